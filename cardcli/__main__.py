@@ -1,0 +1,3 @@
+from cardcli.cli import main
+
+main()

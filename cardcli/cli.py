@@ -1,0 +1,214 @@
+"""The command-line interface: a thin dispatch table.
+
+Each command parses its options, makes one call into ``cardcli.commands.<name>`` and
+returns. Heavy imports (numpy, the solver, fsrs) happen inside those modules, so
+``cardcli --help`` stays fast. Every :class:`cardcli.errors.CardcliError` becomes a one-line
+message on stderr and a non-zero exit in :func:`main`.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cardcli import __version__
+
+app = typer.Typer(
+    name="cardcli",
+    help="Exam drill for deep-learning courses: spaced-repetition flashcards and "
+    "solver-graded numeric problems.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+export_app = typer.Typer(help="Export decks to other apps.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+DecksOpt = Annotated[
+    Optional[list[Path]],
+    typer.Option(
+        "--decks",
+        help="A user deck (YAML file or folder); repeatable. Also read from $CARDCLI_DECKS.",
+        show_default=False,
+    ),
+]
+DeckNameOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--deck", help="Only this deck (display name or file name); repeatable.", show_default=False),
+]
+TopicOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--topic", help="Only this topic (or problem family); repeatable.", show_default=False),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cardcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", help="Show the version and exit.", callback=_version, is_eager=True)
+    ] = False,
+) -> None:
+    """Exam drill for deep-learning courses."""
+
+
+@app.command()
+def decks(extra: DecksOpt = None) -> None:
+    """List the decks with their card counts and topics."""
+    from cardcli.commands import decks as cmd
+
+    cmd.run(extra or [])
+
+
+@app.command()
+def check(
+    paths: Annotated[
+        Optional[list[Path]],
+        typer.Argument(help="Deck files or folders to check (default: bundled and user decks).", show_default=False),
+    ] = None,
+    extra: DecksOpt = None,
+) -> None:
+    """Validate decks and recompute every numeric answer; exit 2 on any problem."""
+    from cardcli.commands import check as cmd
+
+    cmd.run(paths or [], extra or [])
+
+
+@app.command()
+def study(
+    deck: DeckNameOpt = None,
+    topic: TopicOpt = None,
+    new: Annotated[int, typer.Option("--new", min=0, help="New cards to introduce per day.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Stop after this many cards.")] = 200,
+    exam: Annotated[
+        Optional[str], typer.Option("--exam", metavar="DATE", help="Exam date (YYYY-MM-DD): plan to be ready by then.")
+    ] = None,
+    cram: Annotated[bool, typer.Option("--cram", help="Drill the weakest cards now, ignoring due dates.")] = False,
+    extra: DecksOpt = None,
+) -> None:
+    """Study flashcards and generated problems, rating each 1 (not at all) to 5 (perfectly)."""
+    exam_date = _date(exam)
+    from cardcli.commands import study as cmd
+
+    cmd.run(decks=deck or [], topics=topic or [], new=new, limit=limit, exam=exam_date,
+            cram=cram, extra=extra or [])
+
+
+@app.command()
+def due(
+    count: Annotated[int, typer.Option("-n", "--count", min=1, help="How many cards to list.")] = 20,
+    explain: Annotated[bool, typer.Option("--explain", help="Say why each card is where it is.")] = False,
+    deck: DeckNameOpt = None,
+    topic: TopicOpt = None,
+    extra: DecksOpt = None,
+) -> None:
+    """Show the next cards in study order."""
+    from cardcli.commands import due as cmd
+
+    cmd.run(count=count, explain=explain, decks=deck or [], topics=topic or [], extra=extra or [])
+
+
+@app.command()
+def stats(
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    exam: Annotated[
+        Optional[str], typer.Option("--exam", metavar="DATE", help="Exam date (YYYY-MM-DD): show readiness per topic.")
+    ] = None,
+    extra: DecksOpt = None,
+) -> None:
+    """Progress per deck and topic, review history and upcoming due counts."""
+    exam_date = _date(exam)
+    from cardcli.commands import stats as cmd
+
+    cmd.run(json_out=json_out, exam=exam_date, extra=extra or [])
+
+
+@app.command()
+def quiz(
+    topic: TopicOpt = None,
+    count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of problems.")] = 5,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed (default: random, printed).")] = None,
+    difficulty: Annotated[int, typer.Option("--difficulty", "-d", min=1, max=3, help="1 (by hand) to 3 (exam+).")] = 1,
+) -> None:
+    """Fresh numeric problems graded against the NumPy reference solver."""
+    from cardcli.commands import quiz as cmd
+
+    cmd.run(topics=topic or [], count=count, seed=seed, difficulty=difficulty)
+
+
+@app.command()
+def generate(
+    family: Annotated[str, typer.Argument(help="Problem family, e.g. conv-forward (see `cardcli generate --list`).")] = "",
+    count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of problems.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same problems.")] = 0,
+    difficulty: Annotated[int, typer.Option("--difficulty", "-d", min=1, max=3, help="1 (by hand) to 3.")] = 1,
+    list_families: Annotated[bool, typer.Option("--list", help="List the problem families and exit.")] = False,
+) -> None:
+    """Print generated problems as JSON Lines (id, family, params, prompt, answer, solution)."""
+    from cardcli.commands import generate as cmd
+
+    cmd.run(family=family, count=count, seed=seed, difficulty=difficulty, list_families=list_families)
+
+
+@export_app.command("anki")
+def export_anki(
+    deck: DeckNameOpt = None,
+    topic: TopicOpt = None,
+    generated: Annotated[int, typer.Option("--generated", min=0, help="Add N generated problems per family.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for generated problems.")] = 0,
+    output: Annotated[
+        Optional[str], typer.Option("-o", "--output", help="Output file ('-' for stdout; default named after the selection).")
+    ] = None,
+    extra: DecksOpt = None,
+) -> None:
+    """Write an Anki text-import file (tab-separated, with headers Anki reads)."""
+    from cardcli.commands import export as cmd
+
+    cmd.run_anki(decks=deck or [], topics=topic or [], generated=generated, seed=seed,
+                 output=output, extra=extra or [])
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        from cardcli.errors import UsageError
+
+        raise UsageError(f"--exam: {text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def main() -> None:
+    """Entry point: run the app with one error boundary."""
+    from cardcli.errors import CardcliError
+
+    from cardcli.errors import DeckError
+
+    try:
+        app()  # click handles usage errors, --help and --version itself
+    except DeckError as e:
+        for issue in e.issues:
+            print(issue, file=sys.stderr)
+        sys.exit(e.exit_code)
+    except CardcliError as e:
+        _fail(str(e), e.exit_code)
+
+
+def _fail(message: str, code: int) -> None:
+    print(f"cardcli: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,92 @@
+"""Cards and decks as loaded from YAML: plain, immutable data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+__all__ = ["CardType", "Card", "Deck", "CARD_KEYS", "DECK_KEYS", "back_text"]
+
+
+class CardType(str, Enum):
+    basic = "basic"  # self-rated
+    truefalse = "truefalse"  # answer: true|false
+    choice = "choice"  # options + answer (one of the options)
+    numeric = "numeric"  # answer recomputed by the solver through `check`
+
+
+#: keys a deck file may have at top level
+DECK_KEYS = ("deck", "source", "description", "cards")
+#: keys a card may have
+CARD_KEYS = (
+    "id",
+    "front",
+    "back",
+    "topic",
+    "tags",
+    "type",
+    "answer",
+    "options",
+    "check",
+    "erratum",
+    "group",
+    "matrices",
+    "tolerance",
+)
+
+
+@dataclass(frozen=True)
+class Card:
+    """One flashcard.
+
+    ``back`` is a string or a list of strings (a list answer stays a list).
+    ``answer`` depends on ``type``: bool for truefalse, one of ``options`` for choice,
+    a number / nested list (matrix) / string / mapping for numeric.
+    ``check`` (numeric only) is ``{"fn": solver function name, "args": {...}}``.
+    ``group`` names the source question shared by sibling cards (kept apart when studying).
+    ``matrices`` maps a caption to a 2-D list shown as a table under the front.
+    """
+
+    id: str
+    front: str
+    back: str | list[str]
+    topic: str
+    deck: str
+    file: str = ""
+    line: int = 0
+    type: CardType = CardType.basic
+    tags: tuple[str, ...] = ()
+    answer: Any = None
+    options: tuple[str, ...] = ()
+    check: dict[str, Any] | None = None
+    erratum: str | None = None
+    group: str | None = None
+    matrices: dict[str, list] = field(default_factory=dict)
+    tolerance: float | None = None
+
+    @property
+    def group_key(self) -> str:
+        """Cards with the same key come from the same source question."""
+        return self.group or self.id
+
+
+@dataclass(frozen=True)
+class Deck:
+    name: str
+    source: str
+    file: str
+    cards: tuple[Card, ...]
+    description: str = ""
+    bundled: bool = False
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted({c.topic for c in self.cards})
+
+
+def back_text(card: Card) -> str:
+    """The back as plain text (list items one per line, bulleted)."""
+    if isinstance(card.back, list):
+        return "\n".join(f"- {item}" for item in card.back)
+    return card.back

@@ -1,0 +1,1 @@
+"""Problem families and the NumPy reference solver."""
