@@ -1,0 +1,82 @@
+"""The generated-problem model: one seeded, self-contained numeric exercise.
+
+A family's ``make(rng, difficulty)`` returns a :class:`Draft` (everything but the identity);
+:func:`generators.families.generate` stamps it into a :class:`Problem` with a stable id.
+
+``answer_kind`` tells :mod:`cardcli.answers` how to read the student's text:
+
+- ``"int"``: a whole number (sizes, counts);
+- ``"float"``: a number compared with the relative ``tolerance``;
+- ``"matrix"``: a 2-D nested list (shape must match);
+- ``"shape"``: a list of ints such as ``[56, 56, 256]`` (typed ``56x56x256``);
+- ``"memory:<unit>"``: a float in ``<unit>`` (B, KB, MB, GB, KiB, MiB, GiB); the student may
+  type any unit, it is converted;
+- ``"verdict"``: ``vanishing`` / ``exploding`` / ``neither``;
+- ``"radius-verdict"``: ``{"radius": float, "regime": verdict}`` (typed ``7 exploding``).
+
+``highlight`` marks a patch of a matrix in the worked solution::
+
+    {"matrices": ["Input"], "rows": (r0, r1), "cols": (c0, c1), "step": (dh, dw), "pad": (ph, pw),
+     "pad_value": 0}
+
+``rows``/``cols`` are inclusive first/last indices in the padded matrix (padded by ``pad`` on
+every side with ``pad_value``: 0 for convolutions, "-∞" for max pooling), every ``step``-th
+row/column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Draft", "Problem"]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a family's ``make`` returns: a problem without its identity (id, family, seed...)."""
+
+    params: dict
+    prompt: str
+    answer: Any
+    solution: str
+    answer_kind: str
+    tolerance: float | None = None
+    matrices: dict[str, list] = field(default_factory=dict)
+    highlight: dict | None = None
+    stem: str = ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One generated problem. ``prompt`` and ``solution`` are plain text (matrices inline as grids);
+    ``stem`` is the prompt without the inline grids, for renderers that draw ``matrices`` as tables."""
+
+    id: str
+    family: str
+    topics: tuple[str, ...]
+    seed: int
+    difficulty: int
+    params: dict
+    prompt: str
+    answer: Any
+    solution: str
+    answer_kind: str
+    tolerance: float | None = None
+    matrices: dict[str, list] = field(default_factory=dict)
+    highlight: dict | None = None
+    stem: str = ""
+
+    def to_json(self) -> dict:
+        """The JSON Lines record of ``cardcli generate`` (plain Python types only)."""
+        return {
+            "id": self.id,
+            "family": self.family,
+            "topics": list(self.topics),
+            "seed": self.seed,
+            "difficulty": self.difficulty,
+            "params": self.params,
+            "prompt": self.prompt,
+            "answer": self.answer,
+            "solution": self.solution,
+        }
