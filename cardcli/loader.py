@@ -345,14 +345,15 @@ class Collection:
 
 
 def load_collection(
-    paths: list[Path] | None = None, include_bundled: bool = True
+    paths: list[Path] | None = None, include_bundled: bool = True, use_cache: bool = True
 ) -> Collection:
     """Load the bundled decks (unless excluded) and the given user paths.
 
     A broken deck does not stop the others: its problems land in ``issues``.
     A card whose id was already seen is dropped (the first one wins) and reported,
-    naming both places.
+    naming both places. Large files go through the parse cache (:mod:`cardcli.cache`).
     """
+    from cardcli.cache import cached_load
     from cardcli.paths import bundled_decks_dir
 
     col = Collection()
@@ -368,7 +369,10 @@ def load_collection(
         if key in seen_files:
             continue
         seen_files.add(key)
-        deck, problems = load_file(p, bundled=is_bundled)
+        if use_cache:
+            deck, problems = cached_load(p, is_bundled, load_file)
+        else:
+            deck, problems = load_file(p, bundled=is_bundled)
         col.issues += problems
         if deck is not None:
             col.decks.append(deck)
