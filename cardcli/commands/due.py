@@ -1,0 +1,61 @@
+"""`cardcli due`: the next cards in study order, optionally with the reason for each."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rich.text import Text
+
+__all__ = ["run"]
+
+#: `due` lists what `study` with its default --new would show
+DEFAULT_NEW = 20
+
+
+def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra: list[Path]) -> None:
+    """Print the next ``count`` cards `cardcli study` would show now."""
+    from cardcli.commands._common import load_decks, out
+    from cardcli.commands.study import select_cards
+    from cardcli.scheduler import (
+        day_start, effective_due, format_interval, plan, policy_for, retrievability,
+    )
+    from cardcli.store import Store
+
+    now = datetime.now(timezone.utc)
+    cards = select_cards(load_decks(extra), decks, topics)
+    with Store.open() as store:
+        states = store.load_states()
+        seen_today = store.new_seen_since(day_start(now))
+    queue = plan(cards, states, now, random.Random(0), new_per_day=DEFAULT_NEW, new_seen_today=seen_today)
+    policy = policy_for(now)
+    allowance = queue.new_left
+    rows = []
+    new_n = 0
+    for _ in range(count):
+        card = queue.next()
+        if card is None:
+            break
+        rows.append(card)
+    if not rows:
+        out.print("Nothing due now and no new cards left for today.")
+        return
+    width = max(len(c.id) for c in rows)
+    for i, card in enumerate(rows, 1):
+        st = states.get(card.id)
+        front = " ".join(card.front.split())
+        out.print(Text(f"{i:>3}. {card.id:<{width}}  {card.deck} · {card.topic}  {front[:60]}"), soft_wrap=True)
+        if not explain:
+            continue
+        if st is None:
+            new_n += 1
+            why = f"new card, never seen ({new_n} of {allowance} new still allowed today; deck order)"
+        else:
+            due = effective_due(st, policy)
+            late = now - due
+            when = (f"{format_interval(late)} overdue" if late.total_seconds() > 0
+                    else f"in {format_interval(-late)}")
+            why = (f"last rated {st.last_rating} on {st.last_review:%Y-%m-%d}, due {due:%Y-%m-%d %H:%M} UTC "
+                   f"({when}), predicted recall {retrievability(st, now):.0%}")
+        out.print(Text(f"       {why}", style="dim"), soft_wrap=True)

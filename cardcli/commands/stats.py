@@ -1,0 +1,93 @@
+"""`cardcli stats`: progress per deck and topic, review history, due forecast, exam readiness."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from rich.table import Table
+from rich.text import Text
+
+__all__ = ["run", "bar_chart", "column_chart"]
+
+BAR_WIDTH = 40
+
+
+def bar_chart(rows: list[tuple[str, int]], width: int = BAR_WIDTH) -> list[str]:
+    """One text line per (label, count): a bar of '█' scaled to the largest count."""
+    top = max((n for _, n in rows), default=0)
+    lines = []
+    for label, n in rows:
+        bar = "█" * (round(n / top * width) if top else 0)
+        if n and not bar:
+            bar = "▏"
+        lines.append(f"{label} {bar} {n}" if n else f"{label} ·")
+    return lines
+
+
+def column_chart(values: list[int], height: int = 6) -> list[str]:
+    """A vertical bar chart, one column per value, ``height`` rows of eighth-blocks."""
+    blocks = " ▁▂▃▄▅▆▇█"
+    top = max(values, default=0)
+    if top == 0:
+        return ["·" * len(values)]
+    eighths = [round(v / top * height * 8) for v in values]
+    lines = []
+    for row in range(height - 1, -1, -1):
+        line = ""
+        for v, e in zip(values, eighths):
+            part = min(8, max(0, e - row * 8))
+            line += blocks[part] if part or row else ("▁" if v else "·")
+        lines.append(line)
+    return lines
+
+
+def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
+    from cardcli.commands._common import load_decks, out
+    from cardcli.commands.study import check_exam
+    from cardcli.session import generated_cards
+    from cardcli.scheduler import day_start
+    from cardcli.stats import compute
+    from cardcli.store import Store
+
+    now = datetime.now(timezone.utc)
+    check_exam(exam, now)
+    col = load_decks(extra)
+    with Store.open() as store:
+        states = store.load_states()
+        counts = store.rating_stats()
+        daily = store.daily_counts(day_start(now) - timedelta(days=27))
+    # generated problems count once practised (at any difficulty); deck cards always
+    cards = col.cards + [g for g in generated_cards(difficulties=(1, 2, 3)) if g.id in states]
+    report = compute(cards, states, counts, daily, now, exam=exam)
+    if json_out:
+        out.print_json(json.dumps(report.as_json()))
+        return
+    t = report.total
+    out.print(Text(f"{t.cards} cards: {t.new} new, {t.learning} learning, {t.review} review, "
+                   f"{t.mastered} mastered; {t.due} due today; {t.reviews} reviews"
+                   + (f", retention {t.retention:.0%}" if t.retention is not None else "")))
+    for title, groups in (("deck", report.decks), ("topic", report.topics)):
+        table = Table(title=f"by {title}", title_justify="left")
+        table.add_column(title)
+        for col in ("cards", "new", "learning", "due", "mastered", "reviews", "retention"):
+            table.add_column(col, justify="right")
+        if report.exam is not None and title == "topic":
+            table.add_column(f"ready {report.exam:%m-%d}", justify="right")
+        for name, c in groups.items():
+            row = [name, str(c.cards), str(c.new), str(c.learning), str(c.due), str(c.mastered),
+                   str(c.reviews), "-" if c.retention is None else f"{c.retention:.0%}"]
+            if report.exam is not None and title == "topic":
+                r = report.readiness.get(name)
+                row.append("-" if r is None else f"{r:.0%}")
+            table.add_row(*row)
+        out.print(table)
+    per_day = [n for _, n in report.per_day]
+    out.print(Text(f"Reviews per day, {report.per_day[0][0]:%m-%d} to {report.per_day[-1][0]:%m-%d} "
+                   f"(max {max(per_day)}, total {sum(per_day)})"))
+    for line in column_chart(per_day):
+        out.print(Text("  " + line))
+    out.print(Text(f"Due in the next 7 days: {report.due_within(7)}, 14 days: {report.due_within(14)}"))
+    for line in bar_chart([(f"{d:%m-%d}", n) for d, n in report.forecast]):
+        out.print(Text(line))

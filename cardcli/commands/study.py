@@ -1,0 +1,77 @@
+"""`cardcli study`: the spaced-repetition session (and the card selection `due` shares)."""
+
+from __future__ import annotations
+
+import random
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from cardcli.errors import CardcliError, UsageError
+from cardcli.loader import Collection
+from cardcli.model import Card
+
+__all__ = ["run", "select_cards", "check_exam"]
+
+
+def select_cards(col: Collection, decks: list[str], topics: list[str]) -> list[Card]:
+    """Deck cards of the selection, plus generated-problem cards when no other deck is named."""
+    from cardcli.session import GEN_DECK, generated_cards
+
+    wanted = [d for d in decks if d.casefold() != GEN_DECK]
+    known = {d.name.casefold() for d in col.decks} | {Path(d.file).stem.casefold() for d in col.decks}
+    unknown = [d for d in wanted if d.casefold() not in known]
+    if unknown:
+        names = ", ".join(sorted(d.name for d in col.decks)) or "none"
+        raise UsageError(f"--deck: no deck named {', '.join(map(repr, unknown))} (decks: {names}, {GEN_DECK})")
+    cards = col.select(wanted, topics) if (wanted or not decks) else []
+    if not decks or len(wanted) < len(decks):
+        cards = _spread(cards, generated_cards(topics))
+    if not cards:
+        raise CardcliError("no cards match this --deck/--topic selection (see `cardcli decks`)")
+    return cards
+
+
+def _spread(cards: list[Card], extra: list[Card]) -> list[Card]:
+    """``extra`` evenly among ``cards`` (new generated problems mixed into the deck order)."""
+    if not cards or not extra:
+        return cards + extra
+    out: list[Card] = []
+    step = len(cards) / (len(extra) + 1)
+    j = 0
+    for i, card in enumerate(cards):
+        out.append(card)
+        while j < len(extra) and i + 1 >= round(step * (j + 1)):
+            out.append(extra[j])
+            j += 1
+    return out + extra[j:]
+
+
+def check_exam(exam: date | None, now: datetime) -> None:
+    if exam is not None and exam <= now.date():
+        raise UsageError(f"--exam: {exam.isoformat()} is not in the future (today is {now.date().isoformat()} UTC)")
+
+
+def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date | None,
+        cram: bool, extra: list[Path]) -> None:
+    """Study the selected cards until the queue is empty, the limit is hit, or `q`."""
+    from cardcli.commands._common import load_decks, out
+    from cardcli.scheduler import day_start, plan, policy_for
+    from cardcli.session import Session
+    from cardcli.store import Store
+    from cardcli.terminal import key_source
+
+    now = datetime.now(timezone.utc)
+    check_exam(exam, now)
+    cards = select_cards(load_decks(extra), decks, topics)
+    rng = random.Random()
+    with Store.open() as store:
+        states = store.load_states()
+        queue = plan(cards, states, now, rng, new_per_day=new,
+                     new_seen_today=store.new_seen_since(day_start(now)), exam=exam, cram=cram)
+        if exam is not None:
+            out.print(f"Exam mode: {exam.isoformat()}, target retention "
+                      f"{policy_for(now, exam).desired_retention:.0%}", highlight=False)
+        session = Session(queue, store, out, key_source(sys.stdin, sys.stdout), states, cards,
+                          limit=limit, cram=cram, policy=policy_for(now, exam), rng=rng)
+        session.run()

@@ -1,0 +1,464 @@
+"""Pure scheduling: what a rating does to a card, and in which order cards come.
+
+The memory model is FSRS (the ``fsrs`` package, py-fsrs); this module only adapts it:
+
+* Ratings are the 1-5 confidence the student gives. They map to FSRS as
+  1, 2 -> Again; 3 -> Hard; 4 -> Good; 5 -> Easy (see :data:`RATING_MAP`). The raw 1-5 is
+  what the review log keeps, so a schedule can be recomputed under another mapping.
+* Nothing here reads the clock or a global random generator: ``now`` (timezone-aware UTC)
+  and ``rng`` (:class:`random.Random`) are arguments. FSRS fuzzing (which uses the global
+  ``random``) is switched off.
+
+Ordering (:func:`plan` builds a :class:`StudyQueue`):
+
+* Due cards (due before the end of the current UTC day) come lowest predicted recall first.
+* New cards are introduced up to the per-day limit, one after every ``NEW_EVERY - 1`` reviews.
+* Cards with the same :attr:`cardcli.model.Card.group_key` are never shown back to back
+  while another card is available.
+* After a rating whose next due time is within :data:`LEARN_AHEAD` (learning steps: 1-2
+  always, 3-4 on a card still in learning), the card returns in the same session after
+  :data:`REQUEUE_GAP` other cards.
+
+Exam mode (``exam`` date): the target retention rises as the exam nears,
+``r(d) = 0.90 + 0.07 * clamp((30 - d) / 27, 0, 1)`` for ``d`` days left (0.90 a month or
+more away, 0.97 in the last three days); intervals are capped at ``d - 1`` days so every card
+is due again before the exam day; seen cards whose predicted recall on the exam morning is below
+the target are pulled forward to the day before the exam at the latest; and new cards are
+introduced at least ``ceil(unseen / d)`` a day so every card is seen in time.
+
+Cram mode: every seen card is due, weakest (lowest predicted recall) first; the session does
+not persist cram ratings into the card state (see :mod:`cardcli.session`).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from typing import Any
+
+import fsrs
+
+from cardcli.model import Card
+
+__all__ = [
+    "RATING_MAP",
+    "RATING_LABELS",
+    "LEARN_AHEAD",
+    "REQUEUE_GAP",
+    "NEW_EVERY",
+    "MASTERED_STABILITY_DAYS",
+    "Policy",
+    "CardState",
+    "StudyQueue",
+    "policy_for",
+    "exam_retention",
+    "review",
+    "preview_intervals",
+    "retrievability",
+    "retrievability_at",
+    "is_due",
+    "effective_due",
+    "stage",
+    "day_start",
+    "day_end",
+    "new_allowance",
+    "plan",
+    "format_interval",
+]
+
+UTC = timezone.utc
+
+#: raw confidence (1-5) -> FSRS rating
+RATING_MAP: dict[int, fsrs.Rating] = {
+    1: fsrs.Rating.Again,
+    2: fsrs.Rating.Again,
+    3: fsrs.Rating.Hard,
+    4: fsrs.Rating.Good,
+    5: fsrs.Rating.Easy,
+}
+RATING_LABELS: dict[int, str] = {
+    1: "Not at all",
+    2: "Barely",
+    3: "With effort",
+    4: "Well",
+    5: "Perfectly",
+}
+#: a card whose next due time is within this comes back in the same session
+LEARN_AHEAD = timedelta(hours=1)
+#: how many other cards are shown before a re-queued card returns, by raw rating
+REQUEUE_GAP: dict[int, int] = {1: 2, 2: 3, 3: 5, 4: 7, 5: 9}
+#: one new card after every NEW_EVERY - 1 reviews
+NEW_EVERY = 4
+#: a review card with at least this stability (days) counts as mastered
+MASTERED_STABILITY_DAYS = 21.0
+
+LEARNING_STEPS = (timedelta(minutes=1), timedelta(minutes=10))
+RELEARNING_STEPS = (timedelta(minutes=10),)
+DEFAULT_RETENTION = 0.9
+MAX_INTERVAL_DAYS = 36500
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The scheduler settings in force for one session."""
+
+    desired_retention: float = DEFAULT_RETENTION
+    maximum_interval: int = MAX_INTERVAL_DAYS
+    exam: date | None = None
+
+
+@dataclass(frozen=True)
+class CardState:
+    """What the scheduler knows about one card. ``memory`` is the FSRS card (never mutated)."""
+
+    card_id: str
+    memory: fsrs.Card
+    last_rating: int | None = None
+    reps: int = 0
+    lapses: int = 0
+    first_review: datetime | None = None
+
+    @property
+    def due(self) -> datetime:
+        return self.memory.due
+
+    @property
+    def last_review(self) -> datetime | None:
+        return self.memory.last_review
+
+    @property
+    def stability(self) -> float | None:
+        return self.memory.stability
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "card_id": self.card_id,
+            "memory": self.memory.to_dict(),
+            "last_rating": self.last_rating,
+            "reps": self.reps,
+            "lapses": self.lapses,
+            "first_review": self.first_review.isoformat() if self.first_review else None,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> CardState:
+        first = d.get("first_review")
+        return cls(
+            card_id=str(d["card_id"]),
+            memory=fsrs.Card.from_dict(d["memory"]),
+            last_rating=d.get("last_rating"),
+            reps=int(d.get("reps") or 0),
+            lapses=int(d.get("lapses") or 0),
+            first_review=datetime.fromisoformat(first) if first else None,
+        )
+
+
+def _check_now(now: datetime) -> datetime:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware (UTC)")
+    return now.astimezone(UTC)
+
+
+def day_start(now: datetime) -> datetime:
+    """Midnight UTC of ``now``'s day: the study day runs in UTC."""
+    now = _check_now(now)
+    return datetime.combine(now.date(), time(0), tzinfo=UTC)
+
+
+def day_end(now: datetime) -> datetime:
+    """Midnight UTC at the end of ``now``'s day."""
+    return day_start(now) + timedelta(days=1)
+
+
+def exam_retention(days_left: int) -> float:
+    """Target retention with ``days_left`` days to the exam: 0.90 rising linearly to 0.97."""
+    frac = min(1.0, max(0.0, (30 - days_left) / 27))
+    return round(0.90 + 0.07 * frac, 4)
+
+
+def _days_left(now: datetime, exam: date) -> int:
+    return (exam - _check_now(now).date()).days
+
+
+def policy_for(now: datetime, exam: date | None = None) -> Policy:
+    """The default policy, or the exam-mode one (higher retention, intervals capped)."""
+    if exam is None:
+        return Policy()
+    left = _days_left(now, exam)
+    if left <= 0:
+        return Policy(exam=exam)  # the exam is today or past: plain scheduling
+    return Policy(desired_retention=exam_retention(left), maximum_interval=max(1, left - 1), exam=exam)
+
+
+@lru_cache(maxsize=64)
+def _fsrs(desired_retention: float, maximum_interval: int) -> fsrs.Scheduler:
+    return fsrs.Scheduler(
+        desired_retention=desired_retention,
+        learning_steps=LEARNING_STEPS,
+        relearning_steps=RELEARNING_STEPS,
+        maximum_interval=maximum_interval,
+        enable_fuzzing=False,
+    )
+
+
+def _sched(policy: Policy) -> fsrs.Scheduler:
+    return _fsrs(policy.desired_retention, policy.maximum_interval)
+
+
+def _blank(card_id: str, now: datetime) -> CardState:
+    return CardState(card_id=card_id, memory=fsrs.Card(card_id=0, due=now))
+
+
+def review(
+    state: CardState | None, rating: int, now: datetime, card_id: str | None = None,
+    policy: Policy | None = None,
+) -> CardState:
+    """The card's state after a raw 1-5 rating at ``now``. ``state`` None means a new card."""
+    if rating not in RATING_MAP:
+        raise ValueError(f"rating must be 1-5, got {rating!r}")
+    now = _check_now(now)
+    if state is None:
+        if card_id is None:
+            raise ValueError("a new card needs its card_id")
+        state = _blank(card_id, now)
+    sched = _sched(policy or Policy())
+    memory, _log = sched.review_card(state.memory, RATING_MAP[rating], review_datetime=now)
+    lapse = RATING_MAP[rating] is fsrs.Rating.Again and state.memory.state is fsrs.State.Review
+    return CardState(
+        card_id=state.card_id,
+        memory=memory,
+        last_rating=rating,
+        reps=state.reps + 1,
+        lapses=state.lapses + (1 if lapse else 0),
+        first_review=state.first_review or now,
+    )
+
+
+def preview_intervals(
+    state: CardState | None, now: datetime, policy: Policy | None = None
+) -> dict[int, timedelta]:
+    """For each raw rating 1-5, how long until the card comes back."""
+    now = _check_now(now)
+    base = state or _blank("preview", now)
+    return {r: review(base, r, now, policy=policy).due - now for r in RATING_MAP}
+
+
+def retrievability(state: CardState | None, now: datetime) -> float:
+    """Predicted probability of recall at ``now`` (FSRS); 0 for a card never seen."""
+    if state is None:
+        return 0.0
+    return float(_sched(Policy()).get_card_retrievability(state.memory, _check_now(now)))
+
+
+def retrievability_at(state: CardState | None, when: datetime) -> float:
+    """Same as :func:`retrievability`; named for forecasting (e.g. on the exam morning)."""
+    return retrievability(state, when)
+
+
+def stage(state: CardState | None) -> str:
+    """'new', 'learning' (learning or relearning steps), 'review' or 'mastered'."""
+    if state is None:
+        return "new"
+    if state.memory.state is not fsrs.State.Review:
+        return "learning"
+    if (state.stability or 0.0) >= MASTERED_STABILITY_DAYS:
+        return "mastered"
+    return "review"
+
+
+def effective_due(state: CardState, policy: Policy | None = None) -> datetime:
+    """The due time, pulled before the exam day in exam mode when recall would be too low."""
+    due = state.due
+    if policy is not None and policy.exam is not None:
+        exam_morning = datetime.combine(policy.exam, time(0), tzinfo=UTC)
+        if due >= exam_morning - timedelta(days=1) and (
+            retrievability_at(state, exam_morning) < policy.desired_retention
+        ):
+            due = min(due, exam_morning - timedelta(days=1))
+    return due
+
+
+def is_due(state: CardState | None, now: datetime, policy: Policy | None = None) -> bool:
+    """True for a seen card due before the end of ``now``'s UTC day."""
+    if state is None:
+        return False
+    return effective_due(state, policy) < day_end(now)
+
+
+def new_allowance(
+    new_per_day: int, new_seen_today: int, unseen: int, now: datetime, exam: date | None = None
+) -> int:
+    """How many new cards may still be introduced today."""
+    per_day = new_per_day
+    if exam is not None:
+        left = _days_left(now, exam)
+        per_day = max(per_day, math.ceil(unseen / left) if left > 0 else unseen)
+    return max(0, per_day - new_seen_today)
+
+
+def format_interval(delta: timedelta) -> str:
+    """Short human interval: '1 min', '6 min', '3 h', '2 d', '5 mo', '1.2 y'."""
+    secs = delta.total_seconds()
+    if secs < 3600:
+        return f"{max(1, round(secs / 60))} min"
+    if secs < 86400:
+        return f"{round(secs / 3600)} h"
+    days = secs / 86400
+    if days < 60:
+        return f"{round(days)} d"
+    if days < 365:
+        return f"{round(days / 30)} mo"
+    return f"{days / 365:.1f} y"
+
+
+# -- the queue ---------------------------------------------------------------------------
+
+_SCAN = 16  # how many candidates to look past when avoiding a sibling
+
+
+@dataclass
+class StudyQueue:
+    """Incremental study order: heaps and deques, so picking the next card is O(log n).
+
+    ``next()`` returns the next card (or None); after a rating the session calls
+    :meth:`rated` so learning cards come back a few cards later.
+    """
+
+    due: list[tuple[float, float, float, int, Card]] = field(default_factory=list)  # heap
+    new: deque[Card] = field(default_factory=deque)
+    new_left: int = 0
+    requeued: list[tuple[int, int, Card]] = field(default_factory=list)  # heap (ready_at, seq)
+    front: deque[Card] = field(default_factory=deque)  # undo puts a card back here
+    shown: int = 0
+    reviews_since_new: int = 0
+    last_group: str | None = None
+    _seq: int = 0
+
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def __len__(self) -> int:
+        return len(self.due) + min(len(self.new), self.new_left) + len(self.requeued) + len(self.front)
+
+    # -- picking -------------------------------------------------------------------------
+    def _pop_heap(self, heap: list, ok) -> Any | None:
+        """Pop the best entry satisfying ``ok`` among the first few; others go back."""
+        held = []
+        found = None
+        while heap and len(held) < _SCAN:
+            item = heapq.heappop(heap)
+            if ok(item):
+                found = item
+                break
+            held.append(item)
+        for item in held:
+            heapq.heappush(heap, item)
+        return found
+
+    def _pop_new(self, ok_card) -> Card | None:
+        if self.new_left <= 0:
+            return None
+        for i, card in enumerate(self.new):
+            if i >= _SCAN:
+                break
+            if ok_card(card):
+                del self.new[i]
+                return card
+        return None
+
+    def next(self) -> Card | None:
+        """The next card to show, or None when the session has nothing left."""
+        card = self._pick(avoid=self.last_group) or self._pick(avoid=None)
+        if card is None:
+            return None
+        self.shown += 1
+        self.last_group = card.group_key
+        return card
+
+    def _pick(self, avoid: str | None) -> Card | None:
+        ok_card = (lambda c: c.group_key != avoid) if avoid is not None else (lambda c: True)
+        if self.front:
+            if ok_card(self.front[0]) or avoid is None:
+                return self.front.popleft()
+        ready = self._pop_heap(self.requeued, lambda it: it[0] <= self.shown and ok_card(it[2]))
+        if ready is not None:
+            return ready[2]
+        new_turn = self.reviews_since_new >= NEW_EVERY - 1 or not self.due
+        order = ("new", "due") if new_turn else ("due", "new")
+        for source in order:
+            if source == "new":
+                card = self._pop_new(ok_card)
+                if card is not None:
+                    self.new_left -= 1
+                    self.reviews_since_new = 0
+                    return card
+            else:
+                item = self._pop_heap(self.due, lambda it: ok_card(it[4]))
+                if item is not None:
+                    self.reviews_since_new += 1
+                    return item[4]
+        # nothing else: a re-queued card early rather than ending the session
+        item = self._pop_heap(self.requeued, lambda it: ok_card(it[2]))
+        return item[2] if item is not None else None
+
+    # -- feedback ------------------------------------------------------------------------
+    def rated(self, card: Card, rating: int, state: CardState, now: datetime) -> bool:
+        """Re-queue ``card`` if its next due time is within :data:`LEARN_AHEAD`. True if so."""
+        if state.due - _check_now(now) <= LEARN_AHEAD:
+            gap = REQUEUE_GAP.get(rating, 3)
+            heapq.heappush(self.requeued, (self.shown + gap, self._next_seq(), card))
+            return True
+        return False
+
+    def undo(self, card: Card) -> None:
+        """Undo of ``card``'s last rating: drop its re-queue entry and show it again next."""
+        self.requeued = [it for it in self.requeued if it[2].id != card.id]
+        heapq.heapify(self.requeued)
+        self.push_front(card)
+
+    def push_front(self, card: Card) -> None:
+        """Show ``card`` next (a card put back, e.g. the one on screen during an undo)."""
+        self.front.appendleft(card)
+        self.last_group = None
+
+
+def plan(
+    cards: Sequence[Card],
+    states: Mapping[str, CardState],
+    now: datetime,
+    rng: random.Random,
+    new_per_day: int,
+    new_seen_today: int,
+    exam: date | None = None,
+    cram: bool = False,
+) -> StudyQueue:
+    """Build the study queue for ``cards`` at ``now``.
+
+    Due (or, in cram mode, all seen) cards go into a heap keyed by predicted recall then due
+    time; ties are broken by ``rng`` so equal cards are not always in deck order. New cards
+    keep deck order.
+    """
+    now = _check_now(now)
+    policy = policy_for(now, exam)
+    q = StudyQueue()
+    unseen: list[Card] = []
+    for card in cards:
+        st = states.get(card.id)
+        if st is None:
+            unseen.append(card)
+            continue
+        if cram or is_due(st, now, policy):
+            q.due.append((retrievability(st, now), effective_due(st, policy).timestamp(), rng.random(),
+                          q._next_seq(), card))
+    heapq.heapify(q.due)
+    q.new = deque(unseen)
+    q.new_left = new_allowance(new_per_day, new_seen_today, len(unseen), now, exam)
+    return q
+

@@ -1,0 +1,471 @@
+"""The study loop, independent of the terminal.
+
+:class:`Session` takes a :class:`~cardcli.scheduler.StudyQueue`, a
+:class:`~cardcli.store.Store`, a rich ``Console`` and a key source (``read_key``/``read_line``,
+see :mod:`cardcli.terminal`) and returns a :class:`Summary`. Every rating is committed to the
+store before the next card is shown.
+
+Generated problems take part as pseudo-cards with ids ``gen:<family>:d<difficulty>``
+(:func:`generated_cards`); each appearance is a fresh problem whose seed is drawn from the
+session's ``rng`` and logged with its params.
+
+Cram sessions (``cram=True``) log their ratings with kind ``'cram'`` but never write the card
+state: the long-term schedule is exactly as it was before the cram.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from cardcli.errors import CardcliError
+from cardcli.model import Card, CardType, back_text
+from cardcli.scheduler import (
+    RATING_LABELS,
+    CardState,
+    Policy,
+    StudyQueue,
+    effective_due,
+    format_interval,
+    is_due,
+    preview_intervals,
+    review,
+)
+from cardcli.store import ReviewRecord, Store
+from cardcli.terminal import KeySource
+
+__all__ = [
+    "GEN_PREFIX",
+    "GEN_DECK",
+    "Summary",
+    "Session",
+    "generated_cards",
+    "is_generated",
+    "render_summary",
+]
+
+GEN_PREFIX = "gen:"
+GEN_DECK = "generated"
+RATING_PROMPT = "How well did you know this?"
+#: wrong auto-graded answers cap the rating here
+WRONG_CAP = 2
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# -- generated problems as cards -----------------------------------------------------------
+
+def is_generated(card_id: str) -> bool:
+    return card_id.startswith(GEN_PREFIX)
+
+
+def generated_cards(topics: Sequence[str] = (), difficulties: Sequence[int] | None = None) -> list[Card]:
+    """One pseudo-card per (family, difficulty) of the problem generators.
+
+    Without ``topics`` every family at difficulty 1; with topics, the families whose topics
+    (or name) match, at difficulties 1-3. Empty when the generators are not installed.
+    """
+    try:
+        from generators.families import FAMILIES
+    except ImportError:
+        return []
+    wanted = set(topics)
+    levels = tuple(difficulties) if difficulties else ((1, 2, 3) if wanted else (1,))
+    cards: list[Card] = []
+    for name, fam in FAMILIES.items():
+        fam_topics = tuple(getattr(fam, "topics", ()) or ("course",))
+        if wanted and not (wanted & set(fam_topics) or name in wanted):
+            continue
+        for d in levels:
+            cards.append(Card(
+                id=f"{GEN_PREFIX}{name}:d{d}", front=f"Generated problem: {name} (difficulty {d})",
+                back="", topic=fam_topics[0], deck=GEN_DECK, type=CardType.numeric,
+                group=f"{GEN_PREFIX}{name}",
+            ))
+    return cards
+
+
+def _instantiate(card: Card, rng: random.Random) -> Any:
+    """A fresh problem for a ``gen:`` card (seed drawn from ``rng``)."""
+    from generators.families import generate
+
+    _, family, level = card.id.split(":")
+    seed = rng.randrange(2**31)
+    return generate(family, 1, seed, int(level.lstrip("d")))[0]
+
+
+# -- the summary ---------------------------------------------------------------------------
+
+@dataclass
+class Summary:
+    """What a session did."""
+
+    seen: int = 0  # distinct cards rated
+    reviews: int = 0  # ratings kept (undone ones are not counted)
+    ratings: dict[int, int] = field(default_factory=lambda: {r: 0 for r in range(1, 6)})
+    skipped: int = 0
+    undone: int = 0
+    elapsed: timedelta = timedelta(0)
+    due_now: int = 0  # selected cards still due at the end
+    next_due: datetime | None = None  # earliest due time among the rest
+    cram: bool = False
+
+
+def render_summary(s: Summary, console: Console, now: datetime) -> None:
+    secs = int(s.elapsed.total_seconds())
+    hist = "  ".join(f"{r}: {n}" for r, n in s.ratings.items())
+    console.print(Text(f"Session over: {s.seen} cards, {s.reviews} ratings in {secs // 60} min {secs % 60} s"
+                       + (" (cram: schedule unchanged)" if s.cram else "")))
+    console.print(Text(f"Ratings  {hist}" + (f"   skipped: {s.skipped}" if s.skipped else "")
+                       + (f"   undone: {s.undone}" if s.undone else "")))
+    if s.due_now:
+        console.print(Text(f"Still due now: {s.due_now} cards"))
+    if s.next_due is not None:
+        wait = s.next_due - now
+        when = "now" if wait <= timedelta(0) else f"in {format_interval(wait)}"
+        console.print(Text(f"Next due: {when} ({s.next_due:%Y-%m-%d %H:%M} UTC)"))
+    elif not s.due_now:
+        console.print(Text("Nothing scheduled yet."))
+
+
+# -- the loop ------------------------------------------------------------------------------
+
+class _Quit(Exception):
+    pass
+
+
+class _Skip(Exception):
+    pass
+
+
+class _Undo(Exception):
+    pass
+
+
+@dataclass
+class _Done:
+    review_id: int
+    card: Card
+    before: CardState | None
+    rating: int
+    first_time: bool
+
+
+class Session:
+    """One study session. Call :meth:`run`."""
+
+    def __init__(
+        self,
+        queue: StudyQueue,
+        store: Store,
+        console: Console,
+        keys: KeySource,
+        states: dict[str, CardState],
+        cards: Sequence[Card] = (),
+        *,
+        limit: int = 200,
+        cram: bool = False,
+        policy: Policy | None = None,
+        rng: random.Random | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+    ):
+        self.queue = queue
+        self.store = store
+        self.console = console
+        self.keys = keys
+        self.persisted = states
+        self.states = dict(states) if cram else states  # cram works on a private copy
+        self.cards = list(cards)
+        self.limit = limit
+        self.cram = cram
+        self.policy = policy or Policy()
+        self.rng = rng or random.Random()
+        self.clock = clock
+        self.summary = Summary(cram=cram)
+        self._done: list[_Done] = []
+        self._seen: Counter[str] = Counter()
+        self._n = 0
+
+    # -- driving ---------------------------------------------------------------------------
+    def run(self) -> Summary:
+        start = self.clock()
+        try:
+            while self._n < self.limit:
+                card = self.queue.next()
+                if card is None:
+                    self.console.print(Text("No more cards for now."))
+                    break
+                self._n += 1
+                try:
+                    self._one(card)
+                except _Skip:
+                    self.summary.skipped += 1
+                except _Undo:
+                    self._undo(current=card)
+        except (_Quit, EOFError, KeyboardInterrupt):
+            pass
+        end = self.clock()
+        self._finish(end - start, end)
+        self.console.print()
+        render_summary(self.summary, self.console, end)
+        self._flush()
+        return self.summary
+
+    def _flush(self) -> None:
+        try:
+            self.console.file.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+
+    def _finish(self, elapsed: timedelta, now: datetime) -> None:
+        s = self.summary
+        s.elapsed = elapsed
+        s.seen = len(self._seen)
+        s.reviews = sum(s.ratings.values())
+        pool = self.cards or [d.card for d in self._done]
+        due_now = 0
+        nxt: datetime | None = None
+        for c in pool:
+            st = self.persisted.get(c.id)
+            if st is None:
+                continue
+            if is_due(st, now, self.policy) and effective_due(st, self.policy) <= now:
+                due_now += 1
+            else:
+                d = effective_due(st, self.policy)
+                nxt = d if nxt is None or d < nxt else nxt
+        s.due_now = due_now
+        s.next_due = nxt
+
+    # -- one card --------------------------------------------------------------------------
+    def _one(self, card: Card) -> None:
+        shown_at = self.clock()
+        problem = _instantiate(card, self.rng) if is_generated(card.id) else None
+        self.console.print(self._panel(card, problem))
+        grade = None
+        if problem is not None or card.type is not CardType.basic:
+            grade = self._typed_answer(card, problem)
+        else:
+            self._prompt("Enter/space: show answer   s skip   u undo   q quit")
+            while True:
+                key = self._key()
+                if key in ("\n", " "):
+                    break
+                self._prompt("Press Enter or space to show the answer (s skip, u undo, q quit)")
+        self._reveal(card, problem, grade)
+        cap = WRONG_CAP if grade is not None and not grade.correct else 5
+        rating = self._rating(card, cap)
+        self._record(card, rating, shown_at, grade, problem)
+
+    def _key(self) -> str:
+        self._flush()
+        key = self.keys.read_key()
+        k = key.lower()
+        if k == "q":
+            raise _Quit
+        if k == "s":
+            raise _Skip
+        if k == "u":
+            raise _Undo
+        return key
+
+    def _prompt(self, text: str) -> None:
+        self.console.print(Text(text, style="dim"))
+        self._flush()
+
+    def _panel(self, card: Card, problem: Any) -> Panel:
+        parts: list[Any] = []
+        if problem is not None:
+            try:
+                from cardcli.render import problem_renderable
+
+                parts.append(problem_renderable(problem))
+                matrices = {}
+            except ImportError:
+                parts.append(Text(problem.stem if problem.stem and problem.matrices else problem.prompt))
+                matrices = problem.matrices if problem.stem else {}
+        else:
+            parts.append(Text(card.front))
+            matrices = card.matrices
+            if card.type is CardType.choice:
+                parts.append(Text("\n".join(f"  {i}) {o}" for i, o in enumerate(card.options, 1))))
+            elif card.type is CardType.truefalse:
+                parts.append(Text("  true or false?"))
+        for caption, rows in (matrices or {}).items():
+            parts.append(_matrix(rows, caption))
+        n = self._n
+        title = f"#{n}  {card.deck} · {card.topic}"
+        return Panel(Group(*parts), title=title, title_align="left", subtitle=card.id, subtitle_align="right")
+
+    def _typed_answer(self, card: Card, problem: Any) -> Any:
+        if problem is not None:
+            try:
+                from cardcli.render import entry_help
+
+                self._prompt(entry_help(problem.answer_kind))
+            except ImportError:
+                pass
+        self._prompt("Your answer (Enter just shows it; s skip, u undo, q quit):")
+        while True:
+            self._flush()
+            text = self.keys.read_line("> ")
+            cmd = text.strip().lower()
+            if cmd == "q":
+                raise _Quit
+            if cmd == "s":
+                raise _Skip
+            if cmd == "u":
+                raise _Undo
+            if not cmd:
+                return None
+            try:
+                return _grade(card, problem, text)
+            except (ValueError, CardcliError) as e:  # the text could not be read as an answer
+                self._prompt(f"Could not read that: {e}. Try again (or Enter to show the answer).")
+
+    def _reveal(self, card: Card, problem: Any, grade: Any) -> None:
+        if problem is not None:
+            try:
+                from cardcli.render import solution_renderable
+            except ImportError:
+                pass
+            else:
+                self.console.print(solution_renderable(problem, grade))
+                return
+        if grade is not None:
+            mark = "correct" if grade.correct else "wrong"
+            detail = getattr(grade, "detail", "") or ""
+            self.console.print(Text(f"{'✓' if grade.correct else '✗'} {mark}" + (f": {detail}" if detail else ""),
+                                    style="green" if grade.correct else "red"))
+        if problem is not None:
+            self.console.print(Text(f"Answer: {_plain(problem.answer)}", style="bold"))
+            if problem.solution:
+                self.console.print(Text(problem.solution))
+        else:
+            answer = back_text(card)
+            if card.type is not CardType.basic and card.answer is not None:
+                self.console.print(Text(f"Answer: {_plain(card.answer)}", style="bold"))
+            self.console.print(Text(answer))
+            if card.erratum:
+                self.console.print(Text(f"Erratum: {card.erratum}", style="yellow"))
+
+    def _rating(self, card: Card, cap: int) -> int:
+        now = self.clock()
+        preview = preview_intervals(self.states.get(card.id), now, self.policy)
+        labels = "  ".join(f"{r} {RATING_LABELS[r]}" for r in range(1, 6))
+        self.console.print(Text(f"{RATING_PROMPT}  {labels}"))
+        shown = [r for r in range(1, 6) if r <= cap]
+        self.console.print(Text("  ".join(f"{r}: {format_interval(preview[r])}" for r in shown)
+                                + ("   (wrong answer: rating capped at 2)" if cap < 5 else ""),
+                                style="dim"))
+        self._prompt("1-5 rate   u undo   s skip   q quit")
+        while True:
+            key = self._key()
+            if key in ("1", "2", "3", "4", "5"):
+                r = int(key)
+                if r > cap:
+                    self.console.print(Text(f"Rated {cap}: a wrong answer caps the rating at {cap}."))
+                return min(r, cap)
+            self._prompt("Press 1-5 to rate (u undo, s skip, q quit)")
+
+    # -- persistence -------------------------------------------------------------------------
+    def _record(self, card: Card, rating: int, shown_at: datetime, grade: Any, problem: Any) -> None:
+        now = self.clock()
+        before = self.states.get(card.id)
+        after = review(before, rating, now, card_id=card.id, policy=self.policy)
+        rec = ReviewRecord(
+            card_id=card.id, deck=card.deck, reviewed_at=now, rating=rating,
+            duration_ms=max(0, int((now - shown_at).total_seconds() * 1000)),
+            correct=None if grade is None else bool(grade.correct),
+            problem_seed=None if problem is None else int(problem.seed),
+            problem_params=None if problem is None else _jsonable(problem.params),
+            kind="cram" if self.cram else "review",
+            state_before=before,
+        )
+        rid = self.store.record(rec, None if self.cram else after)  # committed now
+        self.states[card.id] = after
+        first = self._seen[card.id] == 0
+        self._seen[card.id] += 1
+        self.summary.ratings[rating] += 1
+        self._done.append(_Done(rid, card, before, rating, first))
+        self.queue.rated(card, rating, after, now)
+
+    def _undo(self, current: Card | None) -> None:
+        if current is not None:
+            self.queue.push_front(current)  # the card on screen comes back after the undone one
+            self._n -= 1
+        if not self._done:
+            self.console.print(Text("Nothing to undo in this session."))
+            return
+        last = self._done.pop()
+        self.store.undo(last.review_id)
+        if last.before is None:
+            self.states.pop(last.card.id, None)
+        else:
+            self.states[last.card.id] = last.before
+        self._seen[last.card.id] -= 1
+        if self._seen[last.card.id] <= 0:
+            del self._seen[last.card.id]
+        self.summary.ratings[last.rating] -= 1
+        self.summary.undone += 1
+        self.queue.undo(last.card)
+        self._n = max(0, self._n - 1)
+        self.console.print(Text(f"Undid rating {last.rating} of {last.card.id}."))
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        from generators.checks import to_plain
+
+        return to_plain(value)
+    except ImportError:  # pragma: no cover
+        return value
+
+
+def _grade(card: Card, problem: Any, text: str) -> Any:
+    try:
+        from cardcli import answers
+    except ImportError:  # the grader is not installed: just reveal
+        return None
+
+    if problem is not None:
+        value = answers.parse_answer(text, problem.answer_kind, problem.answer)
+        return answers.grade(value, problem.answer, problem.answer_kind, problem.tolerance)
+    return answers.grade_card_answer(card, text)
+
+
+def _matrix(rows: list, caption: str) -> Any:
+    try:
+        from cardcli.render import matrix_table
+    except ImportError:
+        return _simple_matrix(rows, caption)
+    return matrix_table(rows, title=caption)
+
+
+def _simple_matrix(rows: list, caption: str) -> Table:
+    table = Table(title=caption, show_header=False, box=None, pad_edge=False)
+    width = max((len(r) for r in rows), default=0)
+    for _ in range(width):
+        table.add_column(justify="right")
+    for r in rows:
+        table.add_row(*[str(x) for x in r])
+    return table

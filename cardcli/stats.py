@@ -1,0 +1,147 @@
+"""Progress figures: pure computations over cards, card states and review counts.
+
+Definitions (also in README):
+
+* new - never rated; learning - in FSRS learning/relearning steps; review - graduated;
+  mastered - graduated with stability of at least 21 days (:data:`MASTERED_STABILITY_DAYS`).
+* due - seen cards due before the end of today (UTC).
+* retention - share of ratings >= 4 among all logged ratings (cram included).
+* forecast - seen cards falling due on each of the next days (overdue ones count today).
+* readiness (with an exam date) - mean predicted recall on the exam morning if nothing more is
+  studied, per topic; a never-seen card counts 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from cardcli.model import Card
+from cardcli.scheduler import (
+    MASTERED_STABILITY_DAYS,
+    CardState,
+    effective_due,
+    is_due,
+    retrievability_at,
+    stage,
+)
+
+__all__ = ["Counts", "StatsReport", "compute", "REMOVED", "MASTERED_STABILITY_DAYS"]
+
+#: topic/deck name for reviews of cards no longer in any loaded deck
+REMOVED = "(not in decks)"
+
+
+@dataclass
+class Counts:
+    cards: int = 0
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+    mastered: int = 0
+    due: int = 0
+    reviews: int = 0
+    good: int = 0  # ratings >= 4
+
+    @property
+    def retention(self) -> float | None:
+        return self.good / self.reviews if self.reviews else None
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["retention"] = None if self.retention is None else round(self.retention, 4)
+        return d
+
+
+@dataclass
+class StatsReport:
+    total: Counts
+    decks: dict[str, Counts]
+    topics: dict[str, Counts]
+    per_day: list[tuple[date, int]]  # oldest first, ends today
+    forecast: list[tuple[date, int]]  # today first
+    exam: date | None = None
+    readiness: dict[str, float] = field(default_factory=dict)
+
+    def due_within(self, days: int) -> int:
+        return sum(n for _, n in self.forecast[:days])
+
+    def as_json(self) -> dict[str, Any]:
+        t = self.total
+        out: dict[str, Any] = {
+            "reviews": t.reviews,
+            "cards": t.cards,
+            "due": t.due,
+            "new": t.new,
+            "learning": t.learning,
+            "review": t.review,
+            "mastered": t.mastered,
+            "retention": t.as_dict()["retention"],
+            "decks": {k: v.as_dict() for k, v in self.decks.items()},
+            "topics": {k: v.as_dict() for k, v in self.topics.items()},
+            "reviews_per_day": {d.isoformat(): n for d, n in self.per_day},
+            "forecast": {d.isoformat(): n for d, n in self.forecast},
+            "due_next_7_days": self.due_within(7),
+            "due_next_14_days": self.due_within(14),
+        }
+        if self.exam is not None:
+            out["exam"] = self.exam.isoformat()
+            out["readiness"] = {k: round(v, 4) for k, v in self.readiness.items()}
+        return out
+
+
+def compute(
+    cards: Sequence[Card],
+    states: Mapping[str, CardState],
+    rating_counts: Iterable[tuple[str, str, int, int]],
+    daily: Mapping[date, int],
+    now: datetime,
+    exam: date | None = None,
+    days: int = 28,
+    horizon: int = 14,
+) -> StatsReport:
+    """Figures for ``cards`` at ``now``.
+
+    ``rating_counts`` is (card_id, deck, ratings, ratings >= 4) per card as logged;
+    ``daily`` maps a UTC day to its review count.
+    """
+    now = now.astimezone(timezone.utc)
+    today = now.date()
+    total = Counts()
+    decks: dict[str, Counts] = {}
+    topics: dict[str, Counts] = {}
+    by_id = {c.id: c for c in cards}
+    forecast = {today + timedelta(days=i): 0 for i in range(horizon)}
+    for card in cards:
+        st = states.get(card.id)
+        kind = stage(st)
+        due = is_due(st, now)
+        for c in (total, decks.setdefault(card.deck, Counts()), topics.setdefault(card.topic, Counts())):
+            c.cards += 1
+            setattr(c, kind, getattr(c, kind) + 1)
+            c.due += int(due)
+        if st is not None:
+            d = max(effective_due(st).date(), today)
+            if d in forecast:
+                forecast[d] += 1
+    for card_id, deck, n, good in rating_counts:
+        card = by_id.get(card_id)
+        targets = [total, decks.setdefault(card.deck if card else (deck or REMOVED), Counts()),
+                   topics.setdefault(card.topic if card else REMOVED, Counts())]
+        for c in targets:
+            c.reviews += n
+            c.good += good
+    per_day = [(today - timedelta(days=i), int(daily.get(today - timedelta(days=i), 0)))
+               for i in range(days - 1, -1, -1)]
+    readiness: dict[str, float] = {}
+    if exam is not None:
+        morning = datetime.combine(exam, time(0), tzinfo=timezone.utc)
+        sums: dict[str, list[float]] = {}
+        for card in cards:
+            sums.setdefault(card.topic, []).append(retrievability_at(states.get(card.id), morning))
+        readiness = {t: sum(v) / len(v) for t, v in sorted(sums.items())}
+    return StatsReport(total=total, decks=decks, topics=dict(sorted(topics.items())),
+                       per_day=per_day, forecast=sorted(forecast.items()), exam=exam, readiness=readiness)
+
