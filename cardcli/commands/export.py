@@ -1,0 +1,161 @@
+"""`cardcli export anki`: the selected decks (and generated problems) as an Anki import file."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from cardcli.commands._common import err, load_decks
+from cardcli.errors import CardcliError, UsageError
+from cardcli.export_anki import HEADER, AnkiNote, card_note, problem_note, render
+from cardcli.loader import Collection
+from cardcli.topics import TOPICS
+
+__all__ = ["run_anki", "build_notes", "default_filename", "write_atomic"]
+
+
+def _all_families() -> list[str]:
+    from generators.families import resolve
+
+    return resolve([])
+
+
+def _generated_families(topics: list[str]) -> list[str]:
+    """Families selected by ``--topic`` (all when none); a card topic without a family adds none."""
+    from generators.families import resolve
+
+    if not topics:
+        return resolve([])
+    chosen: set[str] = set()
+    for t in topics:
+        if t in TOPICS:
+            try:
+                chosen.update(resolve([t]))
+            except UsageError:  # a topic no family covers
+                pass
+        else:  # validated as a family name already
+            chosen.update(resolve([t]))
+    return sorted(chosen)
+
+
+def _check_selection(col: Collection, decks: list[str], topics: list[str], families: list[str]) -> None:
+    valid_decks = {d.name.casefold() for d in col.decks} | {Path(d.file).stem.casefold() for d in col.decks}
+    bad_decks = [d for d in decks if d.casefold() not in valid_decks]
+    bad_topics = [t for t in topics if t not in TOPICS and t not in families]
+    problems = []
+    if bad_decks:
+        problems.append(f"unknown deck {', '.join(repr(d) for d in bad_decks)} "
+                        f"(decks: {', '.join(d.name for d in col.decks) or 'none'})")
+    if bad_topics:
+        fams = f"; problem families: {', '.join(families)}" if families else ""
+        problems.append(f"unknown topic {', '.join(repr(t) for t in bad_topics)} "
+                        f"(topics: {', '.join(TOPICS)}{fams})")
+    if problems:
+        raise UsageError("; ".join(problems))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "x"
+
+
+def default_filename(decks: list[str], topics: list[str], generated: int, seed: int) -> str:
+    """The output name when ``-o`` is not given: ``cardcli-all.txt``, ``cardcli-conv.txt``,
+    ``cardcli-quiz-3-flashcards-conv.txt``; generated problems add ``-generated-N-seed-S``."""
+    parts = [_slug(d) for d in decks] + [_slug(t) for t in topics] or ["all"]
+    if generated:
+        parts += [f"generated-{generated}", f"seed-{seed}"]
+    return "cardcli-" + "-".join(parts) + ".txt"
+
+
+def build_notes(
+    col: Collection, decks: list[str], topics: list[str], generated: int, seed: int
+) -> tuple[list[AnkiNote], int, int]:
+    """Notes for the selected cards, then ``generated`` problems per selected family.
+
+    Returns the notes, the number of cards and the number of generated problems.
+    """
+    families = _all_families() if any(t not in TOPICS for t in topics) else []
+    _check_selection(col, decks, topics, families)
+    cards = col.select(decks, topics)
+    notes = [card_note(c) for c in cards]
+    problems = 0
+    if generated:
+        from generators.families import generate
+
+        for family in _generated_families(topics):
+            for problem in generate(family, generated, seed, difficulty=1):
+                notes.append(problem_note(problem))
+                problems += 1
+    return notes, len(cards), problems
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temp file in the same folder and ``os.replace``.
+
+    An existing file is replaced only when it is an Anki text export (starts with the same
+    headers), so a stray ``-o notes.txt`` never destroys unrelated data.
+    """
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder; give a file name with -o")
+    if not path.parent.is_dir():
+        raise UsageError(f"{path.parent} does not exist; create it or choose another -o")
+    umask = os.umask(0)
+    os.umask(umask)
+    mode = 0o666 & ~umask
+    if path.exists():
+        try:
+            with path.open("rb") as f:
+                head = f.read(len(HEADER.encode()))
+            mode = path.stat().st_mode & 0o777
+        except OSError as e:
+            raise CardcliError(f"cannot read {path}: {e.strerror or e}") from None
+        if head != HEADER.encode():
+            raise UsageError(f"{path} exists and is not an Anki export; remove it or choose another -o")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as e:
+        raise CardcliError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def run_anki(
+    decks: list[str],
+    topics: list[str],
+    generated: int,
+    seed: int,
+    output: str | None,
+    extra: list[Path],
+) -> None:
+    col = load_decks(extra)
+    notes, n_cards, n_problems = build_notes(col, decks, topics, generated, seed)
+    if not notes:
+        hint = "" if generated else " (problem families need --generated N)"
+        raise UsageError(f"nothing to export: no card matches the selected decks and topics{hint}")
+    data = render(notes).encode("utf-8")
+    if output == "-":
+        stream = sys.stdout
+        buffer = getattr(stream, "buffer", None)
+        stream.flush()
+        if buffer is not None:
+            buffer.write(data)
+            buffer.flush()
+        else:  # pragma: no cover - text-only streams
+            stream.write(data.decode("utf-8"))
+            stream.flush()
+        return
+    path = Path(output) if output else Path.cwd() / default_filename(decks, topics, generated, seed)
+    write_atomic(path, data)
+    what = f"{n_cards} cards" + (f" and {n_problems} generated problems" if generated else "")
+    err.print(f"wrote {len(notes)} notes ({what}) to {path}", markup=False, soft_wrap=True)

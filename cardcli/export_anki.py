@@ -1,0 +1,268 @@
+"""Cards and generated problems as an Anki text-import file. Pure: data in, text out.
+
+The layout is the one Anki's own *Notes in Plain Text* exporter writes, so Anki reads every
+setting from the file headers and the import dialog needs no changes::
+
+    #separator:tab
+    #html:true
+    #guid column:1
+    #notetype column:2
+    #deck column:3
+    #tags column:6
+    <guid> TAB Basic TAB cardcli::<deck> TAB <Front html> TAB <Back html> TAB <tags>
+
+The GUID is a hash of the card id, so importing an updated export updates the existing notes
+(Anki matches notes by GUID) instead of adding duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from cardcli.model import Card, CardType
+
+__all__ = [
+    "AnkiNote",
+    "HEADER",
+    "NOTETYPE",
+    "ROOT_DECK",
+    "ProblemLike",
+    "card_note",
+    "deck_path",
+    "field_csv",
+    "guid_for",
+    "matrix_html",
+    "problem_note",
+    "render",
+    "tag_word",
+    "text_html",
+    "value_html",
+]
+
+NOTETYPE = "Basic"
+ROOT_DECK = "cardcli"
+#: the file headers, exactly as Anki's exporter writes them (columns are 1-based)
+HEADER = (
+    "#separator:tab\n"
+    "#html:true\n"
+    "#guid column:1\n"
+    "#notetype column:2\n"
+    "#deck column:3\n"
+    "#tags column:6\n"
+)
+
+_B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+class ProblemLike(Protocol):
+    """What the exporter needs from a generated problem (``generators.problem.Problem``)."""
+
+    id: str
+    family: str
+    topics: Any  # sequence of topic names
+    prompt: str
+    answer: Any
+    solution: str
+    matrices: Any  # mapping caption -> 2-D list (or array)
+    answer_kind: str  # "int", "float", "matrix", "shape", "memory:<unit>", ...
+    stem: str  # the prompt without its inline matrix grids ("" when there are none)
+
+
+@dataclass(frozen=True)
+class AnkiNote:
+    """One row of the export: fields already in HTML."""
+
+    guid: str
+    deck: str
+    front: str
+    back: str
+    tags: tuple[str, ...]
+    notetype: str = NOTETYPE
+
+
+def guid_for(key: str) -> str:
+    """A stable 11-character base-62 GUID for ``key`` (64 bits of SHA-256 of ``cardcli:<key>``).
+
+    Only letters and digits, so it never needs quoting and never starts with ``#``.
+    """
+    n = int.from_bytes(hashlib.sha256(f"cardcli:{key}".encode()).digest()[:8], "big")
+    digits = []
+    for _ in range(11):
+        n, r = divmod(n, 62)
+        digits.append(_B62[r])
+    return "".join(reversed(digits))
+
+
+def deck_path(*names: str) -> str:
+    """The Anki deck under the ``cardcli`` parent, e.g. ``cardcli::Quiz 3 CNN``."""
+    return "::".join([ROOT_DECK, *(" ".join(n.split()) for n in names)])
+
+
+def tag_word(text: str) -> str:
+    """A tag as one word: runs of whitespace become ``_``; ``::`` (Anki's tag hierarchy) keeps
+    only non-empty levels, so Anki stores the tag exactly as written ("" means no tag)."""
+    word = re.sub(r":{2,}", "::", "_".join(text.split()))
+    return "::".join(level for level in word.split("::") if level)
+
+
+def text_html(text: str) -> str:
+    """Plain text as HTML: ``<``, ``>``, ``&`` escaped (quotes kept), newlines as ``<br>``."""
+    escaped = html.escape(text, quote=False)
+    return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def _tolist(value: Any) -> Any:
+    """NumPy arrays and scalars as plain Python values (no numpy import needed)."""
+    tolist = getattr(value, "tolist", None)
+    return tolist() if callable(tolist) else value
+
+
+def matrix_html(rows: Any, caption: str | None = None) -> str:
+    """A 2-D list (or a 1-D list, shown as one row) as an HTML table."""
+    rows = _tolist(rows)
+    if rows and not isinstance(rows[0], (list, tuple)):
+        rows = [rows]
+    cap = f"<caption>{text_html(caption)}</caption>" if caption else ""
+    body = "".join(
+        "<tr>" + "".join(f"<td>{text_html(_number(_tolist(v)))}</td>" for v in row) + "</tr>"
+        for row in rows
+    )
+    return f"<table>{cap}{body}</table>"
+
+
+def value_html(value: Any) -> str:
+    """An answer value: a number or text inline, a (nested) list as a table, a mapping per line."""
+    value = _tolist(value)
+    if isinstance(value, Mapping):
+        parts = []
+        for k, v in value.items():
+            v = _tolist(v)
+            if isinstance(v, (list, tuple)):
+                parts.append(matrix_html(v, str(k)))
+            else:
+                parts.append(f"{text_html(str(k))} = {text_html(_number(v))}")
+        return "<br>".join(parts)
+    if isinstance(value, (list, tuple)):
+        return matrix_html(value)
+    return text_html(_number(value))
+
+
+def _matrices(matrices: Any) -> list[str]:
+    return [matrix_html(rows, str(caption)) for caption, rows in dict(matrices or {}).items()]
+
+
+def _body(back: str | list[str]) -> str:
+    if isinstance(back, list):
+        return "<ul>" + "".join(f"<li>{text_html(item)}</li>" for item in back) + "</ul>"
+    return text_html(back)
+
+
+def _tags(*groups: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for group in groups:
+        for t in group:
+            word = tag_word(t)
+            if word:
+                seen.setdefault(word, None)
+    return tuple(seen)
+
+
+def card_note(card: Card) -> AnkiNote:
+    """One flashcard as a Basic note.
+
+    Front: the question (``(True/False)`` appended for truefalse cards, the numbered options for
+    choice cards), then any matrices as tables. Back: for truefalse the verdict, for choice the
+    correct option, then the explanation; numeric cards end with the correct value; an erratum
+    comes last.
+    """
+    front = [text_html(card.front)]
+    back: list[str] = []
+    if card.type is CardType.truefalse:
+        front[0] += " (True/False)"
+        back.append(f"<b>{'True' if card.answer else 'False'}</b>")
+    elif card.type is CardType.choice:
+        front.append("<ol>" + "".join(f"<li>{text_html(o)}</li>" for o in card.options) + "</ol>")
+        number = card.options.index(card.answer) + 1 if card.answer in card.options else 0
+        label = f"{number}. " if number else ""
+        back.append(f"<b>{label}{text_html(str(card.answer))}</b>")
+    front += _matrices(card.matrices)
+    back.append(_body(card.back))
+    if card.type is CardType.numeric:
+        back.append(f"<b>Answer:</b> {value_html(card.answer)}")
+    if card.erratum:
+        back.append(f"<i>Erratum: {text_html(card.erratum)}</i>")
+    return AnkiNote(
+        guid=guid_for(card.id),
+        deck=deck_path(card.deck),
+        front="<br>".join(front),
+        back="<br>".join(back),
+        tags=_tags([ROOT_DECK, card.topic], card.tags),
+    )
+
+
+def _problem_answer(problem: ProblemLike) -> str:
+    kind = problem.answer_kind or ""
+    answer = _tolist(problem.answer)
+    if kind == "shape" and isinstance(answer, (list, tuple)):
+        return "×".join(text_html(_number(v)) for v in answer)
+    if kind.startswith("memory:"):
+        return f"{value_html(answer)} {text_html(kind.split(':', 1)[1])}"
+    return value_html(answer)
+
+
+def problem_note(problem: ProblemLike) -> AnkiNote:
+    """A generated problem as a Basic note in ``cardcli::Generated::<family>``.
+
+    Front: the prompt (its stem, with the matrices as tables). Back: the answer, then the worked
+    solution in a whitespace-preserving block (its grids are aligned with spaces). Tagged with
+    the family and its topics.
+    """
+    if problem.matrices and problem.stem:
+        front = [text_html(problem.stem), *_matrices(problem.matrices)]
+    else:
+        front = [text_html(problem.prompt)]
+    back = [f"<b>Answer:</b> {_problem_answer(problem)}"]
+    if problem.solution:
+        back.append(f'<pre style="white-space: pre-wrap">{text_html(problem.solution)}</pre>')
+    return AnkiNote(
+        guid=guid_for(f"generated:{problem.id}"),
+        deck=deck_path("Generated", problem.family),
+        front="<br>".join(front),
+        back="".join(back),
+        tags=_tags([ROOT_DECK, "generated", problem.family], list(problem.topics or ())),
+    )
+
+
+def field_csv(value: str) -> str:
+    """A field as written to the file: quoted CSV-style (quotes doubled) when it holds a tab,
+    a quote, a line break or starts with ``#`` (which Anki would read as a comment)."""
+    if any(ch in value for ch in '\t"\n\r') or value.startswith("#") or value != value.strip():
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def render(notes: Iterable[AnkiNote]) -> str:
+    """The whole file: headers, then one line per note."""
+    lines = [HEADER]
+    for n in notes:
+        row = [n.guid, n.notetype, n.deck, n.front, n.back, " ".join(n.tags)]
+        lines.append("\t".join(field_csv(f) for f in row) + "\n")
+    return "".join(lines)
