@@ -1,0 +1,400 @@
+"""Reading and grading typed answers (pure: no I/O), for ``quiz`` problems and ``study`` cards.
+
+:func:`parse_answer` turns the student's text into a value of the expected kind or raises
+:class:`AnswerFormatError` saying what form is expected (a format error is never a wrong answer,
+and a matrix of the wrong shape is a format error). :func:`grade` compares a parsed value with the
+expected one.
+
+Kinds (``Problem.answer_kind``): ``int``, ``float``, ``matrix``, ``shape``, ``memory`` /
+``memory:<unit>`` (unit B, KB, MB, GB, KiB, MiB, GiB; plain ``memory`` means MB), ``verdict``,
+``radius-verdict``, ``text``.
+
+Accepted forms: integers, decimals, scientific notation (``1.5e6``, ``1.5×10^6``), fractions
+(``7/4``), thousands separators (``138,357,544``, ``138 357 544``, ``138_357_544``), memory with
+a unit (``1.5 MiB``, ``3MB``, ``2 GB``, ``512 bytes``; a bare number is in the expected unit),
+shapes (``2x2``, ``2×2``, ``(2, 2)``, ``[2,2]``), verdict words (vanishing/vanish, exploding/explode,
+neither/none), matrices (``[[1, 2], [3, 4]]``, ``1 2; 3 4``, or one row per line).
+
+Tolerance: integers are exact; floats match when ``|v − e| <= max(tol·|e|, floor)`` with ``tol``
+the given relative tolerance (default :data:`DEFAULT_TOLERANCE` = 1e-3) and ``floor`` = the given
+tolerance, or 1e-9 when none is given (so an expected 0 needs an answer within that absolute floor).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from cardcli.errors import CardcliError
+
+__all__ = [
+    "AnswerFormatError",
+    "DEFAULT_TOLERANCE",
+    "Grade",
+    "VERDICTS",
+    "grade",
+    "grade_card_answer",
+    "infer_kind",
+    "parse_answer",
+    "parse_number",
+]
+
+DEFAULT_TOLERANCE = 1e-3
+ZERO_FLOOR = 1e-9
+
+#: accepted word -> canonical verdict
+VERDICTS: dict[str, str] = {
+    "vanishing": "vanishing", "vanish": "vanishing", "vanishes": "vanishing", "vanishing gradients": "vanishing",
+    "exploding": "exploding", "explode": "exploding", "explodes": "exploding", "explosion": "exploding",
+    "exploding gradients": "exploding",
+    "neither": "neither", "none": "neither", "inconclusive": "neither", "stable": "neither",
+}
+
+_UNITS: dict[str, int] = {
+    "b": 1, "byte": 1, "bytes": 1,
+    "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+    "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
+}
+_CANONICAL_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}
+
+
+class AnswerFormatError(CardcliError):
+    """The text is not in a form the expected answer can be read from; the message says which form."""
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The verdict on one answer. ``wrong_cells`` are 0-based (row, col) of a matrix answer
+    (``(0, i)`` for the i-th number of a shape); ``value`` is the parsed answer."""
+
+    correct: bool
+    wrong_cells: list[tuple[int, int]] = field(default_factory=list)
+    detail: str = ""
+    value: Any = None
+
+
+# -- numbers ------------------------------------------------------------------------------------
+_MINUSES = str.maketrans({"−": "-", "–": "-", "\u2009": " ", "\u202f": " ", "\xa0": " "})
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:(?P<sep>[, _'])\d{3})(?:(?P=sep)\d{3})*(?:\.\d+)?$")
+_FRACTION = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*/\s*([+-]?\d+(?:\.\d+)?)$")
+_TIMES_TEN = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))\s*(?:[x×*·]\s*)?10\s*(?:\^|\*\*)\s*([+-]?\d+)$")
+_NUMBER_HELP = "a number such as 42, -1.5, 7/4, 1.5e6 or 138,357,544"
+
+
+def _clean(text: str) -> str:
+    return text.translate(_MINUSES).strip()
+
+
+def parse_number(text: str) -> int | float:
+    """``text`` as an int (when it is written as a whole number) or a float.
+
+    Raises :class:`AnswerFormatError` when it is not one number.
+    """
+    t = _clean(text)
+    if not t:
+        raise AnswerFormatError(f"expected {_NUMBER_HELP}, got nothing")
+    if _GROUPED.match(t):
+        t = re.sub(r"[, _']", "", t)
+    m = _FRACTION.match(t)
+    if m:
+        num, den = Fraction(m.group(1)), Fraction(m.group(2))
+        if den == 0:
+            raise AnswerFormatError(f"{text.strip()!r} divides by zero; expected {_NUMBER_HELP}")
+        q = num / den
+        return int(q) if q.denominator == 1 else float(q)
+    m = _TIMES_TEN.match(t)
+    if m:
+        return _tidy(float(m.group(1)) * 10.0 ** int(m.group(2)))
+    if re.fullmatch(r"[+-]?\d+", t):
+        return int(t)
+    if re.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", t):
+        value = float(t)
+        if "e" in t.lower():
+            return _tidy(value)
+        return value
+    raise AnswerFormatError(f"expected {_NUMBER_HELP}, got {text.strip()!r}")
+
+
+def _tidy(value: float) -> int | float:
+    """Scientific notation of a whole number (1.5e6) as an int."""
+    if math.isfinite(value) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
+
+
+# -- kinds --------------------------------------------------------------------------------------
+def _shape_of(expected: Any) -> tuple[int, int]:
+    rows = list(expected)
+    return len(rows), (len(rows[0]) if rows and isinstance(rows[0], (list, tuple)) else 0)
+
+
+def _parse_matrix(text: str, expected: Any) -> list[list[int | float]]:
+    t = _clean(text)
+    exp_r, exp_c = _shape_of(expected) if expected is not None else (0, 0)
+    form = "'[[1, 2], [3, 4]]', '1 2; 3 4' or one row per line"
+    if not t:
+        raise AnswerFormatError(f"expected a matrix such as {form}, got nothing")
+    if re.match(r"^[\[(]\s*[\[(]", t):
+        inner = t[1:-1] if t[-1] in "])" else t[1:]
+        rows_text = [r.strip(" [](),") for r in re.split(r"[\])]\s*[,;]?\s*[\[(]", inner)]
+    else:
+        if t[0] in "[(" and t[-1] in "])":
+            t = t[1:-1]
+        rows_text = [r for r in re.split(r"[;\n]", t) if r.strip()]
+    rows: list[list[int | float]] = []
+    for r in rows_text:
+        cells = [c for c in re.split(r"[,\s]+", r.strip(" [](),\t")) if c]
+        try:
+            rows.append([parse_number(c) for c in cells])
+        except AnswerFormatError:
+            raise AnswerFormatError(
+                f"could not read the row {r.strip()!r}: cells must be numbers separated by spaces or commas "
+                f"(matrix forms: {form})") from None
+    lengths = [len(r) for r in rows]
+    if not rows or min(lengths) == 0:
+        raise AnswerFormatError(f"expected a matrix such as {form}")
+    if len(set(lengths)) > 1:
+        raise AnswerFormatError(f"the rows have different lengths ({', '.join(map(str, lengths))}); "
+                                f"every row needs the same number of cells")
+    if expected is not None and (len(rows), lengths[0]) != (exp_r, exp_c):
+        raise AnswerFormatError(f"expected a {exp_r}×{exp_c} matrix, got {len(rows)}×{lengths[0]}")
+    return rows
+
+
+def _parse_shape(text: str, expected: Any) -> list[int]:
+    t = _clean(text).strip("[]() ")
+    parts = [p for p in re.split(r"\s*(?:[x×X*,]|\s)\s*", t) if p]
+    n = len(expected) if expected is not None else None
+    example = "×".join(["2"] * (n or 3))
+    try:
+        dims = [parse_number(p) for p in parts]
+    except AnswerFormatError:
+        raise AnswerFormatError(f"expected a shape such as {example}, (2, 2) or [2, 2], got {text.strip()!r}") from None
+    if not dims or any(not isinstance(d, int) for d in dims):
+        raise AnswerFormatError(f"expected a shape of whole numbers such as {example}, got {text.strip()!r}")
+    if n is not None and len(dims) != n:
+        raise AnswerFormatError(f"expected {n} dimensions (like {example}), got {len(dims)}")
+    return [int(d) for d in dims]
+
+
+def _unit_of(kind: str) -> str:
+    unit = kind.split(":", 1)[1] if ":" in kind else "MB"
+    for name in _CANONICAL_UNITS:
+        if name.lower() == unit.lower():
+            return name
+    raise ValueError(f"unknown memory unit {unit!r} in answer kind {kind!r}")
+
+
+def _parse_memory(text: str, kind: str) -> float:
+    unit = _unit_of(kind)
+    t = _clean(text)
+    m = re.fullmatch(r"(.*?)\s*([kmgtKMGT]?i?[bB]|bytes?)\.?", t)
+    if m and m.group(1).strip() and re.search(r"\d$", m.group(1).strip()):
+        number_text, unit_text = m.group(1), m.group(2).lower()
+        if unit_text not in _UNITS:
+            raise AnswerFormatError(f"unknown unit {m.group(2)!r}; use B, KB, MB, GB, KiB, MiB or GiB")
+        factor = _UNITS[unit_text]
+    else:
+        number_text, factor = t, _CANONICAL_UNITS[unit]
+    try:
+        value = float(parse_number(number_text))
+    except AnswerFormatError:
+        raise AnswerFormatError(
+            f"expected an amount of memory such as 1.5 {unit}, 3MB, 2 GiB or 1048576 bytes "
+            f"(a bare number is in {unit}), got {text.strip()!r}") from None
+    return value * factor / _CANONICAL_UNITS[unit]
+
+
+def _parse_verdict(text: str) -> str:
+    t = re.sub(r"\s+", " ", _clean(text).lower().strip(" .!"))
+    if t in VERDICTS:
+        return VERDICTS[t]
+    raise AnswerFormatError(f"expected one of vanishing, exploding or neither, got {text.strip()!r}")
+
+
+def _parse_radius_verdict(text: str) -> dict[str, Any]:
+    t = _clean(text).lower()
+    form = "the spectral radius then the regime, e.g. '1.75 exploding' or '0.5, vanishing'"
+    words = re.findall(r"[a-z]+", t)
+    found = [VERDICTS[w] for w in words if w in VERDICTS]
+    if len(set(found)) != 1:
+        raise AnswerFormatError(f"expected {form}: give exactly one of vanishing, exploding, neither")
+    rest = re.sub(r"\b[a-z]+\b|[ρ=:;,]", " ", t).strip()
+    try:
+        radius = parse_number(rest)
+    except AnswerFormatError:
+        raise AnswerFormatError(f"expected {form}") from None
+    return {"radius": radius, "regime": found[0]}
+
+
+def parse_answer(text: str, kind: str, expected: Any = None) -> Any:
+    """The student's ``text`` read as an answer of ``kind`` (shaped like ``expected``).
+
+    Raises :class:`AnswerFormatError` with the expected form when the text cannot be read.
+    """
+    if kind == "int" or kind == "float":
+        return parse_number(text)
+    if kind == "matrix":
+        return _parse_matrix(text, expected)
+    if kind == "shape":
+        return _parse_shape(text, expected)
+    if kind == "memory" or kind.startswith("memory:"):
+        return _parse_memory(text, kind)
+    if kind == "verdict":
+        return _parse_verdict(text)
+    if kind == "radius-verdict":
+        return _parse_radius_verdict(text)
+    if kind == "text":
+        t = re.sub(r"\s+", " ", text.strip())
+        if not t:
+            raise AnswerFormatError("expected an answer, got nothing")
+        return t
+    raise ValueError(f"unknown answer kind {kind!r}")
+
+
+# -- grading ------------------------------------------------------------------------------------
+def _close(value: float, expected: float, tolerance: float | None) -> bool:
+    tol = DEFAULT_TOLERANCE if tolerance is None else tolerance
+    floor = ZERO_FLOOR if tolerance is None else tolerance
+    return abs(float(value) - float(expected)) <= max(tol * abs(float(expected)), floor)
+
+
+def _num_ok(value: Any, expected: Any, exact: bool, tolerance: float | None) -> bool:
+    if exact:
+        return float(value) == float(expected)
+    return _close(value, expected, tolerance)
+
+
+def _show(x: Any) -> str:
+    from generators.render import fmt
+
+    return fmt(x)
+
+
+def grade(value: Any, expected: Any, kind: str, tolerance: float | None = None) -> Grade:
+    """Compare a parsed ``value`` with ``expected`` (see the module doc for the tolerance rule)."""
+    if kind == "int":
+        ok = float(value) == float(expected)
+        return Grade(ok, [], "correct" if ok else f"expected {_show(expected)}, got {_show(value)}", value)
+    if kind == "float" or kind == "memory" or kind.startswith("memory:"):
+        ok = _close(value, expected, tolerance)
+        unit = f" {_unit_of(kind)}" if kind.startswith("memory") else ""
+        tol = DEFAULT_TOLERANCE if tolerance is None else tolerance
+        return Grade(ok, [], "correct" if ok else
+                     f"expected {_show(expected)}{unit} (within {tol:g} relative), got {_show(value)}{unit}", value)
+    if kind == "matrix":
+        wrong = []
+        for r, (vrow, erow) in enumerate(zip(value, expected)):
+            for c, (v, e) in enumerate(zip(vrow, erow)):
+                exact = tolerance is None and isinstance(e, int)
+                if not _num_ok(v, e, exact, tolerance):
+                    wrong.append((r, c))
+        total = len(expected) * len(expected[0])
+        if not wrong:
+            return Grade(True, [], "correct", value)
+        where = ", ".join(f"[{r}, {c}]" for r, c in wrong[:8]) + (" …" if len(wrong) > 8 else "")
+        return Grade(False, wrong, f"{len(wrong)} of {total} cells wrong: {where}", value)
+    if kind == "shape":
+        wrong = [(0, i) for i, (v, e) in enumerate(zip(value, expected)) if int(v) != int(e)]
+        if len(value) != len(expected):
+            wrong = [(0, i) for i in range(len(expected))]
+        ok = not wrong
+        return Grade(ok, wrong, "correct" if ok else
+                     f"expected {'×'.join(map(str, expected))}, got {'×'.join(map(str, value))}", value)
+    if kind == "verdict":
+        ok = str(value).lower() == str(expected).lower()
+        return Grade(ok, [], "correct" if ok else f"expected {expected}, got {value}", value)
+    if kind == "radius-verdict":
+        r_ok = _close(value["radius"], expected["radius"], tolerance)
+        v_ok = str(value["regime"]).lower() == str(expected["regime"]).lower()
+        parts = []
+        if not r_ok:
+            parts.append(f"radius: expected {_show(expected['radius'])}, got {_show(value['radius'])}")
+        if not v_ok:
+            parts.append(f"regime: expected {expected['regime']}, got {value['regime']}")
+        return Grade(r_ok and v_ok, [], "; ".join(parts) or "correct", value)
+    if kind == "text":
+        ok = _norm_text(value) == _norm_text(expected)
+        return Grade(ok, [], "correct" if ok else f"expected {expected}", value)
+    raise ValueError(f"unknown answer kind {kind!r}")
+
+
+def _norm_text(x: Any) -> str:
+    return re.sub(r"\s+", " ", str(x).strip().lower().rstrip("."))
+
+
+# -- flashcards ---------------------------------------------------------------------------------
+_TRUE = {"t", "true", "yes", "y", "1"}
+_FALSE = {"f", "false", "no", "n", "0"}
+
+
+def infer_kind(answer: Any) -> str | None:
+    """The answer kind of a numeric card's ``answer`` (None when it cannot be typed)."""
+    if isinstance(answer, bool) or answer is None:
+        return None
+    if isinstance(answer, int):
+        return "int"
+    if isinstance(answer, float):
+        return "float"
+    if isinstance(answer, (list, tuple)):
+        if answer and all(isinstance(r, (list, tuple)) for r in answer):
+            return "matrix"
+        if answer and all(isinstance(v, int) and not isinstance(v, bool) for v in answer):
+            return "shape"
+        return None
+    if isinstance(answer, str):
+        return "verdict" if answer.strip().lower() in ("vanishing", "exploding", "neither") else "text"
+    if isinstance(answer, dict):
+        return "radius-verdict" if {"radius", "regime"} <= set(answer) else None
+    return None
+
+
+def grade_card_answer(card: Any, text: str) -> Grade | None:
+    """Grade a typed answer to a truefalse, choice or numeric card; ``None`` when there is
+    nothing to grade (empty text, a basic card, an answer that cannot be typed).
+
+    Raises :class:`AnswerFormatError` when the text cannot be read (ask again).
+    """
+    if not text or not text.strip():
+        return None
+    kind_name = getattr(card.type, "value", card.type)
+    t = text.strip()
+    if kind_name == "truefalse":
+        word = t.lower().rstrip(".")
+        if word in _TRUE:
+            value = True
+        elif word in _FALSE:
+            value = False
+        else:
+            raise AnswerFormatError("answer true or false (t/true/yes/y/1 or f/false/no/n/0)")
+        ok = value == bool(card.answer)
+        return Grade(ok, [], "correct" if ok else f"the statement is {str(bool(card.answer)).lower()}", value)
+    if kind_name == "choice":
+        options = list(card.options)
+        chosen: str | None = None
+        if re.fullmatch(r"\d+", t):
+            n = int(t)
+            if not 1 <= n <= len(options):
+                raise AnswerFormatError(f"choose an option number from 1 to {len(options)} (or type the option)")
+            chosen = options[n - 1]
+        else:
+            for opt in options:
+                if _norm_text(opt) == _norm_text(t):
+                    chosen = opt
+                    break
+            if chosen is None:
+                raise AnswerFormatError(f"type an option number 1–{len(options)} or the option's text")
+        ok = _norm_text(chosen) == _norm_text(card.answer)
+        right = next((i + 1 for i, o in enumerate(options) if _norm_text(o) == _norm_text(card.answer)), None)
+        detail = "correct" if ok else f"the answer is {f'{right}. ' if right else ''}{card.answer}"
+        return Grade(ok, [], detail, chosen)
+    if kind_name == "numeric":
+        kind = infer_kind(card.answer)
+        if kind is None:
+            return None
+        value = parse_answer(t, kind, card.answer)
+        return grade(value, card.answer, kind, card.tolerance)
+    return None

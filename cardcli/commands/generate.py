@@ -1,0 +1,25 @@
+"""``cardcli generate``: generated problems as JSON Lines (one ``Problem.to_json()`` per line)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+__all__ = ["run"]
+
+
+def run(family: str, count: int, seed: int, difficulty: int, list_families: bool) -> None:
+    from cardcli.errors import UsageError
+    from generators.families import FAMILIES, generate
+
+    if list_families:
+        width = max(len(name) for name in FAMILIES)
+        twidth = max(len(", ".join(f.topics)) for f in FAMILIES.values())
+        for fam in FAMILIES.values():
+            sys.stdout.write(f"{fam.name:<{width}}  {', '.join(fam.topics):<{twidth}}  {fam.description}\n")
+        return
+    if not family:
+        raise UsageError("give a problem family, e.g. `cardcli generate conv-forward` "
+                         "(`cardcli generate --list` shows them all)")
+    for problem in generate(family, count, seed, difficulty):
+        sys.stdout.write(json.dumps(problem.to_json(), ensure_ascii=False) + "\n")
