@@ -27,8 +27,8 @@ __all__ = ["QuizResult", "plan", "run_quiz", "INSTRUCTIONS", "QUIT_WORDS"]
 QUIT_WORDS = ("q", "quit", "exit")
 INSTRUCTIONS = (
     "Type each answer and press Enter; q quits (the score so far is shown).\n"
-    "Matrices: one row per line, then an empty line to finish — or all on one line as "
-    "'1 2; 3 4' or [[1, 2], [3, 4]]."
+    "Matrices: one row per line (entry ends after the last row, or at an empty line) — or all "
+    "on one line as '1 2; 3 4' or [[1, 2], [3, 4]]."
 )
 
 
@@ -76,6 +76,10 @@ def _one_line_matrix(text: str, expected: Any) -> bool:
     return ";" in t or t.startswith(("[[", "((", "[(", "([")) or len(expected) <= 1
 
 
+def _width(line: str) -> int:
+    return len(line.replace(",", " ").split())
+
+
 def _read_answer(problem: Any, lines: Iterator[str], console: Console, echo: bool) -> str:
     """The raw text of one answer (several lines for a matrix typed row by row)."""
     while True:
@@ -89,7 +93,10 @@ def _read_answer(problem: Any, lines: Iterator[str], console: Console, echo: boo
         if problem.answer_kind != "matrix" or _one_line_matrix(first, problem.answer):
             return first
         rows = [first]
-        while True:
+        want_rows, want_cols = len(problem.answer), len(problem.answer[0])
+        # Row-by-row entry ends by itself after the last row; a row of the wrong width ends it
+        # early so the parser can explain the expected shape at once.
+        while len(rows) < want_rows and _width(rows[-1]) == want_cols:
             console.print("     ...> ", end="")
             try:
                 line = _next(lines, console, echo)

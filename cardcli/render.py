@@ -114,7 +114,7 @@ def answer_text(answer: Any, kind: str) -> str:
 _ENTRY_HELP = {
     "int": "a whole number (1,234 and 1.5e6 are fine)",
     "float": "a number (decimals, 7/4 or 1.5e-3)",
-    "matrix": "a matrix: one row per line then a blank line, or '1 2; 3 4', or [[1, 2], [3, 4]]",
+    "matrix": "a matrix: one row per line, or '1 2; 3 4', or [[1, 2], [3, 4]]",
     "shape": "a shape such as 56x56x256",
     "verdict": "vanishing, exploding or neither",
     "radius-verdict": "the radius then the regime, e.g. '1.75 exploding'",
