@@ -74,17 +74,15 @@ def generated_cards(topics: Sequence[str] = (), difficulties: Sequence[int] | No
     """One pseudo-card per (family, difficulty) of the problem generators.
 
     Without ``topics`` every family at difficulty 1; with topics, the families whose topics
-    (or name) match, at difficulties 1-3. Empty when the generators are not installed.
+    (or name) match, at difficulties 1-3. Uses the NumPy-free catalog: nothing heavy is imported
+    until a generated card is actually shown.
     """
-    try:
-        from generators.families import FAMILIES
-    except ImportError:
-        return []
+    from generators.catalog import CATALOG
+
     wanted = set(topics)
     levels = tuple(difficulties) if difficulties else ((1, 2, 3) if wanted else (1,))
     cards: list[Card] = []
-    for name, fam in FAMILIES.items():
-        fam_topics = tuple(getattr(fam, "topics", ()) or ("course",))
+    for name, (fam_topics, _) in CATALOG.items():
         if wanted and not (wanted & set(fam_topics) or name in wanted):
             continue
         for d in levels:

@@ -12,7 +12,6 @@ no ties inside a max-pool window, regimes not on a boundary.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import hashlib
 import importlib
@@ -22,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from generators.catalog import CATALOG, did_you_mean, resolve
 from generators.problem import Draft, Problem
 from generators.render import fmt, fmt_shape, fraction_hint, grid, product
 
@@ -842,28 +842,23 @@ class Family:
     make: Callable[[np.random.Generator, int], Draft]
 
 
-FAMILIES: dict[str, Family] = {f.name: f for f in [
-    Family("conv-forward", ("conv",), "output (or one cell) of a 2-D cross-correlation", _make_conv_forward),
-    Family("conv-backward", ("conv", "backprop"), "gradient of a conv layer w.r.t. its input or weights",
-           _make_conv_backward),
-    Family("pool-forward", ("pooling",), "max or average pooling output", _make_pool_forward),
-    Family("pool-backward", ("pooling", "backprop"), "gradient routed back through max/average pooling",
-           _make_pool_backward),
-    Family("conv-output-size", ("output-size", "conv"), "spatial output size (or shape) of a conv layer",
-           _make_conv_output_size),
-    Family("pool-output-size", ("output-size", "pooling"), "output size of a pooling layer (floor/ceil_mode)",
-           _make_pool_output_size),
-    Family("transposed-conv-output-size", ("output-size", "conv"), "output size of a transposed convolution",
-           _make_transposed_size),
-    Family("param-count", ("params",), "trainable parameters of a layer or a small network", _make_param_count),
-    Family("activation-memory", ("memory",), "activation values and memory in MB/MiB", _make_activation_memory),
-    Family("receptive-field", ("receptive-field", "conv"), "receptive field of a stack of layers",
-           _make_receptive_field),
-    Family("spectral-radius", ("rnn",), "RNN W_hh spectral radius and vanishing/exploding verdict",
-           _make_spectral_radius),
-    Family("vgg-dims", ("architectures", "output-size"), "VGG-16 activation shapes for an input size",
-           _make_vgg_dims),
-]}
+_MAKERS: dict[str, Callable[[np.random.Generator, int], Draft]] = {
+    "conv-forward": _make_conv_forward,
+    "conv-backward": _make_conv_backward,
+    "pool-forward": _make_pool_forward,
+    "pool-backward": _make_pool_backward,
+    "conv-output-size": _make_conv_output_size,
+    "pool-output-size": _make_pool_output_size,
+    "transposed-conv-output-size": _make_transposed_size,
+    "param-count": _make_param_count,
+    "activation-memory": _make_activation_memory,
+    "receptive-field": _make_receptive_field,
+    "spectral-radius": _make_spectral_radius,
+    "vgg-dims": _make_vgg_dims,
+}
+FAMILIES: dict[str, Family] = {
+    name: Family(name, topics, description, _MAKERS[name]) for name, (topics, description) in CATALOG.items()
+}
 
 
 def _family_key(name: str) -> int:
@@ -882,7 +877,7 @@ def _check_family(family: str) -> Family:
     except KeyError:
         from cardcli.errors import UsageError
 
-        raise UsageError(f"unknown problem family {family!r}{_did_you_mean(family, list(FAMILIES))}; "
+        raise UsageError(f"unknown problem family {family!r}{did_you_mean(family, list(FAMILIES))}; "
                          f"families: {', '.join(FAMILIES)}") from None
 
 
@@ -906,36 +901,3 @@ def generate(family: str, count: int, seed: int, difficulty: int = 1) -> list[Pr
     """``count`` problems of ``family``; problem i is the same for every ``count``."""
     _check_family(family)
     return [problem(family, seed, difficulty, i) for i in range(count)]
-
-
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def resolve(topics_or_families: list[str]) -> list[str]:
-    """Sorted family names selected by ``--topic`` values (topics or family names); empty = all."""
-    if not topics_or_families:
-        return sorted(FAMILIES)
-    from cardcli.errors import UsageError
-    from cardcli.topics import TOPICS
-
-    by_topic: dict[str, list[str]] = {}
-    for fam in FAMILIES.values():
-        for t in fam.topics:
-            by_topic.setdefault(t, []).append(fam.name)
-    chosen: set[str] = set()
-    for value in topics_or_families:
-        if value in FAMILIES:
-            chosen.add(value)
-        elif value in by_topic:
-            chosen.update(by_topic[value])
-        elif value in TOPICS:
-            raise UsageError(f"topic {value!r} has no generated problems (flashcards only); problem topics: "
-                             f"{', '.join(sorted(by_topic))}")
-        else:
-            valid = sorted(by_topic) + sorted(FAMILIES)
-            raise UsageError(
-                f"no problem family or problem topic {value!r}{_did_you_mean(value, valid)}; "
-                f"topics: {', '.join(sorted(by_topic))}; families: {', '.join(sorted(FAMILIES))}")
-    return sorted(chosen)

@@ -317,7 +317,10 @@ def test_generated_card_logs_seed_and_params(db, monkeypatch):
     answers = types.ModuleType("cardcli.answers")
     answers.parse_answer = lambda text, kind, expected: int(text)
     answers.grade = lambda value, expected, kind, tol: FakeGrade(value == expected)
+    catalog = types.ModuleType("generators.catalog")
+    catalog.CATALOG = {"toy": (("output-size",), "a toy family")}
     monkeypatch.setitem(sys.modules, "generators.families", gen)
+    monkeypatch.setitem(sys.modules, "generators.catalog", catalog)
     monkeypatch.setitem(sys.modules, "cardcli.answers", answers)
     from cardcli.session import generated_cards
 

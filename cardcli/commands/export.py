@@ -18,14 +18,14 @@ __all__ = ["run_anki", "build_notes", "default_filename", "write_atomic"]
 
 
 def _all_families() -> list[str]:
-    from generators.families import resolve
+    from generators.catalog import resolve
 
     return resolve([])
 
 
 def _generated_families(topics: list[str]) -> list[str]:
     """Families selected by ``--topic`` (all when none); a card topic without a family adds none."""
-    from generators.families import resolve
+    from generators.catalog import resolve
 
     if not topics:
         return resolve([])

@@ -30,7 +30,7 @@ def run(topics: list[str], count: int, seed: int | None, difficulty: int) -> Non
 
     from cardcli.commands._common import out
     from cardcli.quiz import INSTRUCTIONS, plan, run_quiz
-    from generators.families import resolve
+    from generators.catalog import resolve
 
     families = resolve(topics)
     if seed is None:
