@@ -9,6 +9,7 @@ stale. It is safe to delete at any time; an unreadable entry is ignored and rewr
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -53,6 +54,8 @@ def cached_load(path: Path, bundled: bool, load) -> tuple[Deck | None, list[Deck
         return load(path, bundled)
     key = _key(path, resolved, st)
     entry = _entry(resolved)
+    enabled = gc.isenabled()
+    gc.disable()  # loading 100k small objects would otherwise trigger many useless collections
     try:
         with open(entry, "rb") as f:
             stored_key, result = pickle.load(f)
@@ -60,6 +63,9 @@ def cached_load(path: Path, bundled: bool, load) -> tuple[Deck | None, list[Deck
             return result
     except Exception:  # missing, truncated, from another version: just re-parse
         pass
+    finally:
+        if enabled:
+            gc.enable()
     result = load(path, bundled)
     _store(entry, key, result)
     return result

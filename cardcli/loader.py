@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import yaml
 
 from cardcli.errors import DeckIssue
-from cardcli.model import CARD_KEYS, DECK_KEYS, Card, CardType, Deck
+from cardcli.model import CARD_KEYS, DECK_KEYS, NO_MATRICES, Card, CardType, Deck
 from cardcli.topics import TOPICS
 
 __all__ = ["Collection", "expand_paths", "load_file", "load_collection", "parse_text"]
@@ -265,9 +266,9 @@ class _Parser:
             return None
         return Card(
             id=cid, front=front.strip(), back=back if isinstance(back, list) else back.strip(),
-            topic=topic, deck=deck, file=self.file, line=line, type=ctype,
-            tags=tuple(t.strip() for t in tags), answer=answer, options=tuple(options or ()),
-            check=raw.get("check"), erratum=erratum, group=group, matrices=matrices,
+            topic=sys.intern(topic), deck=deck, file=self.file, line=line, type=ctype,
+            tags=tuple(sys.intern(t.strip()) for t in tags), answer=answer, options=tuple(options or ()),
+            check=raw.get("check"), erratum=erratum, group=group, matrices=matrices or NO_MATRICES,
             tolerance=float(tolerance) if tolerance is not None else None,
         )
 
@@ -381,6 +382,9 @@ def load_collection(
 
 
 def _dedupe(col: Collection) -> None:
+    ids = [c.id for d in col.decks for c in d.cards]
+    if len(set(ids)) == len(ids):  # the usual case: nothing to rebuild
+        return
     first: dict[str, Card] = {}
     decks: list[Deck] = []
     for deck in col.decks:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["CardType", "Card", "Deck", "CARD_KEYS", "DECK_KEYS", "back_text"]
+__all__ = ["CardType", "Card", "Deck", "CARD_KEYS", "DECK_KEYS", "NO_MATRICES", "back_text"]
 
 
 class CardType(str, Enum):
@@ -36,9 +36,12 @@ CARD_KEYS = (
 )
 
 
-@dataclass(frozen=True)
-class Card:
-    """One flashcard.
+#: the shared empty ``matrices`` mapping (never mutated; shared so a 100k-card cache stays small)
+NO_MATRICES: dict[str, list] = {}
+
+
+class Card(NamedTuple):
+    """One flashcard (an immutable named tuple: cheap to build and to load from the parse cache).
 
     ``back`` is a string or a list of strings (a list answer stays a list).
     ``answer`` depends on ``type``: bool for truefalse, one of ``options`` for choice,
@@ -62,7 +65,7 @@ class Card:
     check: dict[str, Any] | None = None
     erratum: str | None = None
     group: str | None = None
-    matrices: dict[str, list] = field(default_factory=dict)
+    matrices: dict[str, list] = NO_MATRICES
     tolerance: float | None = None
 
     @property
