@@ -354,6 +354,18 @@ def load_collection(
     A card whose id was already seen is dropped (the first one wins) and reported,
     naming both places. Large files go through the parse cache (:mod:`cardcli.cache`).
     """
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()  # parsing allocates many long-lived objects: GC passes would make it superlinear
+    try:
+        return _load_collection(paths, include_bundled, use_cache)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_collection(paths: list[Path] | None, include_bundled: bool, use_cache: bool) -> Collection:
     from cardcli.cache import cached_load
     from cardcli.paths import bundled_decks_dir
 
