@@ -150,11 +150,11 @@ class Store:
                     f"{path}: the review history has schema version {version}, newer than this "
                     f"cardcli understands ({SCHEMA_VERSION}); upgrade cardcli"
                 )
-            mode = con.execute("PRAGMA journal_mode").fetchone()[0]
-            if str(mode).lower() != "wal":
-                con.execute("PRAGMA journal_mode = WAL")
+            # Switching to WAL needs an exclusive lock and SQLite does not call the busy handler
+            # for it: when two sessions start at once on a new file, retry for a while.
+            _retry_locked(lambda: con.execute("PRAGMA journal_mode = WAL").fetchone())
             con.execute("PRAGMA synchronous = NORMAL")
-            store._migrate()
+            _retry_locked(store._migrate)
             return store
         except sqlite3.Error as e:
             if store is not None:
@@ -336,6 +336,25 @@ def _put_state(con: sqlite3.Connection, st: CardState, deck: str) -> None:
             _iso(st.last_review) if st.last_review else None,
         ),
     )
+
+
+def _retry_locked(step: Callable[[], object]) -> None:
+    """Run ``step``, retrying while SQLite says the database is locked (up to the busy timeout)."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    delay = 0.005
+    while True:
+        try:
+            step()
+            return
+        except (sqlite3.OperationalError, StoreError) as e:
+            if "locked" not in str(e) and "busy" not in str(e):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
 
 
 def _error(path: Path, e: sqlite3.Error) -> StoreError:
