@@ -38,6 +38,7 @@ __all__ = [
     "grade",
     "grade_card_answer",
     "infer_kind",
+    "needs_more_rows",
     "parse_answer",
     "parse_number",
 ]
@@ -398,3 +399,18 @@ def grade_card_answer(card: Any, text: str) -> Grade | None:
         value = parse_answer(t, kind, card.answer)
         return grade(value, card.answer, kind, card.tolerance)
     return None
+
+
+def needs_more_rows(lines: list[str], expected: Any) -> bool:
+    """For a matrix typed one row per line: should another row be read?
+
+    True while rows are missing and the last row had the expected width. A one-line form
+    (``1 2; 3 4`` or ``[[1, 2], [3, 4]]``) or a row of the wrong width ends the entry at once, so
+    the parser can explain the expected shape.
+    """
+    if not (isinstance(expected, list) and expected and isinstance(expected[0], list)):
+        return False
+    first = lines[0].strip()
+    if ";" in first or first.startswith(("[", "(")):
+        return False
+    return len(lines) < len(expected) and len(lines[-1].replace(",", " ").split()) == len(expected[0])

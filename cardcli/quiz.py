@@ -19,7 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from cardcli.answers import AnswerFormatError, grade, parse_answer
+from cardcli.answers import AnswerFormatError, grade, needs_more_rows, parse_answer
 from cardcli.render import entry_help, problem_renderable, solution_renderable
 
 __all__ = ["QuizResult", "plan", "run_quiz", "INSTRUCTIONS", "QUIT_WORDS"]
@@ -71,15 +71,6 @@ def _next(lines: Iterator[str], console: Console, echo: bool) -> str:
     return line
 
 
-def _one_line_matrix(text: str, expected: Any) -> bool:
-    t = text.strip()
-    return ";" in t or t.startswith(("[[", "((", "[(", "([")) or len(expected) <= 1
-
-
-def _width(line: str) -> int:
-    return len(line.replace(",", " ").split())
-
-
 def _read_answer(problem: Any, lines: Iterator[str], console: Console, echo: bool) -> str:
     """The raw text of one answer (several lines for a matrix typed row by row)."""
     while True:
@@ -90,13 +81,9 @@ def _read_answer(problem: Any, lines: Iterator[str], console: Console, echo: boo
         if not first.strip():
             console.print(f"Type {entry_help(problem.answer_kind)}, or q to quit.")
             continue
-        if problem.answer_kind != "matrix" or _one_line_matrix(first, problem.answer):
-            return first
         rows = [first]
-        want_rows, want_cols = len(problem.answer), len(problem.answer[0])
-        # Row-by-row entry ends by itself after the last row; a row of the wrong width ends it
-        # early so the parser can explain the expected shape at once.
-        while len(rows) < want_rows and _width(rows[-1]) == want_cols:
+        # Row-by-row entry ends by itself after the last row (see needs_more_rows).
+        while problem.answer_kind == "matrix" and needs_more_rows(rows, problem.answer):
             console.print("     ...> ", end="")
             try:
                 line = _next(lines, console, echo)

@@ -327,10 +327,23 @@ class Session:
                 raise _Undo
             if not cmd:
                 return None
+            text = self._more_rows(text, problem.answer if problem is not None else card.answer)
             try:
                 return _grade(card, problem, text)
             except (ValueError, CardcliError) as e:  # the text could not be read as an answer
                 self._prompt(f"Could not read that: {e}. Try again (or Enter to show the answer).")
+
+    def _more_rows(self, first: str, expected: Any) -> str:
+        """A matrix typed one row per line: read the remaining rows (an empty line stops)."""
+        from cardcli.answers import needs_more_rows
+
+        rows = [first]
+        while needs_more_rows(rows, expected):
+            line = self.keys.read_line("…> ")
+            if not line.strip():
+                break
+            rows.append(line)
+        return "\n".join(rows)
 
     def _reveal(self, card: Card, problem: Any, grade: Any) -> None:
         if problem is not None:

@@ -246,3 +246,22 @@ def test_infer_kind():
     assert [infer_kind(a) for a in (3, 2.5, M22, [2, 2], "neither", "ReLU", {"radius": 1, "regime": "x"})] == \
         ["int", "float", "matrix", "shape", "verdict", "text", "radius-verdict"]
     assert isinstance(grade(1, 1, "int"), Grade)
+
+
+@pytest.mark.parametrize(
+    "lines, expected, more",
+    [
+        (["1 2"], [[1, 2], [3, 4]], True),          # first of two rows
+        (["1 2", "3 4"], [[1, 2], [3, 4]], False),  # complete
+        (["1, 2"], [[1, 2], [3, 4]], True),         # commas between values
+        (["1 2 3"], [[1, 2], [3, 4]], False),       # wrong width: stop, let the parser explain
+        (["1 2; 3 4"], [[1, 2], [3, 4]], False),    # one-line forms
+        (["[[1, 2], [3, 4]]"], [[1, 2], [3, 4]], False),
+        (["5"], 5, False),                          # not a matrix
+        (["1 2"], [[1, 2]], False),                 # a single row is complete
+    ],
+)
+def test_needs_more_rows(lines, expected, more):
+    from cardcli.answers import needs_more_rows
+
+    assert needs_more_rows(lines, expected) is more

@@ -277,10 +277,7 @@ class FakeGrade:
     detail: str = ""
 
 
-def test_wrong_graded_answer_caps_rating_at_two(db, monkeypatch):
-    fake = types.ModuleType("cardcli.answers")
-    fake.grade_card_answer = lambda card, text: FakeGrade(text.strip() == "false", "expected false")
-    monkeypatch.setitem(sys.modules, "cardcli.answers", fake)
+def test_wrong_graded_answer_caps_rating_at_two(db):
     tf = Card("t", "ReLU is linear.", "No.", "activations", "D", type=CardType.truefalse, answer=False)
     s, console = _session(db, [tf, CARDS[0]], ["true", "5", "", "4"])
     s.run()
@@ -317,6 +314,7 @@ def test_generated_card_logs_seed_and_params(db, monkeypatch):
     answers = types.ModuleType("cardcli.answers")
     answers.parse_answer = lambda text, kind, expected: int(text)
     answers.grade = lambda value, expected, kind, tol: FakeGrade(value == expected)
+    answers.needs_more_rows = lambda lines, expected: False
     catalog = types.ModuleType("generators.catalog")
     catalog.CATALOG = {"toy": (("output-size",), "a toy family")}
     monkeypatch.setitem(sys.modules, "generators.families", gen)
