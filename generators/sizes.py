@@ -55,7 +55,7 @@ def pool_output_size(
     the last window would start past the input and its left padding (``(o-1)s >= i + p``).
 
     ``stride`` None means ``kernel_size``. Like PyTorch, padding may be at most half the
-    (dilated) kernel size.
+    kernel size (``p <= k // 2``, the undilated kernel — PyTorch checks ``pad <= kW / 2``).
     """
     i = as_int(input_size, "input_size", minimum=1)
     k = as_int(kernel_size, "kernel_size", minimum=1)
@@ -63,8 +63,8 @@ def pool_output_size(
     p = as_int(padding, "padding", minimum=0)
     d = as_int(dilation, "dilation", minimum=1)
     eff = d * (k - 1) + 1
-    if p > eff // 2:
-        raise ValueError(f"pool padding {p} must be at most half of the (dilated) kernel size {eff}")
+    if p > k // 2:
+        raise ValueError(f"pool padding {p} must be at most half of the kernel size {k}")
     num = i + 2 * p - eff
     if num < 0:
         raise ValueError(f"pool kernel {k} (dilated to {eff}) is larger than the padded input {i + 2 * p}")

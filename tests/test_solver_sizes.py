@@ -124,7 +124,7 @@ def doc_window_count(size, k, s, p, d, ceil_mode):
 @given(i=st.integers(1, 15), k=st.integers(1, 5), s=st.integers(1, 5), d=st.integers(1, 2),
        ceil_mode=st.booleans(), data=st.data())
 def test_pool_output_size_matches_window_enumeration(i, k, s, d, ceil_mode, data):
-    p = data.draw(st.integers(0, (d * (k - 1) + 1) // 2))
+    p = data.draw(st.integers(0, k // 2))  # PyTorch: pad <= kernel_size / 2 (undilated)
     assume(d * (k - 1) + 1 <= i + 2 * p)
     assert pool_output_size(i, k, s, p, d, ceil_mode) == doc_window_count(i, k, s, p, d, ceil_mode)
 
@@ -217,7 +217,7 @@ def test_sizes_match_torch_layer_shapes():
         if d * (k - 1) + 1 <= i + 2 * p:
             out = nn.Conv2d(1, 1, k, s, p, d)(x)
             assert out.shape[-1] == conv_output_size(i, k, s, p, d)
-        pp = int(rng.integers(0, (d * (k - 1) + 1) // 2 + 1))
+        pp = int(rng.integers(0, k // 2 + 1))  # PyTorch: pad <= kernel_size / 2 (undilated)
         if d * (k - 1) + 1 <= i + 2 * pp:
             for ceil_mode in (False, True):
                 out = nn.MaxPool2d(k, s, pp, d, ceil_mode=ceil_mode)(x)
