@@ -24,7 +24,6 @@ from typing import Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from cardcli.errors import CardcliError
@@ -285,14 +284,10 @@ class Session:
     def _panel(self, card: Card, problem: Any) -> Panel:
         parts: list[Any] = []
         if problem is not None:
-            try:
-                from cardcli.render import problem_renderable
+            from cardcli.render import problem_renderable
 
-                parts.append(problem_renderable(problem))
-                matrices = {}
-            except ImportError:
-                parts.append(Text(problem.stem if problem.stem and problem.matrices else problem.prompt))
-                matrices = problem.matrices if problem.stem else {}
+            parts.append(problem_renderable(problem))
+            matrices = {}
         else:
             parts.append(Text(card.front))
             matrices = card.matrices
@@ -308,12 +303,9 @@ class Session:
 
     def _typed_answer(self, card: Card, problem: Any) -> Any:
         if problem is not None:
-            try:
-                from cardcli.render import entry_help
+            from cardcli.render import entry_help
 
-                self._prompt(entry_help(problem.answer_kind))
-            except ImportError:
-                pass
+            self._prompt(entry_help(problem.answer_kind))
         self._prompt("Your answer (Enter just shows it; s skip, u undo, q quit):")
         while True:
             self._flush()
@@ -347,29 +339,20 @@ class Session:
 
     def _reveal(self, card: Card, problem: Any, grade: Any) -> None:
         if problem is not None:
-            try:
-                from cardcli.render import solution_renderable
-            except ImportError:
-                pass
-            else:
-                self.console.print(solution_renderable(problem, grade))
-                return
+            from cardcli.render import solution_renderable
+
+            self.console.print(solution_renderable(problem, grade))
+            return
         if grade is not None:
             mark = "correct" if grade.correct else "wrong"
             detail = getattr(grade, "detail", "") or ""
             self.console.print(Text(f"{'✓' if grade.correct else '✗'} {mark}" + (f": {detail}" if detail else ""),
                                     style="green" if grade.correct else "red"))
-        if problem is not None:
-            self.console.print(Text(f"Answer: {_plain(problem.answer)}", style="bold"))
-            if problem.solution:
-                self.console.print(Text(problem.solution))
-        else:
-            answer = back_text(card)
-            if card.type is not CardType.basic and card.answer is not None:
-                self.console.print(Text(f"Answer: {_plain(card.answer)}", style="bold"))
-            self.console.print(Text(answer))
-            if card.erratum:
-                self.console.print(Text(f"Erratum: {card.erratum}", style="yellow"))
+        if card.type is not CardType.basic and card.answer is not None:
+            self.console.print(Text(f"Answer: {_plain(card.answer)}", style="bold"))
+        self.console.print(Text(back_text(card)))
+        if card.erratum:
+            self.console.print(Text(f"Erratum: {card.erratum}", style="yellow"))
 
     def _rating(self, card: Card, cap: int) -> int:
         now = self.clock()
@@ -444,19 +427,13 @@ def _plain(value: Any) -> str:
 
 
 def _jsonable(value: Any) -> Any:
-    try:
-        from generators.checks import to_plain
+    from generators.checks import to_plain
 
-        return to_plain(value)
-    except ImportError:  # pragma: no cover
-        return value
+    return to_plain(value)
 
 
 def _grade(card: Card, problem: Any, text: str) -> Any:
-    try:
-        from cardcli import answers
-    except ImportError:  # the grader is not installed: just reveal
-        return None
+    from cardcli import answers
 
     if problem is not None:
         value = answers.parse_answer(text, problem.answer_kind, problem.answer)
@@ -465,18 +442,6 @@ def _grade(card: Card, problem: Any, text: str) -> Any:
 
 
 def _matrix(rows: list, caption: str) -> Any:
-    try:
-        from cardcli.render import matrix_table
-    except ImportError:
-        return _simple_matrix(rows, caption)
+    from cardcli.render import matrix_table
+
     return matrix_table(rows, title=caption)
-
-
-def _simple_matrix(rows: list, caption: str) -> Table:
-    table = Table(title=caption, show_header=False, box=None, pad_edge=False)
-    width = max((len(r) for r in rows), default=0)
-    for _ in range(width):
-        table.add_column(justify="right")
-    for r in rows:
-        table.add_row(*[str(x) for x in r])
-    return table

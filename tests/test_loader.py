@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
-import pytest
 
 from cardcli.errors import DeckIssue
 from cardcli.loader import load_collection, load_file, parse_text
