@@ -119,15 +119,20 @@ class Summary:
     cram: bool = False
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def render_summary(s: Summary, console: Console, now: datetime) -> None:
     secs = int(s.elapsed.total_seconds())
     hist = "  ".join(f"{r}: {n}" for r, n in s.ratings.items())
-    console.print(Text(f"Session over: {s.seen} cards, {s.reviews} ratings in {secs // 60} min {secs % 60} s"
+    console.print(Text(f"Session over: {_count(s.seen, 'card')}, {_count(s.reviews, 'rating')} in "
+                       f"{secs // 60} min {secs % 60} s"
                        + (" (cram: schedule unchanged)" if s.cram else "")))
     console.print(Text(f"Ratings  {hist}" + (f"   skipped: {s.skipped}" if s.skipped else "")
                        + (f"   undone: {s.undone}" if s.undone else "")))
     if s.due_now:
-        console.print(Text(f"Still due now: {s.due_now} cards"))
+        console.print(Text(f"Still due now: {_count(s.due_now, 'card')}"))
     if s.next_due is not None:
         wait = s.next_due - now
         when = "now" if wait <= timedelta(0) else f"in {format_interval(wait)}"
