@@ -164,6 +164,8 @@ def load_rank(table: Table, work: Path, sizes: list[int], ref: float) -> dict[in
             queue.next()
             dt = time.perf_counter() - t
             assert len(cards) == n and not col.issues, col.issues[:3]
+            if label == "warm" and path.stat().st_size < cache.MIN_SIZE:
+                label = "warm, small: parsed"
             table.add(f"load+validate+rank {n:>7,} cards ({label})", f"{dt * 1000:.0f} ms",
                       f"{dt / ref:.1f}x ref", f"{dt * 1000 / (n / 1000):.2f} ms/1k")
     return decks
