@@ -351,10 +351,20 @@ class Session:
         if grade is not None:
             mark = "correct" if grade.correct else "wrong"
             detail = getattr(grade, "detail", "") or ""
+            if detail.strip().lower() in ("correct", "wrong", "incorrect"):
+                detail = ""
             self.console.print(Text(f"{'✓' if grade.correct else '✗'} {mark}" + (f": {detail}" if detail else ""),
                                     style="green" if grade.correct else "red"))
+        wrong_cells = getattr(grade, "wrong_cells", None)
+        if grade is not None and not grade.correct and wrong_cells and _is_matrix(getattr(grade, "value", None)):
+            from cardcli.render import matrix_table
+
+            self.console.print(matrix_table(grade.value, title="Your answer", wrong_cells=wrong_cells))
         if card.type is not CardType.basic and card.answer is not None:
-            self.console.print(Text(f"Answer: {_plain(card.answer)}", style="bold"))
+            if _is_matrix(card.answer):
+                self.console.print(_matrix(card.answer, "Answer"))
+            else:
+                self.console.print(Text(f"Answer: {_plain(card.answer)}", style="bold"))
         self.console.print(Text(back_text(card)))
         if card.erratum:
             self.console.print(Text(f"Erratum: {card.erratum}", style="yellow"))
@@ -444,6 +454,10 @@ def _grade(card: Card, problem: Any, text: str) -> Any:
         value = answers.parse_answer(text, problem.answer_kind, problem.answer)
         return answers.grade(value, problem.answer, problem.answer_kind, problem.tolerance)
     return answers.grade_card_answer(card, text)
+
+
+def _is_matrix(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(r, list) for r in value)
 
 
 def _matrix(rows: list, caption: str) -> Any:

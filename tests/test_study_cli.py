@@ -248,3 +248,19 @@ def test_two_concurrent_sessions_both_commit(cardcli_home, deck):
     assert len(got) == 6
     assert sorted(r[:2] for r in got) == sorted([("q-stride", 5), ("q-stride", 4), ("q-pad", 3), ("q-pad", 5),
                                                  ("q-relu", 4), ("q-relu", 3)])
+
+
+def test_matrix_answer_typed_row_by_row_marks_wrong_cells(cardcli_home, tmp_path):
+    """A numeric deck card with a matrix answer: rows typed one per line, the wrong cell is shown."""
+    deck = tmp_path / "m.yaml"
+    deck.write_text(
+        "deck: Matrices\nsource: t\ncards:\n"
+        "  - id: m-conv\n    topic: conv\n    type: numeric\n    front: Correlate.\n    back: See the table.\n"
+        "    answer: [[1, 2], [3, 4]]\n"
+        "    check: {fn: conv2d, args: {input: [[1, 2], [3, 4]], weight: [[1]]}}\n"
+    )
+    r = cli(cardcli_home, "study", "--deck", "Matrices", "--decks", str(deck), stdin="1 2\n3 5\n1\nq\n")
+    assert r.returncode == 0, r.stderr
+    assert "1 of 4 cells wrong: [1, 1]" in r.stdout
+    assert "5 ✗" in r.stdout
+    assert rows(cardcli_home) == [("m-conv", 1, "review")]
