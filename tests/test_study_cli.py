@@ -264,3 +264,10 @@ def test_matrix_answer_typed_row_by_row_marks_wrong_cells(cardcli_home, tmp_path
     assert "1 of 4 cells wrong: [1, 1]" in r.stdout
     assert "5 ✗" in r.stdout
     assert rows(cardcli_home) == [("m-conv", 1, "review")]
+
+
+def test_unknown_topic_is_a_one_line_error_with_a_hint(cardcli_home):
+    r = cli(cardcli_home, "study", "--topic", "poling")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.startswith("cardcli: --topic: unknown topic 'poling' (did you mean 'pooling'?)")
+    assert len(r.stderr.strip().splitlines()) == 1

@@ -18,6 +18,14 @@ def select_cards(col: Collection, decks: list[str], topics: list[str]) -> list[C
     """Deck cards of the selection, plus generated-problem cards when no other deck is named."""
     from cardcli.session import GEN_DECK, generated_cards
 
+    from cardcli.topics import TOPICS
+    from generators.catalog import CATALOG, did_you_mean
+
+    bad = [t for t in topics if t not in TOPICS and t not in CATALOG]
+    if bad:
+        valid = sorted(TOPICS) + sorted(CATALOG)
+        raise UsageError(f"--topic: unknown topic {bad[0]!r}{did_you_mean(bad[0], valid)}; "
+                         f"topics: {', '.join(sorted(TOPICS))}")
     wanted = [d for d in decks if d.casefold() != GEN_DECK]
     known = {d.name.casefold() for d in col.decks} | {Path(d.file).stem.casefold() for d in col.decks}
     unknown = [d for d in wanted if d.casefold() not in known]
