@@ -271,3 +271,17 @@ def test_unknown_topic_is_a_one_line_error_with_a_hint(cardcli_home):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr.startswith("cardcli: --topic: unknown topic 'poling' (did you mean 'pooling'?)")
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_new_cards_come_from_every_deck_in_turn(tmp_path):
+    from cardcli.commands.study import select_cards
+    from cardcli.loader import load_collection
+
+    a = tmp_path / "a.yaml"
+    b = tmp_path / "b.yaml"
+    a.write_text("deck: A\nsource: s\ncards:\n" + "".join(
+        f"  - {{id: a{i}, topic: conv, front: f, back: b}}\n" for i in range(1, 4)))
+    b.write_text("deck: B\nsource: s\ncards:\n  - {id: b1, topic: conv, front: f, back: b}\n")
+    col = load_collection([a, b], include_bundled=False)
+    ids = [c.id for c in select_cards(col, ["A", "B"], [])]
+    assert ids == ["a1", "b1", "a2", "a3"]

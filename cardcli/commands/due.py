@@ -50,7 +50,7 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
             continue
         if st is None:
             new_n += 1
-            why = f"new card, never seen ({new_n} of {allowance} new still allowed today; deck order)"
+            why = f"new card, never seen ({new_n} of {allowance} new still allowed today; decks taken in turn)"
         else:
             due = effective_due(st, policy)
             late = now - due

@@ -32,12 +32,24 @@ def select_cards(col: Collection, decks: list[str], topics: list[str]) -> list[C
     if unknown:
         names = ", ".join(sorted(d.name for d in col.decks)) or "none"
         raise UsageError(f"--deck: no deck named {', '.join(map(repr, unknown))} (decks: {names}, {GEN_DECK})")
-    cards = col.select(wanted, topics) if (wanted or not decks) else []
+    cards = _interleave(col.select(wanted, topics)) if (wanted or not decks) else []
     if not decks or len(wanted) < len(decks):
         cards = _spread(cards, generated_cards(topics))
     if not cards:
         raise CardcliError("no cards match this --deck/--topic selection (see `cardcli decks`)")
     return cards
+
+
+def _interleave(cards: list[Card]) -> list[Card]:
+    """Round-robin over decks, each deck in its own order: new cards come from every deck in turn."""
+    by_deck: dict[str, list[Card]] = {}
+    for card in cards:
+        by_deck.setdefault(card.deck, []).append(card)
+    if len(by_deck) < 2:
+        return cards
+    queues = list(by_deck.values())
+    longest = max(len(q) for q in queues)
+    return [q[i] for i in range(longest) for q in queues if i < len(q)]
 
 
 def _spread(cards: list[Card], extra: list[Card]) -> list[Card]:
