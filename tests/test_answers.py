@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from cardcli.answers import AnswerFormatError, Grade, grade, grade_card_answer, infer_kind, parse_answer
+from cardcli.answers import (
+    AnswerFormatError,
+    Grade,
+    grade,
+    grade_card_answer,
+    infer_kind,
+    parse_answer,
+)
 from cardcli.errors import CardcliError
 from cardcli.model import Card, CardType
 

@@ -11,17 +11,11 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from helpers import load_bundled
 
-from cardcli.loader import load_file
 from cardcli.model import Card, CardType, Deck
-from cardcli.paths import bundled_decks_dir
 
-
-def _load(name: str) -> Deck:
-    deck, issues = load_file(bundled_decks_dir() / name, bundled=True)
-    assert issues == []
-    assert deck is not None
-    return deck
+_load = load_bundled
 
 
 @pytest.fixture(scope="module")

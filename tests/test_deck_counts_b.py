@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from helpers import load_bundled
 
-from cardcli.loader import load_file
 from cardcli.model import Card, CardType, Deck
-from cardcli.paths import bundled_decks_dir
 
 DECK_FILE = "quiz3-flashcards.yaml"
 
@@ -29,10 +28,7 @@ TOTAL_CARDS = 84
 
 @pytest.fixture(scope="module")
 def deck() -> Deck:
-    loaded, issues = load_file(bundled_decks_dir() / DECK_FILE, bundled=True)
-    assert issues == []
-    assert loaded is not None
-    return loaded
+    return load_bundled(DECK_FILE)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import textwrap
 
-
 from cardcli.errors import DeckIssue
 from cardcli.loader import load_collection, load_file, parse_text
 

@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 
 from generators.conv import conv2d, conv2d_backward
 from generators.losses import uniform_softmax_loss
-from generators.memory import activation_memory, activation_values, convert_bytes, format_bytes
+from generators.memory import (
+    activation_memory,
+    activation_values,
+    convert_bytes,
+    format_bytes,
+)
 from generators.params import conv_params, layer_params, linear_params, network_params
 from generators.receptive import receptive_field
 from generators.rnn import rnn_gradient

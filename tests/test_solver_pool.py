@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import numerical_grad
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -62,19 +63,6 @@ def naive_max_backward(x, g, k, s, p, ceil_mode):
                         best, where = x[r, c], (r, c)
             dx[where] += g[a, b]
     return dx
-
-
-def numerical_grad(fn, arr, eps=1e-4):
-    grad = np.zeros_like(arr)
-    for idx in np.ndindex(arr.shape):
-        old = arr[idx]
-        arr[idx] = old + eps
-        plus = fn()
-        arr[idx] = old - eps
-        minus = fn()
-        arr[idx] = old
-        grad[idx] = (plus - minus) / (2 * eps)
-    return grad
 
 
 @st.composite

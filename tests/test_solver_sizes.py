@@ -9,7 +9,12 @@ from hypothesis import strategies as st
 
 from generators.conv import conv2d
 from generators.pool import pool2d
-from generators.sizes import conv_output_size, pool_output_size, transposed_conv_output_size, vgg16_dims
+from generators.sizes import (
+    conv_output_size,
+    pool_output_size,
+    transposed_conv_output_size,
+    vgg16_dims,
+)
 
 # ---------------------------------------------------------------- hand-worked examples
 
