@@ -449,14 +449,16 @@ def plan(
     policy = policy_for(now, exam)
     q = StudyQueue()
     unseen: list[Card] = []
+    horizon = day_end(now)  # what is_due() compares with, computed once for the whole deck
+    recall = _sched(Policy()).get_card_retrievability
     for card in cards:
         st = states.get(card.id)
         if st is None:
             unseen.append(card)
             continue
-        if cram or is_due(st, now, policy):
-            q.due.append((retrievability(st, now), effective_due(st, policy).timestamp(), rng.random(),
-                          q._next_seq(), card))
+        due = effective_due(st, policy)
+        if cram or due < horizon:
+            q.due.append((float(recall(st.memory, now)), due.timestamp(), rng.random(), q._next_seq(), card))
     heapq.heapify(q.due)
     q.new = deque(unseen)
     q.new_left = new_allowance(new_per_day, new_seen_today, len(unseen), now, exam)
