@@ -9,7 +9,6 @@ stale. It is safe to delete at any time; an unreadable entry is ignored and rewr
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from cardcli import __version__
 from cardcli.errors import DeckIssue
+from cardcli.gcpause import paused_gc
 from cardcli.model import Deck
 
 __all__ = ["cache_dir", "cached_load"]
@@ -54,18 +54,13 @@ def cached_load(path: Path, bundled: bool, load) -> tuple[Deck | None, list[Deck
         return load(path, bundled)
     key = _key(path, resolved, st)
     entry = _entry(resolved)
-    enabled = gc.isenabled()
-    gc.disable()  # loading 100k small objects would otherwise trigger many useless collections
     try:
-        with open(entry, "rb") as f:
+        with open(entry, "rb") as f, paused_gc():
             stored_key, result = pickle.load(f)
         if stored_key == key:
             return result
     except Exception:  # missing, truncated, from another version: just re-parse
         pass
-    finally:
-        if enabled:
-            gc.enable()
     result = load(path, bundled)
     _store(entry, key, result)
     return result

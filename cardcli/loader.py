@@ -354,15 +354,10 @@ def load_collection(
     A card whose id was already seen is dropped (the first one wins) and reported,
     naming both places. Large files go through the parse cache (:mod:`cardcli.cache`).
     """
-    import gc
+    from cardcli.gcpause import paused_gc
 
-    enabled = gc.isenabled()
-    gc.disable()  # parsing allocates many long-lived objects: GC passes would make it superlinear
-    try:
+    with paused_gc():  # parsing allocates many long-lived objects: GC passes would make it superlinear
         return _load_collection(paths, include_bundled, use_cache)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _load_collection(paths: list[Path] | None, include_bundled: bool, use_cache: bool) -> Collection:

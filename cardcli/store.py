@@ -210,11 +210,14 @@ class Store:
 
     # -- card state ------------------------------------------------------------------------
     def load_states(self) -> dict[str, CardState]:
-        """Every card's state, in one query."""
-        rows = self._read(
-            "SELECT card_id, fsrs, last_rating, reps, lapses, first_review FROM card_state"
-        )
-        return {row[0]: _state_from_row(row) for row in rows}
+        """Every card's state, in one query (decoded with the cyclic GC paused: see gcpause)."""
+        from cardcli.gcpause import paused_gc
+
+        with paused_gc():
+            rows = self._read(
+                "SELECT card_id, fsrs, last_rating, reps, lapses, first_review FROM card_state"
+            )
+            return {row[0]: _state_from_row(row) for row in rows}
 
     def load_state(self, card_id: str) -> CardState | None:
         rows = self._read(
