@@ -17,11 +17,19 @@ __all__ = ["paused_gc"]
 
 @contextmanager
 def paused_gc() -> Iterator[None]:
-    """Disable the cyclic GC inside the block (restoring its previous state after)."""
+    """Disable the cyclic GC inside the block, then move what it allocated out of the GC's way.
+
+    On the way out, :func:`gc.freeze` moves every object tracked so far to the permanent
+    generation before the collector is re-enabled; otherwise the first collection afterwards
+    would traverse the whole load at once (tens of milliseconds at 100k cards). Frozen objects
+    are still freed by reference counting when dropped; only cyclic garbage among them would
+    wait, and card data has none.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()

@@ -337,12 +337,17 @@ class Collection:
 
     def select(self, decks: list[str] | None = None, topics: list[str] | None = None) -> list[Card]:
         """Cards of the named decks (display name or file stem, case-insensitive) and topics."""
+        return [c for group in self.select_by_deck(decks, topics) for c in group]
+
+    def select_by_deck(self, decks: list[str] | None = None, topics: list[str] | None = None) -> list[list[Card]]:
+        """:meth:`select`, one list per deck (decks with no selected card left out)."""
         wanted = {d.casefold() for d in decks or []}
         chosen = [
             d for d in self.decks
             if not wanted or d.name.casefold() in wanted or Path(d.file).stem.casefold() in wanted
         ]
-        return [c for d in chosen for c in d.cards if not topics or c.topic in topics]
+        groups = [list(d.cards) if not topics else [c for c in d.cards if c.topic in topics] for d in chosen]
+        return [g for g in groups if g]
 
 
 def load_collection(

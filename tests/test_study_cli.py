@@ -285,3 +285,22 @@ def test_new_cards_come_from_every_deck_in_turn(tmp_path):
     col = load_collection([a, b], include_bundled=False)
     ids = [c.id for c in select_cards(col, ["A", "B"], [])]
     assert ids == ["a1", "b1", "a2", "a3"]
+
+
+def test_interleave_and_spread_orders(tmp_path):
+    """Decks of 3, 1 and 2 cards in turn; 3 generated cards spread among the 6.
+
+    step = 6 / (3 + 1) = 1.5, so the generated cards follow the first round(1.5) = 2,
+    round(3.0) = 3 and round(4.5) = 4 (round half to even) deck cards.
+    """
+    from cardcli.commands.study import select_cards
+    from cardcli.loader import load_collection
+
+    for name, n in (("a", 3), ("b", 1), ("c", 2)):
+        (tmp_path / f"{name}.yaml").write_text(f"deck: {name.upper()}\nsource: s\ncards:\n" + "".join(
+            f"  - {{id: {name}{i}, topic: memory, front: f, back: b}}\n" for i in range(1, n + 1)))
+    col = load_collection([tmp_path], include_bundled=False)
+    ids = [c.id for c in select_cards(col, [], ["memory"])]
+    # memory has one generated family (activation-memory) at difficulties 1-3 when --topic is given
+    assert ids == ["a1", "b1", "gen:activation-memory:d1", "c1", "gen:activation-memory:d2", "a2",
+                   "gen:activation-memory:d3", "c2", "a3"]

@@ -17,12 +17,7 @@ err = Console(stderr=True, highlight=False)
 
 def load_decks(extra: list[Path]) -> Collection:
     """Bundled + user decks. Problems are warnings here: a broken deck never stops the others."""
-    import gc
-
-    col = load_collection(user_deck_paths(extra))
+    col = load_collection(user_deck_paths(extra))  # frozen out of the GC's way (see gcpause)
     for issue in col.issues:
         err.print(f"warning: {issue}", markup=False)
-    # The cards live as long as the command: keep the cyclic GC from re-scanning them (a large
-    # deck would otherwise cost a full collection now and then between two cards).
-    gc.freeze()
     return col

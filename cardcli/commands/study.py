@@ -32,7 +32,7 @@ def select_cards(col: Collection, decks: list[str], topics: list[str]) -> list[C
     if unknown:
         names = ", ".join(sorted(d.name for d in col.decks)) or "none"
         raise UsageError(f"--deck: no deck named {', '.join(map(repr, unknown))} (decks: {names}, {GEN_DECK})")
-    cards = _interleave(col.select(wanted, topics)) if (wanted or not decks) else []
+    cards = _interleave(col.select_by_deck(wanted, topics)) if (wanted or not decks) else []
     if not decks or len(wanted) < len(decks):
         cards = _spread(cards, generated_cards(topics))
     if not cards:
@@ -40,31 +40,38 @@ def select_cards(col: Collection, decks: list[str], topics: list[str]) -> list[C
     return cards
 
 
-def _interleave(cards: list[Card]) -> list[Card]:
-    """Round-robin over decks, each deck in its own order: new cards come from every deck in turn."""
-    by_deck: dict[str, list[Card]] = {}
-    for card in cards:
-        by_deck.setdefault(card.deck, []).append(card)
-    if len(by_deck) < 2:
-        return cards
-    queues = list(by_deck.values())
-    longest = max(len(q) for q in queues)
-    return [q[i] for i in range(longest) for q in queues if i < len(q)]
+def _interleave(groups: list[list[Card]]) -> list[Card]:
+    """Round-robin over decks, each deck in its own order: new cards come from every deck in turn.
+
+    Linear: rounds run while two or more decks have cards left; the rest of the longest deck
+    follows as it is.
+    """
+    if len(groups) < 2:
+        return [c for g in groups for c in g]
+    longest = max(groups, key=len)
+    rounds = sorted(len(g) for g in groups)[-2]
+    head = [g[i] for i in range(rounds) for g in groups if i < len(g)]
+    return head + longest[rounds:]
 
 
 def _spread(cards: list[Card], extra: list[Card]) -> list[Card]:
-    """``extra`` evenly among ``cards`` (new generated problems mixed into the deck order)."""
+    """``extra`` evenly among ``cards`` (new generated problems mixed into the deck order).
+
+    Extra item ``j`` follows the first ``round(step * (j + 1))`` cards (at least one), where
+    ``step = len(cards) / (len(extra) + 1)``; built from slices, so linear in the deck size.
+    """
     if not cards or not extra:
         return cards + extra
     out: list[Card] = []
     step = len(cards) / (len(extra) + 1)
-    j = 0
-    for i, card in enumerate(cards):
-        out.append(card)
-        while j < len(extra) and i + 1 >= round(step * (j + 1)):
-            out.append(extra[j])
-            j += 1
-    return out + extra[j:]
+    start = 0
+    for j, item in enumerate(extra):
+        cut = min(max(1, round(step * (j + 1))), len(cards))
+        out.extend(cards[start:cut])
+        out.append(item)
+        start = max(start, cut)
+    out.extend(cards[start:])
+    return out
 
 
 def check_exam(exam: date | None, now: datetime) -> None:
