@@ -60,8 +60,8 @@ def rnn_gradient(weight: Any, activation: str = "sigmoid") -> dict[str, Any]:
         reason = (
             f"max|f'| * spectral radius = {bound:g} * {radius:.6g} = {growth:.6g} > 1, so the bound "
             f"({growth:.6g})^n grows with n: exploding by the course's heuristic (not a guarantee — "
-            f"f' is only bounded by {bound:g}); vanishing is not guaranteed either, since "
-            f"max|f'| * sigma_max = {rate:.6g} >= 1"
+            f"f' is only bounded by {bound:g}); nor is vanishing guaranteed: the sufficient condition "
+            f"max|f'| * sigma_max < 1 does not hold ({rate:.6g})"
         )
     else:
         regime = "neither"
