@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -30,7 +30,7 @@ export_app = typer.Typer(help="Export decks to other apps.", no_args_is_help=Tru
 app.add_typer(export_app, name="export")
 
 DecksOpt = Annotated[
-    Optional[list[Path]],
+    list[Path] | None,
     typer.Option(
         "--decks",
         help="A user deck (YAML file or folder); repeatable. Also read from $CARDCLI_DECKS.",
@@ -38,11 +38,11 @@ DecksOpt = Annotated[
     ),
 ]
 DeckNameOpt = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option("--deck", help="Only this deck (display name or file name); repeatable.", show_default=False),
 ]
 TopicOpt = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option("--topic", help="Only this topic (or problem family); repeatable.", show_default=False),
 ]
 
@@ -73,7 +73,7 @@ def decks(extra: DecksOpt = None) -> None:
 @app.command()
 def check(
     paths: Annotated[
-        Optional[list[Path]],
+        list[Path] | None,
         typer.Argument(help="Deck files or folders to check (default: bundled and user decks).", show_default=False),
     ] = None,
     extra: DecksOpt = None,
@@ -91,7 +91,7 @@ def study(
     new: Annotated[int, typer.Option("--new", min=0, help="New cards to introduce per day.")] = 20,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Stop after this many cards.")] = 200,
     exam: Annotated[
-        Optional[str], typer.Option("--exam", metavar="DATE", help="Exam date (YYYY-MM-DD): plan to be ready by then.")
+        str | None, typer.Option("--exam", metavar="DATE", help="Exam date (YYYY-MM-DD): plan to be ready by then.")
     ] = None,
     cram: Annotated[bool, typer.Option("--cram", help="Drill the weakest cards now, ignoring due dates.")] = False,
     extra: DecksOpt = None,
@@ -122,7 +122,7 @@ def due(
 def stats(
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     exam: Annotated[
-        Optional[str], typer.Option("--exam", metavar="DATE", help="Exam date (YYYY-MM-DD): show readiness per topic.")
+        str | None, typer.Option("--exam", metavar="DATE", help="Exam date (YYYY-MM-DD): show readiness per topic.")
     ] = None,
     extra: DecksOpt = None,
 ) -> None:
@@ -137,7 +137,7 @@ def stats(
 def quiz(
     topic: TopicOpt = None,
     count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of problems.")] = 5,
-    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed (default: random, printed).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed (default: random, printed).")] = None,
     difficulty: Annotated[int, typer.Option("--difficulty", "-d", min=1, max=3, help="1 (by hand) to 3 (exam+).")] = 1,
 ) -> None:
     """Fresh numeric problems graded against the NumPy reference solver."""
@@ -167,7 +167,7 @@ def export_anki(
     generated: Annotated[int, typer.Option("--generated", min=0, help="Add N generated problems per family.")] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Seed for generated problems.")] = 0,
     output: Annotated[
-        Optional[str], typer.Option("-o", "--output", help="Output file ('-' for stdout; default named after the selection).")
+        str | None, typer.Option("-o", "--output", help="Output file ('-' for stdout; default named after the selection).")
     ] = None,
     extra: DecksOpt = None,
 ) -> None:
@@ -191,9 +191,7 @@ def _date(text: str | None) -> date | None:
 
 def main() -> None:
     """Entry point: run the app with one error boundary."""
-    from cardcli.errors import CardcliError
-
-    from cardcli.errors import DeckError
+    from cardcli.errors import CardcliError, DeckError
 
     try:
         app()  # click handles usage errors, --help and --version itself

@@ -22,7 +22,12 @@ from generators.params import conv_params, linear_params, network_params
 from generators.pool import pool2d, pool2d_backward
 from generators.receptive import receptive_field
 from generators.rnn import rnn_gradient
-from generators.sizes import conv_output_size, pool_output_size, transposed_conv_output_size, vgg16_dims
+from generators.sizes import (
+    conv_output_size,
+    pool_output_size,
+    transposed_conv_output_size,
+    vgg16_dims,
+)
 
 __all__ = ["CHECKS", "DEFAULT_REL_TOL", "ABS_FLOOR", "UnknownCheckError", "evaluate", "matches", "to_plain"]
 

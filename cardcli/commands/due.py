@@ -19,7 +19,12 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
     from cardcli.commands._common import load_decks, out
     from cardcli.commands.study import select_cards
     from cardcli.scheduler import (
-        day_start, effective_due, format_interval, plan, policy_for, retrievability,
+        day_start,
+        effective_due,
+        format_interval,
+        plan,
+        policy_for,
+        retrievability,
     )
     from cardcli.store import Store
 

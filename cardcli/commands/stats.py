@@ -46,8 +46,8 @@ def column_chart(values: list[int], height: int = 6) -> list[str]:
 def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     from cardcli.commands._common import load_decks, out
     from cardcli.commands.study import check_exam
-    from cardcli.session import generated_cards
     from cardcli.scheduler import day_start
+    from cardcli.session import generated_cards
     from cardcli.stats import compute
     from cardcli.store import Store
 

@@ -17,7 +17,6 @@ __all__ = ["run", "select_cards", "check_exam"]
 def select_cards(col: Collection, decks: list[str], topics: list[str]) -> list[Card]:
     """Deck cards of the selection, plus generated-problem cards when no other deck is named."""
     from cardcli.session import GEN_DECK, generated_cards
-
     from cardcli.topics import TOPICS
     from generators.catalog import CATALOG, did_you_mean
 
