@@ -29,7 +29,7 @@ from typing import Any
 from cardcli.errors import CardcliError
 from cardcli.scheduler import CardState
 
-__all__ = ["StoreError", "ReviewRecord", "Store", "MIGRATIONS", "SCHEMA_VERSION", "open_store"]
+__all__ = ["StoreError", "ReviewRecord", "Store", "MIGRATIONS", "SCHEMA_VERSION"]
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -123,7 +123,7 @@ def _dt(text: str | None) -> datetime | None:
 
 
 class Store:
-    """An open review history. Use :func:`open_store` or :meth:`Store.open`."""
+    """An open review history. Use :meth:`Store.open`."""
 
     def __init__(self, con: sqlite3.Connection, path: Path):
         self._con = con
@@ -375,8 +375,3 @@ def _error(path: Path, e: sqlite3.Error) -> StoreError:
         what = f"failed: {e}"
         todo = "move it aside to start a fresh history; your decks are untouched"
     return StoreError(f"review history {path} {what}; {todo}")
-
-
-def open_store(path: Path | None = None) -> Store:
-    """Shorthand for :meth:`Store.open`."""
-    return Store.open(path)
