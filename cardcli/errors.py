@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
-__all__ = ["CardcliError", "DeckIssue", "DeckError", "UsageError"]
+__all__ = ["CardcliError", "DeckIssue", "DeckError", "UsageError", "did_you_mean"]
 
 
 class CardcliError(Exception):
@@ -39,3 +40,9 @@ class DeckError(CardcliError):
     def __init__(self, issues: list[DeckIssue]):
         self.issues = sorted(issues)
         super().__init__("\n".join(str(i) for i in self.issues))
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...], cutoff: float = 0.5) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices``, or an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -7,7 +7,6 @@ anything.
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from cardcli.errors import DeckIssue
+from cardcli.errors import DeckIssue, did_you_mean
 from cardcli.model import CARD_KEYS, DECK_KEYS, NO_MATRICES, Card, CardType, Deck
 from cardcli.topics import TOPICS
 
@@ -32,8 +31,7 @@ _TYPES = [t.value for t in CardType]
 
 
 def _hint(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return did_you_mean(word, choices, cutoff=0.6)
 
 
 def _line(node: yaml.Node) -> int:

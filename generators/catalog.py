@@ -7,9 +7,9 @@ they start without loading NumPy or the solver.
 
 from __future__ import annotations
 
-import difflib
+from cardcli.errors import did_you_mean
 
-__all__ = ["CATALOG", "resolve", "did_you_mean"]
+__all__ = ["CATALOG", "resolve"]
 
 #: family name -> (topics, one-line description); the names are an interface.
 CATALOG: dict[str, tuple[tuple[str, ...], str]] = {
@@ -26,11 +26,6 @@ CATALOG: dict[str, tuple[tuple[str, ...], str]] = {
     "spectral-radius": (("rnn",), "RNN W_hh spectral radius and vanishing/exploding verdict"),
     "vgg-dims": (("architectures", "output-size"), "VGG-16 activation shapes for an input size"),
 }
-
-
-def did_you_mean(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def resolve(topics_or_families: list[str]) -> list[str]:

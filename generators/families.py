@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from generators.catalog import CATALOG, did_you_mean, resolve
+from cardcli.errors import did_you_mean
+from generators.catalog import CATALOG, resolve
 from generators.problem import Draft, Problem
 from generators.render import fmt, fmt_shape, fraction_hint, grid, product
 

@@ -16,9 +16,10 @@ __all__ = ["run", "select_cards", "check_exam"]
 
 def select_cards(col: Collection, decks: list[str], topics: list[str]) -> list[Card]:
     """Deck cards of the selection, plus generated-problem cards when no other deck is named."""
+    from cardcli.errors import did_you_mean
     from cardcli.session import GEN_DECK, generated_cards
     from cardcli.topics import TOPICS
-    from generators.catalog import CATALOG, did_you_mean
+    from generators.catalog import CATALOG
 
     bad = [t for t in topics if t not in TOPICS and t not in CATALOG]
     if bad:
