@@ -244,6 +244,14 @@ class _Parser:
         if erratum is not None and (not isinstance(erratum, str) or not erratum.strip()):
             self.err(at("erratum"), "'erratum' must be text")
             ok = False
+        text_fields: dict[str, str | None] = {}
+        for key in ("source", "disputed"):
+            value = raw.get(key)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                self.err(at(key), f"'{key}' must be non-empty text")
+                ok = False
+                value = None
+            text_fields[key] = value.strip() if isinstance(value, str) else None
         group = raw.get("group")
         if group is not None and not isinstance(group, str):
             self.err(at("group"), "'group' must be a slug")
@@ -268,6 +276,7 @@ class _Parser:
             tags=tuple(sys.intern(t.strip()) for t in tags), answer=answer, options=tuple(options or ()),
             check=raw.get("check"), erratum=erratum, group=group, matrices=matrices or NO_MATRICES,
             tolerance=float(tolerance) if tolerance is not None else None,
+            source=text_fields["source"], disputed=text_fields["disputed"],
         )
 
 

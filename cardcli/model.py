@@ -33,6 +33,8 @@ CARD_KEYS = (
     "group",
     "matrices",
     "tolerance",
+    "source",
+    "disputed",
 )
 
 
@@ -49,6 +51,8 @@ class Card(NamedTuple):
     ``check`` (numeric only) is ``{"fn": solver function name, "args": {...}}``.
     ``group`` names the source question shared by sibling cards (kept apart when studying).
     ``matrices`` maps a caption to a 2-D list shown as a table under the front.
+    ``source`` names the reference a card was checked against (e.g. a CS231n notes section).
+    ``disputed`` is a one-line reason the card is badly posed: shown, never auto-graded.
     """
 
     id: str
@@ -67,6 +71,8 @@ class Card(NamedTuple):
     group: str | None = None
     matrices: dict[str, list] = NO_MATRICES
     tolerance: float | None = None
+    source: str | None = None  # the reference a corrected card was checked against
+    disputed: str | None = None  # why the card cannot be graded as posed (never auto-graded)
 
     @property
     def group_key(self) -> str:
