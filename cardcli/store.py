@@ -254,7 +254,8 @@ class Store:
             try:
                 yield con
             except BaseException:
-                con.execute("ROLLBACK")
+                if con.in_transaction:  # SQLite may have rolled back already (e.g. SQLITE_FULL)
+                    con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
         except sqlite3.Error as e:
@@ -272,13 +273,18 @@ class Store:
             raise _error(self.path, e) from None
 
     def _migrate(self) -> None:
-        if self._con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        def current() -> bool:
+            return (self._con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+                    and self._con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID)
+
+        if current():
             return
         with self._tx("nothing was changed") as con:  # re-read inside the lock: another process may have migrated
             version = con.execute("PRAGMA user_version").fetchone()[0]
             for _name, step in MIGRATIONS[version:]:
                 step(con)
             con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            con.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # also for files from before _m3
 
     @property
     def schema_version(self) -> int:
