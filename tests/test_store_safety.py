@@ -243,6 +243,7 @@ def test_read_only_history_refused_before_the_first_card(tmp_path, deck, monkeyp
     from cardcli.commands import study
 
     db = tmp_path / "home" / "cardcli.sqlite3"
+    db.parent.mkdir()
     monkeypatch.setenv("CARDCLI_HOME", str(db.parent))
     history(db, 5)
     monkeypatch.setattr(store_mod, "_connect", lambda p: sqlite3.connect(
