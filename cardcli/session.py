@@ -399,8 +399,7 @@ class Session:
             problem_seed=None if problem is None else int(problem.seed),
             problem_params=None if problem is None else _jsonable(problem.params),
             kind="cram" if self.cram else "review",
-            state_before=before,
-            policy=self.policy,
+            policy=self.policy,  # state_before: the store records the state it actually replaced
         )
         if self.cram:  # the schedule is left alone: the rating only moves the private copy
             after = review(before, rating, now, card_id=card.id, policy=self.policy)

@@ -209,9 +209,11 @@ class Store:
         con = self._con
         problems = [row[0] for row in con.execute("PRAGMA quick_check").fetchall()]
         if problems != ["ok"]:
-            first = " ".join(str(problems[0]).split()) if problems else "no answer"
+            lines = [ln.strip() for row in problems for ln in str(row).splitlines()
+                     if ln.strip() and not ln.startswith("***")]  # "*** in database main ***"
+            first = " ".join(lines[0].split())[:80] if lines else "failed"
             raise StoreError(
-                f"review history {self.path} is damaged (SQLite integrity check: {first[:100]}); "
+                f"review history {self.path} is damaged (SQLite integrity check: {first}); "
                 "cardcli has not changed it: restore a backup, or move it aside to start a fresh "
                 "history (your decks are untouched)"
             )
