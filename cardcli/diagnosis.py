@@ -28,7 +28,8 @@ from typing import Any
 
 from cardcli.answers import grade
 
-__all__ = ["Diagnosis", "MOST", "PREFIX", "diagnose", "diagnose_card", "diagnose_problem", "same_answer"]
+__all__ = ["Diagnosis", "MOST", "PREFIX", "diagnose", "diagnose_card", "diagnose_problem", "mistake_table",
+           "same_answer"]
 
 PREFIX = "Likely mistake:"
 #: share of matrix cells that must agree with a mistake's matrix for a partial match
@@ -119,6 +120,16 @@ def diagnose(family: str, params: dict, answer: Any, kind: str, tolerance: float
 def diagnose_problem(problem: Any, value: Any) -> Diagnosis | None:
     """:func:`diagnose` for a generated :class:`~generators.problem.Problem`."""
     return diagnose(problem.family, problem.params, problem.answer, problem.answer_kind, problem.tolerance, value)
+
+
+def mistake_table(problem: Any) -> list[dict]:
+    """``[{id, name, answer}]``: what each mistake that can happen in ``problem`` gives (those that
+    give the right answer left out), for ``cardcli generate`` — distractors or feedback."""
+    from generators.families import mistake_answers
+
+    return [{"id": m.id, "name": m.name, "answer": wrong}
+            for m, wrong in mistake_answers(problem.family, problem.params)
+            if not same_answer(wrong, problem.answer, problem.answer_kind, problem.tolerance)]
 
 
 def card_family(check: Any) -> tuple[str, dict] | None:

@@ -22,7 +22,7 @@ from rich.text import Text
 from cardcli.answers import AnswerFormatError, grade, needs_more_rows, parse_answer
 from cardcli.render import entry_help, problem_renderable, solution_renderable
 
-__all__ = ["QuizResult", "plan", "run_quiz", "INSTRUCTIONS", "QUIT_WORDS"]
+__all__ = ["QuizResult", "plan", "run_quiz", "show_feedback", "INSTRUCTIONS", "QUIT_WORDS"]
 
 QUIT_WORDS = ("q", "quit", "exit")
 INSTRUCTIONS = (
@@ -52,6 +52,16 @@ def plan(families: list[str], count: int, seed: int, difficulty: int) -> list[An
 
     fams = sorted(families)
     return [problem(fams[k % len(fams)], seed, difficulty, k // len(fams)) for k in range(count)]
+
+
+def show_feedback(prob: Any, result: Any, console: Console) -> str | None:
+    """Print the verdict, the ``Likely mistake:`` line for a wrong answer a known mistake gives, and
+    the worked solution. Returns the mistake id(s) for the review log (``None`` when none)."""
+    from cardcli.diagnosis import diagnose_problem
+
+    found = None if result.correct else diagnose_problem(prob, result.value)
+    console.print(solution_renderable(prob, result, found.line if found else None))
+    return found.mistake if found else None
 
 
 class _Quit(Exception):
@@ -132,7 +142,7 @@ def run_quiz(problems: list[Any], lines: Iterable[str], console: Console, *, ech
             result = grade(value, prob.answer, prob.answer_kind, prob.tolerance)
             answered += 1
             correct += int(result.correct)
-            console.print(solution_renderable(prob, result))
+            show_feedback(prob, result, console)
     except _Quit as q:
         stopped = q.reason
     except KeyboardInterrupt:

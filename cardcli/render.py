@@ -151,15 +151,18 @@ def problem_renderable(problem: Any) -> RenderableType:
     return Group(*parts)
 
 
-def solution_renderable(problem: Any, grade: Any = None) -> RenderableType:
-    """The verdict (when ``grade`` is given), the expected answer, the worked solution and, for a
-    cell question, the input with the patch highlighted; wrong matrix cells are marked."""
+def solution_renderable(problem: Any, grade: Any = None, diagnosis: str | None = None) -> RenderableType:
+    """The verdict (when ``grade`` is given), the ``diagnosis`` line (``Likely mistake: …``), the
+    expected answer, the worked solution and, for a cell question, the input with the patch
+    highlighted; wrong matrix cells are marked."""
     parts: list[RenderableType] = []
     if grade is not None:
         if grade.correct:
             parts.append(Text("✓ correct", style="bold green"))
         else:
             parts.append(Text(f"✗ incorrect: {grade.detail}", style="bold red"))
+    if diagnosis:
+        parts.append(Text(diagnosis, style="yellow"))
     kind = problem.answer_kind
     if kind == "matrix":
         tables = []

@@ -265,10 +265,11 @@ class Session:
                 if key in ("\n", " "):
                     break
                 self._prompt("Press Enter or space to show the answer (s skip, u undo, q quit)")
-        self._reveal(card, problem, grade)
+        found = _diagnose(card, problem, grade)
+        self._reveal(card, problem, grade, found)
         cap = WRONG_CAP if grade is not None and not grade.correct else 5
         rating = self._rating(card, cap)
-        self._record(card, rating, shown_at, grade, problem)
+        self._record(card, rating, shown_at, grade, problem, None if found is None else found.mistake)
 
     def _key(self) -> str:
         self._flush()
@@ -342,11 +343,12 @@ class Session:
             rows.append(line)
         return "\n".join(rows)
 
-    def _reveal(self, card: Card, problem: Any, grade: Any) -> None:
+    def _reveal(self, card: Card, problem: Any, grade: Any, found: Any = None) -> None:
+        line = None if found is None else found.line
         if problem is not None:
             from cardcli.render import solution_renderable
 
-            self.console.print(solution_renderable(problem, grade))
+            self.console.print(solution_renderable(problem, grade, line))
             return
         if grade is not None:
             mark = "correct" if grade.correct else "wrong"
@@ -355,6 +357,8 @@ class Session:
                 detail = ""
             self.console.print(Text(f"{'✓' if grade.correct else '✗'} {mark}" + (f": {detail}" if detail else ""),
                                     style="green" if grade.correct else "red"))
+            if line:
+                self.console.print(Text(line, style="yellow"))
         wrong_cells = getattr(grade, "wrong_cells", None)
         if grade is not None and not grade.correct and wrong_cells and _is_matrix(getattr(grade, "value", None)):
             from cardcli.render import matrix_table
@@ -389,7 +393,8 @@ class Session:
             self._prompt("Press 1-5 to rate (u undo, s skip, q quit)")
 
     # -- persistence -------------------------------------------------------------------------
-    def _record(self, card: Card, rating: int, shown_at: datetime, grade: Any, problem: Any) -> None:
+    def _record(self, card: Card, rating: int, shown_at: datetime, grade: Any, problem: Any,
+                mistake: str | None = None) -> None:
         now = self.clock()
         before = self.states.get(card.id)
         after = review(before, rating, now, card_id=card.id, policy=self.policy)
@@ -401,6 +406,7 @@ class Session:
             problem_params=None if problem is None else _jsonable(problem.params),
             kind="cram" if self.cram else "review",
             state_before=before,
+            mistake=mistake,
         )
         rid = self.store.record(rec, None if self.cram else after)  # committed now
         self.states[card.id] = after
@@ -454,6 +460,17 @@ def _grade(card: Card, problem: Any, text: str) -> Any:
         value = answers.parse_answer(text, problem.answer_kind, problem.answer)
         return answers.grade(value, problem.answer, problem.answer_kind, problem.tolerance)
     return answers.grade_card_answer(card, text)
+
+
+def _diagnose(card: Card, problem: Any, grade: Any) -> Any:
+    """The ``Likely mistake`` of a wrong graded answer (generated problem or deck card with a check)."""
+    if grade is None or grade.correct:
+        return None
+    from cardcli.diagnosis import diagnose_card, diagnose_problem
+
+    if problem is not None:
+        return diagnose_problem(problem, grade.value)
+    return diagnose_card(card, grade.value)
 
 
 def _is_matrix(value: Any) -> bool:

@@ -12,6 +12,7 @@ from rich.text import Text
 __all__ = ["run", "bar_chart", "column_chart"]
 
 BAR_WIDTH = 40
+MISTAKES_SHOWN = 3  # per topic
 
 
 def bar_chart(rows: list[tuple[str, int]], width: int = BAR_WIDTH) -> list[str]:
@@ -58,9 +59,15 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         states = store.load_states()
         counts = store.rating_stats()
         daily = store.daily_counts(day_start(now) - timedelta(days=27))
+        mistakes = store.mistake_counts()
     # generated problems count once practised (at any difficulty); deck cards always
     cards = col.cards + [g for g in generated_cards(difficulties=(1, 2, 3)) if g.id in states]
-    report = compute(cards, states, counts, daily, now, exam=exam)
+    names = {}
+    if mistakes:  # names come from the family catalogs (loads the solver: only when there are any)
+        from generators.families import mistake_names
+
+        names = mistake_names()
+    report = compute(cards, states, counts, daily, now, exam=exam, mistakes=mistakes, mistake_names=names)
     if json_out:
         out.print_json(json.dumps(report.as_json()))
         return
@@ -83,6 +90,11 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
                 row.append("-" if r is None else f"{r:.0%}")
             table.add_row(*row)
         out.print(table)
+    if report.mistakes:
+        out.print(Text("Most frequent mistakes (diagnosed wrong answers)"))
+        for topic, rows in report.mistakes.items():
+            shown = ", ".join(f"{report.mistake_names.get(m, m)} ×{n}" for m, n in rows[:MISTAKES_SHOWN])
+            out.print(Text(f"  {topic}: {shown}"))
     per_day = [n for _, n in report.per_day]
     out.print(Text(f"Reviews per day, {report.per_day[0][0]:%m-%d} to {report.per_day[-1][0]:%m-%d} "
                    f"(max {max(per_day)}, total {sum(per_day)})"))

@@ -28,10 +28,13 @@ def _draw_rnn_matrix(rng: np.random.Generator, d: int) -> list[list[float]]:
             return [[a, 0.0], [0.0, b]]
         c = pick(rng, _HALVES)
         return [[a, c], [0.0, b]]
-    if d == 2:
-        a, c = (pick(rng, (-2, -1, 0, 1, 2, 3, 4)) for _ in range(2))
-        b = pick(rng, (-2, -1, 1, 2, 3))
-        return [[float(a), float(b)], [float(b), float(c)]]
+    if d == 2:  # real eigenvalues, not symmetric (so σ_max ≠ ρ: the two must be told apart)
+        for _ in range(100):
+            a, c = (pick(rng, (-2, -1, 0, 1, 2, 3, 4)) for _ in range(2))
+            b, e = (pick(rng, (-2, -1, 1, 2, 3)) for _ in range(2))
+            if b != e and (a - c) ** 2 + 4 * b * e >= 0:
+                return [[float(a), float(b)], [float(e), float(c)]]
+        return [[float(a), float(b)], [0.0, float(c)]]
     if rng.random() < 0.5:  # rotation-scaling: complex eigenvalues a ± bi
         a, b = pick(rng, (-2, -1, 1, 2, 3)), pick(rng, (1, 2, 3))
         return [[float(a), float(-b)], [float(b), float(a)]]
