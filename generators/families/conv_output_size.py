@@ -117,7 +117,7 @@ MISTAKES: tuple[Mistake, ...] = (
             "a last window that does not fit is dropped: conv layers floor (…)/s", _ceil),
     Mistake("stride-ignored", "stride ignored",
             "the span is divided by the stride {stride} before the + 1", _changed("stride", 1)),
-    Mistake("dilation-ignored", "dilation ignored (k used for d·(k − 1) + 1)",
+    Mistake("dilation-ignored", "dilation ignored",
             "a dilated kernel spans d·(k − 1) + 1 = {dilation}·({kernel_size} − 1) + 1 cells, not k",
             _changed("dilation", 1)),
     Mistake("channels-from-input", "output channels taken from the input",

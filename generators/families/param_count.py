@@ -133,7 +133,7 @@ def _kernel_forgotten(params: dict) -> Any:
 
 
 MISTAKES: tuple[Mistake, ...] = (
-    Mistake("bias-forgotten", "biases forgotten",
+    Mistake("bias-forgotten", "bias forgotten",
             "every conv/linear layer with bias=True also has one bias per output (C_out or out_features)", _no_bias),
     Mistake("bias-per-input", "biases counted per input instead of per output (C_in and C_out confused)",
             "there is one bias per filter (output channel) or output feature, not per input", _bias_per_input),

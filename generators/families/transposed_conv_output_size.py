@@ -77,6 +77,15 @@ def _padding_added(params: dict) -> Any:
     return None if not pad or right is None else right + 4 * pad
 
 
+def _no_dilation(params: dict) -> Any:
+    p = _p(params)
+    right = _size(params)
+    if p["dilation"] == 1 or right is None:
+        return None
+    # the formula with d = 1 (the solver would refuse output_padding >= stride there)
+    return right - (p["dilation"] - 1) * (p["kernel_size"] - 1)
+
+
 def _no_minus_one(params: dict) -> Any:
     return _size(params, input_size=params["input_size"] + 1)
 
@@ -91,9 +100,9 @@ MISTAKES: tuple[Mistake, ...] = (
             "i inputs are placed s apart: (i − 1)·s = ({input_size} − 1)·{stride}, not i·s", _no_minus_one),
     Mistake("output-padding-ignored", "output_padding ignored",
             "output_padding = {output_padding} is added once, on one side", _changed("output_padding", 0)),
-    Mistake("dilation-ignored", "dilation ignored (k used for d·(k − 1) + 1)",
+    Mistake("dilation-ignored", "dilation ignored",
             "a dilated kernel spans d·(k − 1) + 1 = {dilation}·({kernel_size} − 1) + 1 cells, not k",
-            _changed("dilation", 1)),
+            _no_dilation),
 )
 
 
