@@ -80,6 +80,13 @@ def _radius(value: Any) -> Any:
     return answer
 
 
+def _sigma_max(params: dict) -> Any:
+    w = np.asarray(params["weight"], dtype=float)
+    if np.allclose(w @ w.T, w.T @ w):
+        return None  # a normal matrix (symmetric, rotation-scaling…): σ_max = ρ, nothing to tell apart
+    return {"radius": num(float(np.linalg.norm(w, 2))), "regime": None}
+
+
 def _bound_forgotten(params: dict) -> Any:
     if params.get("activation", "sigmoid") != "sigmoid":
         return None  # tanh and ReLU have derivative bound 1: nothing to forget
@@ -91,7 +98,7 @@ def _bound_forgotten(params: dict) -> Any:
 MISTAKES: tuple[Mistake, ...] = (
     Mistake("sigma-max", "largest singular value taken instead of the spectral radius",
             "ρ is the largest |eigenvalue|; σ_max (largest singular value) only bounds it from above",
-            _radius(lambda w: np.linalg.norm(w, 2))),
+            _sigma_max),
     Mistake("largest-entry", "largest entry taken instead of the spectral radius",
             "ρ is the largest |eigenvalue| of W_hh, not its largest |entry|", _radius(lambda w: np.abs(w).max())),
     Mistake("trace", "trace taken instead of the spectral radius",
