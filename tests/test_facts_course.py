@@ -24,44 +24,86 @@ from cardcli.model import Card, CardType, Deck, back_text
 # deck file -> card id -> (phrase of the correct fact, phrase of the document's wrong wording)
 CORRECTED: dict[str, dict[str, tuple[str, str]]] = {
     "lesson3-cnn.yaml": {
-        "l3-gradient-meaning": ("direction of the NEGATIVE gradient", "the direction of the gradient or the negative"),
+        "l3-gradient-meaning": (
+            "direction of the NEGATIVE gradient",
+            "the direction of the gradient or the negative",
+        ),
         "l3-when-to-stop": ("validation", "loss of training is increasing again"),
         "l3-ten-kernels": ("output has depth 10", "at least looking for ten different features"),
         "l3-full-convolution-issue": ("standard choice is zero padding", "We cannot pad with 0"),
     },
     "quiz3-conv-backprop.yaml": {
-        "q3b-all-upstream-gradients": ("dL/dK(a,b) = Σ over all output pixels", "w.r.t. the output of the layer (dL/dHout)"),
-        "q3b-maxpool-every-input": ("routed only to the input that was the maximum", "zeroing out all non-max pixels"),
-        "q3b-alexnet-five-aspects": ("7 separately trained CNNs were averaged", "7 models were trained together"),
+        "q3b-all-upstream-gradients": (
+            "dL/dK(a,b) = Σ over all output pixels",
+            "w.r.t. the output of the layer (dL/dHout)",
+        ),
+        "q3b-maxpool-every-input": (
+            "routed only to the input that was the maximum",
+            "zeroing out all non-max pixels",
+        ),
+        "q3b-alexnet-five-aspects": (
+            "7 separately trained CNNs were averaged",
+            "7 models were trained together",
+        ),
         "q3b-vgg-vs-alexnet-params": ("VGG-16 138M", "Hundreds of millions for VGG"),
     },
     "quiz3-flashcards.yaml": {
         "q3f-imagenet": ("about 22,000 categories", "1.2 million images, 1000 classes."),
         "q3f-mclr-vs-alexnet-alexnet-errors": ("larger estimation error", "same degree of estimation error"),
         "q3f-transfer-large-data-random-init": ("converges more slowly", "may result in faster convergence"),
-        "q3f-transfer-three-data-regimes": ("power law of the training set size", "continues to linearly improve error"),
-        "q3f-vgg-3x3-only": ("configuration C of the paper also has three 1x1", "3x3 convolutional filters exclusively"),
+        "q3f-transfer-three-data-regimes": (
+            "power law of the training set size",
+            "continues to linearly improve error",
+        ),
+        "q3f-vgg-3x3-only": (
+            "configuration C of the paper also has three 1x1",
+            "3x3 convolutional filters exclusively",
+        ),
         "q3f-resnet-residual-learning": ("degradation problem", "addressing the vanishing gradient problem"),
-        "q3f-removed-fc-layers": ("keeping only one FC layer", "Used global average pooling instead of FC layers."),
-        "q3f-conv-backprop-purpose": ("with respect to the layer's input", "To compute the gradients for the kernel/filter"),
-        "q3f-equivariance-definition": ("f(g(x)) = g(f(x))", "maintain the relationship between different elements"),
+        "q3f-removed-fc-layers": (
+            "keeping only one FC layer",
+            "Used global average pooling instead of FC layers.",
+        ),
+        "q3f-conv-backprop-purpose": (
+            "with respect to the layer's input",
+            "To compute the gradients for the kernel/filter",
+        ),
+        "q3f-equivariance-definition": (
+            "f(g(x)) = g(f(x))",
+            "maintain the relationship between different elements",
+        ),
         "q3f-invariance-how": ("pooling", "Shared weights and bias"),
-        "q3f-equivariance-conv-layers": ("not naturally equivariant to rotation", "If an image rotates, the convolution will also rotate."),
+        "q3f-equivariance-conv-layers": (
+            "not naturally equivariant to rotation",
+            "If an image rotates, the convolution will also rotate.",
+        ),
         "q3f-kernel-gradient-how": ("upstream gradient dL/dY", "Multiply downstream gradient elements"),
         "q3f-top-left-weight-affects-all": ("every output pixel", "affects all pixels in the image"),
         "q3f-receptive-field-linear": ("k − 1", "by the kernel size"),
         "q3f-visualize-cnn-layer": ("is a filter, not a feature map", "Each kernel becomes a feature map."),
         "q3f-t-sne": ("preserves local neighbourhoods", "Preserve pair-wise distances."),
-        "q3f-activation-map-shows": ("areas of the input image", "what area of the kernel had the highest activation"),
+        "q3f-activation-map-shows": (
+            "areas of the input image",
+            "what area of the kernel had the highest activation",
+        ),
         "q3f-u-net": ("concatenated with the upsampled decoder feature maps", "skip connections like ResNet"),
-        "q3f-single-stage-detection": ("without a separate region-proposal stage", "Task of identifying and setting a bounding box"),
+        "q3f-single-stage-detection": (
+            "without a separate region-proposal stage",
+            "Task of identifying and setting a bounding box",
+        ),
         "q3f-two-stage-unsupervised": ("Selective Search", "Unsupervised learning"),
         "q3f-fast-rcnn-key-idea": ("project each region proposal (a box in the input image) onto the feature map",
                                    "Use bounding boxes within feature maps, then map to input image."),
         "q3f-forward-3x3-input-2x2-filter": ("[[-4, -4], [-4, -4]]", "-5 -6 -12 -9"),
-        "q3f-kernel-gradient-top-left": ("X(r,c)", "Compute gradient with respect to the filter for the top-left element"),
+        "q3f-kernel-gradient-top-left": (
+            "X(r,c)",
+            "Compute gradient with respect to the filter for the top-left element",
+        ),
         "q3f-stride2-downstream-gradient-shape": ("has the input's shape, 4x4", "Downstream gradient"),
-        "q3f-backward-input-gradient-shape": ("3x3 upstream gradient", "4x4 input, 2x2 kernel and 2x2 gradient"),
+        "q3f-backward-input-gradient-shape": (
+            "3x3 upstream gradient",
+            "4x4 input, 2x2 kernel and 2x2 gradient",
+        ),
         "q3f-memory-28x28x3": ("28 * 28 * 3 = 2352", "2353"),
     },
     "midterm2-review.yaml": {
@@ -72,7 +114,10 @@ CORRECTED: dict[str, dict[str, tuple[str, str]]] = {
         "mt2-lrn-why": ("aided generalization", "we need LRN to normalize that"),
         "mt2-rnn-whh-explained": ("explosion is possible rather than likely", "not only possible but likely"),
         "mt2-rnn-whh-regime": ("explosion is possible, not certain", "not only possible but likely"),
-        "mt2-rnn-total-loss-sum": ("−Σ_t log p(y_t | x_1, …, x_t)", "must be computed as a sum of losses for all previous states"),
+        "mt2-rnn-total-loss-sum": (
+            "−Σ_t log p(y_t | x_1, …, x_t)",
+            "must be computed as a sum of losses for all previous states",
+        ),
         "mt2-rnn-cell-graph": ("∇_W L = Σ_{t=1}^{τ} ∇_{W⁽ᵗ⁾} L (with L = Σ_i L_i)", "∇_{w^{(t)}} L_i"),
     },
 }
