@@ -61,7 +61,7 @@ __all__ = [
 GEN_PREFIX = "gen:"
 GEN_DECK = "generated"
 RATING_PROMPT = "How well did you know this?"
-CRAM_BANNER = "Cram session: the weakest cards now. Ratings are logged; the schedule is not changed."
+CRAM_BANNER = "Cram: weakest cards first; ratings are logged, the schedule is unchanged."
 #: wrong auto-graded answers cap the rating here
 WRONG_CAP = 2
 
