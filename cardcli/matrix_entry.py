@@ -19,7 +19,7 @@ from typing import Any
 
 __all__ = ["MatrixEntry", "start", "RETYPE_HELP"]
 
-RETYPE_HELP = "r<i>: … retypes row i (rows count from 0, as in the tables)"
+RETYPE_HELP = "r<i>: … retypes row i"
 _RETYPE = re.compile(r"^r\s*(\d+)\s*[:>=]?\s*(.*)$", re.IGNORECASE)
 
 
@@ -46,7 +46,7 @@ class MatrixEntry:
     def missing(self) -> str:
         k = len(self.rows)
         left = f"row {k}" if k == self.nrows - 1 else f"rows {k}–{self.nrows - 1}"
-        return f"{k} of {self.nrows} rows typed; type {left} next ({RETYPE_HELP})"
+        return f"{k} of {self.nrows} rows typed; type {left} ({RETYPE_HELP})"
 
     def feed(self, line: str) -> str | None:
         """Take one typed line; returns a note to show, or None when the line was simply a row."""

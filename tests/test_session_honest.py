@@ -49,9 +49,9 @@ def run(cards: list[Card], keys: list[str], *, cram: bool = False, states=None, 
 def test_blank_line_keeps_rows_and_says_what_is_missing():
     e = MatrixEntry(3, 3, "1 2 3")
     assert e.prompt() == "r1> "
-    assert e.feed("") == "1 of 3 rows typed; type rows 1–2 next (r<i>: … retypes row i (rows count from 0, as in the tables))"
+    assert e.feed("") == "1 of 3 rows typed; type rows 1–2 (r<i>: … retypes row i)"
     assert e.feed("4 5 6") is None and not e.done
-    assert e.feed("   ").startswith("2 of 3 rows typed; type row 2 next")
+    assert e.feed("   ").startswith("2 of 3 rows typed; type row 2 (")
     assert e.feed("7 8 9") is None and e.done
     assert e.text() == "1 2 3\n4 5 6\n7 8 9"
 
