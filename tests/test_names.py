@@ -61,7 +61,7 @@ def test_export_accepts_the_file_name_too(tmp_path):
 
 
 @pytest.mark.parametrize("command", [[], ["study"], ["due"], ["stats"], ["decks"], ["check"], ["quiz"], ["generate"],
-                                     ["export"], ["export", "anki"]])
+                                     ["export"], ["export", "anki"], ["import"]])
 def test_dash_h_is_help_everywhere(command):
     r = invoke(*command, "-h")
     assert r.exit_code == 0, r.output
