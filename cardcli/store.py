@@ -69,6 +69,7 @@ class ReviewRecord:
     state_before: CardState | None = None
     id: int | None = None
     policy: Policy | None = None  # the scheduler settings of the rating (None: the defaults)
+    mistake: str | None = None  # the catalog id(s) a wrong answer matched, comma-separated
 
 
 def _m1(con: sqlite3.Connection) -> None:
@@ -123,10 +124,14 @@ def _m2(con: sqlite3.Connection) -> None:
 
 
 def _m3(con: sqlite3.Connection) -> None:
-    con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    con.execute("ALTER TABLE reviews ADD COLUMN mistake TEXT")
 
 
 def _m4(con: sqlite3.Connection) -> None:
+    con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def _m5(con: sqlite3.Connection) -> None:
     con.execute("ALTER TABLE reviews ADD COLUMN policy TEXT")
 
 
@@ -134,8 +139,9 @@ def _m4(con: sqlite3.Connection) -> None:
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("create reviews and card_state", _m1),
     ("review details, kinds and undo snapshots", _m2),
-    ("mark the file as a cardcli history (application_id)", _m3),
-    ("scheduler policy per rating, so the log can be replayed", _m4),
+    ("mistake diagnosed for a wrong answer", _m3),
+    ("mark the file as a cardcli history (application_id)", _m4),
+    ("scheduler policy per rating, so the log can be replayed", _m5),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -340,14 +346,14 @@ class Store:
             after = new_state(current) if callable(new_state) else new_state
             cur = con.execute(
                 """INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, correct,
-                       problem_seed, problem_params, kind, state_before, policy)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       problem_seed, problem_params, kind, state_before, mistake, policy)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     review.card_id, review.deck, _iso(review.reviewed_at), review.rating,
                     review.duration_ms, None if review.correct is None else int(review.correct),
                     review.problem_seed,
                     None if review.problem_params is None else json.dumps(review.problem_params, default=str),
-                    review.kind, _state_json(current), _policy_json(review.policy),
+                    review.kind, _state_json(current), review.mistake, _policy_json(review.policy),
                 ),
             )
             if after is not None:
@@ -416,6 +422,16 @@ class Store:
             )
         ]
 
+    def mistake_counts(self) -> list[tuple[str, str, str, int]]:
+        """(card_id, deck, mistake, times) for every logged wrong answer a known mistake matched."""
+        return [
+            (r[0], r[1], r[2], int(r[3]))
+            for r in self._read(
+                "SELECT card_id, deck, mistake, count(*) FROM reviews WHERE mistake IS NOT NULL "
+                "GROUP BY card_id, deck, mistake"
+            )
+        ]
+
     def daily_counts(self, since: datetime) -> dict[date, int]:
         """Reviews per UTC day from ``since`` on."""
         rows = self._read(
@@ -429,17 +445,17 @@ class Store:
 
 
 _REVIEW_COLS = ("id, card_id, deck, reviewed_at, rating, duration_ms, correct, problem_seed, "
-                "problem_params, kind, state_before, policy")
+                "problem_params, kind, state_before, mistake, policy")
 _STATE_COLS = "card_id, fsrs, last_rating, reps, lapses, first_review"
 
 
 def _review_from_row(row: tuple) -> ReviewRecord:
-    (rid, card_id, deck, at, rating, dur, correct, seed, params, kind, before, policy) = row
+    (rid, card_id, deck, at, rating, dur, correct, seed, params, kind, before, mistake, policy) = row
     return ReviewRecord(
         id=rid, card_id=card_id, deck=deck, reviewed_at=_utc(datetime.fromisoformat(at)), rating=rating,
         duration_ms=dur, correct=None if correct is None else bool(correct), problem_seed=seed,
         problem_params=json.loads(params) if params else None, kind=kind,
-        state_before=CardState.from_dict(json.loads(before)) if before else None,
+        state_before=CardState.from_dict(json.loads(before)) if before else None, mistake=mistake,
         policy=Policy(**json.loads(policy)) if policy else None,
     )
 
