@@ -55,6 +55,7 @@ __all__ = [
     "MASTERED_STABILITY_DAYS",
     "Policy",
     "CardState",
+    "Brief",
     "StudyQueue",
     "policy_for",
     "exam_retention",
@@ -159,6 +160,23 @@ class CardState:
             lapses=int(d.get("lapses") or 0),
             first_review=datetime.fromisoformat(first) if first else None,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """The columns a queue ranks a seen card on, without its full state (see :func:`plan`).
+
+    It stands in for a :class:`CardState` (and its FSRS ``memory``) wherever only the due time,
+    the last review and the stability are read: :func:`effective_due`, :func:`retrievability`.
+    """
+
+    due: datetime
+    last_review: datetime | None
+    stability: float | None
+
+    @property
+    def memory(self) -> Brief:
+        return self
 
 
 def _check_now(now: datetime) -> datetime:
@@ -466,23 +484,33 @@ def plan(
     new_seen_today: int,
     exam: date | None = None,
     cram: bool = False,
+    due: Mapping[str, Brief] | None = None,
 ) -> StudyQueue:
     """Build the study queue for ``cards`` at ``now``.
 
     Due (or, in cram mode, all seen) cards go into a heap keyed by predicted recall then due
     time; ties are broken by ``rng`` so equal cards are not always in deck order. New cards
     keep deck order.
+
+    ``due`` (plain mode only: no exam, no cram) is what a big history passes instead of every
+    state: the ranking columns of the seen cards due before the end of today (e.g.
+    :meth:`cardcli.store.StateIndex.due_before`); ``states`` is then only asked whether a card
+    was seen. The queue is the same as with full states.
     """
     now = _check_now(now)
     policy = policy_for(now, exam)
+    briefs, due = due, None
+    if briefs is not None and (cram or policy.exam is not None):
+        raise ValueError("plan(due=...) is for plain scheduling only (no exam, no cram)")
     q = StudyQueue()
     unseen: list[Card] = []
     horizon = day_end(now)  # what is_due() compares with, computed once for the whole deck
     recall = _sched(Policy()).get_card_retrievability
     for card in cards:
-        st = states.get(card.id)
+        st = states.get(card.id) if briefs is None else briefs.get(card.id)
         if st is None:
-            unseen.append(card)
+            if briefs is None or card.id not in states:
+                unseen.append(card)
             continue
         due = effective_due(st, policy)
         if cram or due < horizon:

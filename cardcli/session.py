@@ -45,7 +45,7 @@ from cardcli.scheduler import (
     preview_intervals,
     review,
 )
-from cardcli.store import ReviewRecord, Store
+from cardcli.store import ReviewRecord, StateIndex, Store
 from cardcli.terminal import KeySource
 
 __all__ = [
@@ -245,6 +245,11 @@ class Session:
         s.seen = len(self._seen)
         s.reviews = sum(s.ratings.values())
         pool = self.cards or [d.card for d in self._done]
+        if isinstance(self.persisted, StateIndex) and self.policy.exam is None:
+            # a big history: the same two figures from the due index, not from every card's state
+            due_ids, s.next_due = self.persisted.due_summary({c.id for c in pool}, now)
+            s.due_now = sum(1 for c in pool if c.id in due_ids)
+            return
         due_now = 0
         nxt: datetime | None = None
         for c in pool:

@@ -34,6 +34,8 @@ __all__ = ["Counts", "StatsReport", "compute", "REMOVED", "MASTERED_STABILITY_DA
 
 #: topic/deck name for reviews of cards no longer in any loaded deck
 REMOVED = "(not in decks)"
+#: the stage codes of Store.stage_rows
+_STAGES = {1: "learning", 2: "review", 3: "mastered"}
 
 
 @dataclass
@@ -109,12 +111,16 @@ def compute(
     horizon: int = 14,
     mistakes: Iterable[tuple[str, str, str, int]] = (),
     mistake_names: Mapping[str, str] | None = None,
+    stages: Mapping[str, tuple[int, int]] | None = None,
 ) -> StatsReport:
     """Figures for ``cards`` at ``now``.
 
     ``rating_counts`` is (card_id, deck, ratings, ratings >= 4) per card as logged;
     ``daily`` maps a UTC day to its review count; ``mistakes`` is (card_id, deck, mistake ids
     comma-separated, times) as logged, ``mistake_names`` maps an id to its name.
+    ``stages`` (card id -> (stage 1 learning / 2 review / 3 mastered, days from today to the due
+    day), as :meth:`cardcli.store.Store.stage_rows` computes it in SQL) replaces the per-card
+    states for the counts and the forecast; ``states`` is then only needed for readiness.
     """
     now = now.astimezone(timezone.utc)
     today = now.date()
@@ -122,24 +128,36 @@ def compute(
     decks: dict[str, Counts] = {}
     topics: dict[str, Counts] = {}
     by_id = {c.id: c for c in cards}
-    forecast = {today + timedelta(days=i): 0 for i in range(horizon)}
+    ahead = [0] * horizon  # seen cards falling due i days from today (overdue: today)
+    tally: dict[tuple[str, str, str, bool], int] = {}  # (deck, topic, stage, due) -> cards
     for card in cards:
-        st = states.get(card.id)
-        kind = stage(st)
-        due = is_due(st, now)
-        for c in (total, decks.setdefault(card.deck, Counts()), topics.setdefault(card.topic, Counts())):
-            c.cards += 1
-            setattr(c, kind, getattr(c, kind) + 1)
-            c.due += int(due)
-        if st is not None:
-            d = max(effective_due(st).date(), today)
-            if d in forecast:
-                forecast[d] += 1
+        if stages is not None:
+            row = stages.get(card.id)
+            kind, off = ("new", None) if row is None else (_STAGES[row[0]], max(row[1], 0))
+            due = off == 0
+        else:
+            st = states.get(card.id)
+            kind, due = stage(st), is_due(st, now)
+            off = None if st is None else max((effective_due(st).date() - today).days, 0)
+        key = (card.deck, card.topic, kind, due)
+        tally[key] = tally.get(key, 0) + 1
+        if off is not None and off < horizon:
+            ahead[off] += 1
+    for (deck, topic, kind, due), n in tally.items():
+        for c in (total, decks.setdefault(deck, Counts()), topics.setdefault(topic, Counts())):
+            c.cards += n
+            setattr(c, kind, getattr(c, kind) + n)
+            c.due += n if due else 0
+    forecast = {today + timedelta(days=i): n for i, n in enumerate(ahead)}
+    logged: dict[tuple[str, str], list[int]] = {}  # (deck, topic) -> [ratings, good]
     for card_id, deck, n, good in rating_counts:
         card = by_id.get(card_id)
-        targets = [total, decks.setdefault(card.deck if card else (deck or REMOVED), Counts()),
-                   topics.setdefault(card.topic if card else REMOVED, Counts())]
-        for c in targets:
+        key = (card.deck, card.topic) if card else (deck or REMOVED, REMOVED)
+        acc = logged.setdefault(key, [0, 0])
+        acc[0] += n
+        acc[1] += good
+    for (deck, topic), (n, good) in logged.items():
+        for c in (total, decks.setdefault(deck, Counts()), topics.setdefault(topic, Counts())):
             c.reviews += n
             c.good += good
     per_day = [(today - timedelta(days=i), int(daily.get(today - timedelta(days=i), 0)))

@@ -29,8 +29,9 @@ overwritten or deleted.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -38,15 +39,21 @@ from pathlib import Path
 from typing import Any
 
 from cardcli.errors import CardcliError
-from cardcli.scheduler import CardState, Policy, replay_states
+from cardcli.scheduler import Brief, CardState, Policy, replay_states
 
-__all__ = ["StoreError", "ReviewRecord", "Store", "MIGRATIONS", "SCHEMA_VERSION", "APPLICATION_ID"]
+__all__ = ["StoreError", "ReviewRecord", "Store", "StateIndex", "MIGRATIONS", "SCHEMA_VERSION",
+           "APPLICATION_ID", "FULL_CHECK_BELOW"]
 
 BUSY_TIMEOUT_MS = 5000
 #: ``PRAGMA application_id`` of a cardcli history (the bytes "card")
 APPLICATION_ID = 0x63617264
 #: the tables by which a history made before APPLICATION_ID was set is recognised
 _OWN_TABLES = frozenset({"reviews", "card_state"})
+#: a file smaller than this always gets the full ``PRAGMA quick_check`` at open (milliseconds at
+#: this size); a bigger one only when it is not as cardcli last left it (see Store._needs_full_check)
+FULL_CHECK_BELOW = 8 << 20
+#: suffix of the sidecar recording the file as cardcli last left it (size, mtime, inode)
+VERIFIED_SUFFIX = ".verified"
 
 
 class StoreError(CardcliError):
@@ -135,6 +142,97 @@ def _m5(con: sqlite3.Connection) -> None:
     con.execute("ALTER TABLE reviews ADD COLUMN policy TEXT")
 
 
+#: the canonical UTC time text (``_iso``) every time column of card_state holds; it sorts as time
+_TIME_GLOB = ("'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]"
+              ".[0-9][0-9][0-9][0-9][0-9][0-9]+00:00'")
+#: rows converted per batch by the card_state migration (bounded memory on a big history)
+MIGRATION_BATCH = 20_000
+
+
+def _m_state_columns(con: sqlite3.Connection) -> None:
+    """card_state as columns (state, step, stability, difficulty, due, last_review) instead of one
+    FSRS JSON per row; per-(card, deck) rating totals kept by triggers; indexes for study and stats.
+
+    Runs inside the migration transaction: a killed run leaves the old table as it was and the next
+    open starts it again (the half-built table never becomes visible).
+    """
+    con.execute("DROP TABLE IF EXISTS card_state_new")
+    con.execute(
+        f"""CREATE TABLE card_state_new (
+            card_id TEXT PRIMARY KEY,
+            deck TEXT NOT NULL DEFAULT '',
+            state INTEGER NOT NULL CHECK (state IN (1, 2, 3)),
+            step INTEGER CHECK (step >= 0),
+            stability REAL CHECK (stability > 0),
+            difficulty REAL,
+            due TEXT NOT NULL CHECK (due GLOB {_TIME_GLOB}),
+            last_review TEXT CHECK (last_review GLOB {_TIME_GLOB}),
+            last_rating INTEGER CHECK (last_rating BETWEEN 1 AND 5),
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            first_review TEXT CHECK (first_review GLOB {_TIME_GLOB})
+        ) STRICT"""
+    )
+    cur = con.execute("SELECT card_id, fsrs, deck, last_rating, reps, lapses, first_review FROM card_state")
+    while rows := cur.fetchmany(MIGRATION_BATCH):
+        con.executemany(f"INSERT INTO card_state_new ({_STATE_COLS}, deck) VALUES ({_STATE_MARKS}, ?)",
+                        [_migrated_row(r) for r in rows])
+    con.execute("DROP TABLE card_state")
+    con.execute("ALTER TABLE card_state_new RENAME TO card_state")
+    con.execute("CREATE INDEX card_state_due ON card_state (due)")
+    con.execute("CREATE INDEX card_state_first ON card_state (first_review)")
+    con.execute(
+        """CREATE TABLE review_totals (
+            card_id TEXT NOT NULL,
+            deck TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            good INTEGER NOT NULL,
+            PRIMARY KEY (card_id, deck)
+        ) STRICT"""
+    )
+    con.execute("""INSERT INTO review_totals SELECT card_id, deck, count(*), sum(rating >= 4)
+                   FROM reviews GROUP BY card_id, deck""")
+    con.execute(
+        """CREATE TRIGGER review_totals_insert AFTER INSERT ON reviews BEGIN
+            INSERT INTO review_totals VALUES (new.card_id, new.deck, 1, new.rating >= 4)
+            ON CONFLICT (card_id, deck) DO UPDATE SET n = n + 1, good = good + excluded.good;
+        END"""
+    )
+    con.execute(
+        """CREATE TRIGGER review_totals_delete AFTER DELETE ON reviews BEGIN
+            UPDATE review_totals SET n = n - 1, good = good - (old.rating >= 4)
+                WHERE card_id = old.card_id AND deck = old.deck;
+            DELETE FROM review_totals WHERE card_id = old.card_id AND deck = old.deck AND n <= 0;
+        END"""
+    )
+    con.execute(
+        """CREATE TRIGGER review_totals_update AFTER UPDATE OF card_id, deck, rating ON reviews BEGIN
+            UPDATE review_totals SET n = n - 1, good = good - (old.rating >= 4)
+                WHERE card_id = old.card_id AND deck = old.deck;
+            DELETE FROM review_totals WHERE card_id = old.card_id AND deck = old.deck AND n <= 0;
+            INSERT INTO review_totals VALUES (new.card_id, new.deck, 1, new.rating >= 4)
+            ON CONFLICT (card_id, deck) DO UPDATE SET n = n + 1, good = good + excluded.good;
+        END"""
+    )
+
+
+def _migrated_row(row: tuple) -> tuple:
+    """A card_state row of schema v2 (FSRS JSON) as the columns of the new card_state."""
+    card_id, memory, deck, last_rating, reps, lapses, first = row
+    try:
+        import fsrs
+
+        card = fsrs.Card.from_json(memory)
+        st = CardState(card_id=card_id, memory=card, last_rating=last_rating, reps=reps or 0,
+                       lapses=lapses or 0, first_review=_utc(datetime.fromisoformat(first)) if first else None)
+        return (*_state_values(st), deck)
+    except (ValueError, TypeError, KeyError, AttributeError) as e:
+        detail = " ".join(f"{type(e).__name__}: {e}".split())[:100]
+        raise StoreError(f"the state of card {card_id!r} is unreadable ({detail}); the history was not "
+                         "upgraded and cardcli has not changed it: restore a backup, or move it aside "
+                         "to start a fresh history") from None
+
+
 #: ordered, named migrations; entry i brings the schema from version i to i + 1
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("create reviews and card_state", _m1),
@@ -142,16 +240,13 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("mistake diagnosed for a wrong answer", _m3),
     ("mark the file as a cardcli history (application_id)", _m4),
     ("scheduler policy per rating, so the log can be replayed", _m5),
+    ("card state as columns (no JSON per row), rating totals, indexes for study and stats", _m_state_columns),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def _iso(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
-def _dt(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -164,6 +259,7 @@ class Store:
     def __init__(self, con: sqlite3.Connection, path: Path):
         self._con = con
         self.path = path
+        self._left: tuple | None = None  # the file's key after this connection's last write
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -191,6 +287,7 @@ class Store:
             _retry_locked(lambda: con.execute("PRAGMA journal_mode = WAL").fetchone())
             con.execute("PRAGMA synchronous = NORMAL")
             _retry_locked(store._migrate)
+            store._left = _file_key(path)
             return store
         except sqlite3.Error as e:
             if store is not None:
@@ -202,7 +299,11 @@ class Store:
             raise
 
     def close(self) -> None:
+        """Close; if the file is as this connection's last commit left it, record so (sidecar)."""
+        ours = self._left is not None and _file_key(self.path) == self._left
         self._con.close()
+        if ours:
+            _mark_verified(self.path)
 
     def __enter__(self) -> Store:
         return self
@@ -213,7 +314,8 @@ class Store:
     def _check(self) -> None:
         """Integrity and identity, before anything is written: StoreError if either fails."""
         con = self._con
-        problems = [row[0] for row in con.execute("PRAGMA quick_check").fetchall()]
+        problems = [row[0] for row in con.execute("PRAGMA quick_check").fetchall()] if (
+            _needs_full_check(self.path)) else ["ok"]
         if problems != ["ok"]:
             lines = [ln.strip() for row in problems for ln in str(row).splitlines()
                      if ln.strip() and not ln.startswith("***")]  # "*** in database main ***"
@@ -266,6 +368,7 @@ class Store:
                     con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+            self._left = _file_key(self.path)
         except sqlite3.Error as e:
             if con.in_transaction:
                 try:
@@ -306,6 +409,10 @@ class Store:
         with paused_gc():
             rows = self._read(f"SELECT {_STATE_COLS} FROM card_state")
             return {row[0]: self._state(row) for row in rows}
+
+    def state_index(self) -> StateIndex:
+        """The card states, read on demand (see :class:`StateIndex`): what study and due use."""
+        return StateIndex(self)
 
     def load_state(self, card_id: str) -> CardState | None:
         rows = self._read(f"SELECT {_STATE_COLS} FROM card_state WHERE card_id = ?", (card_id,))
@@ -414,13 +521,26 @@ class Store:
         return int(self._read("SELECT count(*) FROM card_state WHERE first_review >= ?", (_iso(since),))[0][0])
 
     def rating_stats(self) -> list[tuple[str, str, int, int]]:
-        """(card_id, deck, ratings, ratings >= 4) per card, for retention figures."""
-        return [
-            (r[0], r[1], int(r[2]), int(r[3]))
-            for r in self._read(
-                "SELECT card_id, deck, count(*), sum(rating >= 4) FROM reviews GROUP BY card_id, deck"
-            )
-        ]
+        """(card_id, deck, ratings, ratings >= 4) per card and deck logged, for retention figures.
+
+        Read from ``review_totals``, which triggers on ``reviews`` keep equal to
+        ``SELECT card_id, deck, count(*), sum(rating >= 4) FROM reviews GROUP BY card_id, deck``.
+        """
+        return self._read("SELECT card_id, deck, n, good FROM review_totals")
+
+    def stage_rows(self, today: date, mastered: float) -> dict[str, tuple[int, int]]:
+        """card id -> (stage, days from ``today`` to its due day), computed in SQL for stats.
+
+        Stage: 1 learning (FSRS learning or relearning), 2 review, 3 mastered (stability at least
+        ``mastered`` days), as :func:`cardcli.scheduler.stage`; the due day is its UTC date.
+        """
+        rows = self._read(
+            """SELECT card_id, CASE WHEN state != 2 THEN 1 WHEN coalesce(stability, 0) >= ? THEN 3 ELSE 2 END,
+                      CAST(julianday(substr(due, 1, 10)) - julianday(?) AS INTEGER)
+               FROM card_state""",
+            (float(mastered), today.isoformat()),
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
 
     def mistake_counts(self) -> list[tuple[str, str, str, int]]:
         """(card_id, deck, mistake, times) for every logged wrong answer a known mistake matched."""
@@ -446,7 +566,9 @@ class Store:
 
 _REVIEW_COLS = ("id, card_id, deck, reviewed_at, rating, duration_ms, correct, problem_seed, "
                 "problem_params, kind, state_before, mistake, policy")
-_STATE_COLS = "card_id, fsrs, last_rating, reps, lapses, first_review"
+_STATE_COLS = ("card_id, state, step, stability, difficulty, due, last_review, last_rating, reps, lapses, "
+               "first_review")
+_STATE_MARKS = ", ".join("?" * len(_STATE_COLS.split(",")))
 
 
 def _review_from_row(row: tuple) -> ReviewRecord:
@@ -480,27 +602,186 @@ def _policy_json(policy: Policy | None) -> str | None:
 def _state_from_row(row: tuple) -> CardState:
     import fsrs
 
-    card_id, memory, last_rating, reps, lapses, first = row
-    return CardState(
-        card_id=card_id, memory=fsrs.Card.from_json(memory), last_rating=last_rating,
-        reps=reps or 0, lapses=lapses or 0, first_review=_dt(first),
+    card_id, state, step, stability, difficulty, due, last_review, last_rating, reps, lapses, first = row
+    memory = fsrs.Card(card_id=0, state=fsrs.State(state), step=step, stability=stability,
+                       difficulty=difficulty, due=_utc(datetime.fromisoformat(due)),
+                       last_review=_utc(datetime.fromisoformat(last_review)) if last_review else None)
+    return CardState(card_id=card_id, memory=memory, last_rating=last_rating, reps=reps or 0,
+                     lapses=lapses or 0, first_review=_utc(datetime.fromisoformat(first)) if first else None)
+
+
+def _state_values(st: CardState) -> tuple:
+    """The card_state columns (_STATE_COLS) of ``st``; times in the canonical UTC text of _iso."""
+    m = st.memory
+    return (
+        st.card_id, int(m.state.value), m.step, m.stability, m.difficulty, _iso(m.due),
+        _iso(m.last_review) if m.last_review else None, st.last_rating, st.reps, st.lapses,
+        _iso(st.first_review) if st.first_review else None,
     )
 
 
 def _put_state(con: sqlite3.Connection, st: CardState, deck: str) -> None:
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _STATE_COLS.split(", ")[1:])
     con.execute(
-        """INSERT INTO card_state (card_id, fsrs, due, deck, last_rating, reps, lapses, first_review, last_review)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (card_id) DO UPDATE SET fsrs = excluded.fsrs, due = excluded.due,
-               deck = excluded.deck, last_rating = excluded.last_rating, reps = excluded.reps,
-               lapses = excluded.lapses, first_review = excluded.first_review,
-               last_review = excluded.last_review""",
-        (
-            st.card_id, st.memory.to_json(), _iso(st.due), deck, st.last_rating, st.reps, st.lapses,
-            _iso(st.first_review) if st.first_review else None,
-            _iso(st.last_review) if st.last_review else None,
-        ),
+        f"""INSERT INTO card_state ({_STATE_COLS}, deck) VALUES ({_STATE_MARKS}, ?)
+            ON CONFLICT (card_id) DO UPDATE SET {updates}, deck = excluded.deck""",
+        (*_state_values(st), deck),
     )
+
+
+class StateIndex(MutableMapping[str, CardState]):
+    """Card states read on demand: study and due on a big history never decode every card.
+
+    Opening it reads only the ids of the cards that have a state (one query on the primary key
+    index). A card's full state is read (one primary-key lookup) and kept the first time it is
+    asked for; states the session sets are kept here and win over the file. :meth:`due_before`
+    gives the ranking columns of the cards due before a time (one query on the ``due`` index),
+    :meth:`due_summary` the end-of-session figures.
+    """
+
+    def __init__(self, store: Store):
+        self._store = store
+        self._ids = {r[0] for r in store._read("SELECT card_id FROM card_state")}
+        self._cache: dict[str, CardState] = {}
+        self._set: dict[str, CardState] = {}  # set by the session (already committed by it)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._ids
+
+    def __getitem__(self, key: str) -> CardState:
+        st = self._cache.get(key)
+        if st is not None:
+            return st
+        if key not in self._ids:
+            raise KeyError(key)
+        st = self._store.load_state(key)
+        if st is None:  # gone since (another session undid its only rating)
+            raise KeyError(key)
+        self._cache[key] = st
+        return st
+
+    def __setitem__(self, key: str, st: CardState) -> None:
+        self._cache[key] = self._set[key] = st
+        self._ids.add(key)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._ids:
+            raise KeyError(key)
+        self._ids.discard(key)
+        self._cache.pop(key, None)
+        self._set.pop(key, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def due_before(self, horizon: datetime) -> dict[str, Brief]:
+        """The ranking columns (due, last review, stability) of every card due before ``horizon``."""
+        out: dict[str, Brief] = {}
+        for row in self._store._read("SELECT card_id, due, last_review, stability FROM card_state "
+                                     "WHERE due < ?", (_iso(horizon),)):
+            if row[0] in self._ids and row[0] not in self._set:
+                try:
+                    out[row[0]] = Brief(_utc(datetime.fromisoformat(row[1])),
+                                        _utc(datetime.fromisoformat(row[2])) if row[2] else None, row[3])
+                except (ValueError, TypeError) as e:
+                    raise self._store._bad_row(f"the state of card {row[0]!r}", e) from None
+        for key, st in self._set.items():
+            if st.due < horizon:
+                out[key] = Brief(st.due, st.last_review, st.stability)
+        return out
+
+    def due_summary(self, ids: Collection[str], now: datetime) -> tuple[set[str], datetime | None]:
+        """Of the cards ``ids``: those due at ``now``, and the earliest due time of the others."""
+        at = _iso(now)
+        due = {r[0] for r in self._store._read("SELECT card_id FROM card_state WHERE due <= ?", (at,))
+               if r[0] in ids and r[0] not in self._set}
+        nxt: datetime | None = None
+        try:
+            cur = self._store._con.execute("SELECT card_id, due FROM card_state WHERE due > ? ORDER BY due", (at,))
+            for cid, text in cur:
+                if cid in ids and cid not in self._set:
+                    nxt = _utc(datetime.fromisoformat(text))
+                    break
+            cur.close()
+        except sqlite3.Error as e:
+            raise _error(self._store.path, e) from None
+        except (ValueError, TypeError) as e:
+            raise self._store._bad_row("a due time", e) from None
+        for key, st in self._set.items():
+            if key not in ids or key not in self._ids:
+                continue
+            if st.due <= now:
+                due.add(key)
+            elif nxt is None or st.due < nxt:
+                nxt = st.due
+        return due, nxt
+
+
+def _file_key(path: Path) -> tuple | None:
+    """What identifies the file's bytes as cardcli left them: size, mtime (ns), inode, device."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+
+
+def _verified_path(path: Path) -> Path:
+    return path.with_name(path.name + VERIFIED_SUFFIX)
+
+
+def _wal_size(path: Path) -> int:
+    try:
+        return os.stat(path.with_name(path.name + "-wal")).st_size
+    except OSError:
+        return 0
+
+
+def _mark_verified(path: Path) -> None:
+    """Record (sidecar) that ``path`` is as cardcli left it; best effort, only for big files."""
+    key = _file_key(path)
+    if key is None or key[0] < FULL_CHECK_BELOW:
+        return
+    side = _verified_path(path)
+    tmp = side.with_name(side.name + ".tmp")
+    try:
+        tmp.write_text(json.dumps({"file": list(key), "wal": _wal_size(path)}))
+        os.replace(tmp, side)
+    except OSError:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
+def _needs_full_check(path: Path) -> bool:
+    """False only for a big file whose header is sane and which is exactly as cardcli left it.
+
+    Cheap structural checks always run: the SQLite header (magic, page size) and, when the header's
+    page count is valid, page count x page size against the file size. A small file, a file
+    changed by anything but cardcli (size, mtime, inode, a leftover WAL) or a failed check gets
+    the full ``PRAGMA quick_check``.
+    """
+    key = _file_key(path)
+    if key is None or key[0] < FULL_CHECK_BELOW:
+        return True
+    try:
+        with open(path, "rb") as f:
+            head = f.read(100)
+        side = json.loads(_verified_path(path).read_text())
+    except (OSError, ValueError):
+        return True
+    if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
+        return True
+    page = int.from_bytes(head[16:18], "big")
+    page = 65536 if page == 1 else page
+    pages = int.from_bytes(head[28:32], "big")
+    if head[24:28] == head[92:96] and pages * page != key[0]:
+        return True
+    return not (isinstance(side, dict) and side.get("file") == list(key) and side.get("wal") == _wal_size(path))
 
 
 def _retry_locked(step: Callable[[], object]) -> None:

@@ -155,20 +155,57 @@ def test_empty_file_becomes_a_history(tmp_path):
 
 # -- bad rows --------------------------------------------------------------------------------
 
-def test_bad_json_in_a_state_row_is_one_line_not_a_traceback(cardcli_home, deck):
+def test_bad_value_in_a_state_row_is_one_line_not_a_traceback(cardcli_home, deck):
     db = cardcli_home / "cardcli.sqlite3"
     history(db, 10)
     con = sqlite3.connect(str(db))
-    con.execute("UPDATE card_state SET fsrs = '{not json' WHERE card_id = 'c3'")
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):  # the columns refuse a bad time
+        con.execute("UPDATE card_state SET last_review = 'yesterday-ish' WHERE card_id = 'c3'")
+    con.execute("PRAGMA ignore_check_constraints = ON")  # as another program could
+    con.execute("UPDATE card_state SET last_review = 'yesterday-ish' WHERE card_id = 'c3'")
     con.commit()
     con.close()
-    with Store.open(db) as s, pytest.raises(StoreError, match=r"the state of card 'c3' is unreadable"):
-        s.load_states()
     before = db.read_bytes()
+    with pytest.raises(StoreError, match=r"damaged \(SQLite integrity check: CHECK constraint failed in card_state"):
+        Store.open(db)  # the file changed outside cardcli: the full check runs and sees the row
     r = cli(cardcli_home, "study", "--decks", str(deck), "--deck", "Drill", stdin="\n5\n")
     line = one_line_error(r)
-    assert str(db) in line and "'c3'" in line and "FRONT-" not in r.stdout
+    assert str(db) in line and "card_state" in line and "FRONT-" not in r.stdout
     assert db.read_bytes() == before
+
+
+def test_bad_state_row_read_without_the_full_check_is_one_line(tmp_path, monkeypatch):
+    db = tmp_path / "h.sqlite3"
+    history(db, 10)
+    con = sqlite3.connect(str(db))
+    con.execute("PRAGMA ignore_check_constraints = ON")
+    con.execute("UPDATE card_state SET last_review = 'yesterday-ish' WHERE card_id = 'c3'")
+    con.commit()
+    con.close()
+    monkeypatch.setattr(store_mod, "_needs_full_check", lambda path: False)  # as if cardcli left it so
+    now = T0 + timedelta(days=30)  # c3 is due: its ranking columns are read
+    with Store.open(db) as s:
+        with pytest.raises(StoreError, match=r"the state of card 'c3' is unreadable"):
+            s.load_states()
+        with pytest.raises(StoreError, match=r"the state of card 'c3' is unreadable") as e:
+            s.state_index().due_before(now)
+    assert "\n" not in str(e.value)
+
+
+def test_bad_json_in_a_v2_state_row_stops_the_upgrade_and_changes_no_row(tmp_path):
+    db = tmp_path / "v2.sqlite3"
+    con = sqlite3.connect(str(db))
+    con.executescript((Path(__file__).parent / "fixtures" / "schema_v2.sql").read_text())
+    con.execute("UPDATE card_state SET fsrs = '{not json' WHERE card_id = 'gone-card'")
+    con.commit()
+    dump = list(con.iterdump())
+    con.close()
+    with pytest.raises(StoreError, match=r"the state of card 'gone-card' is unreadable") as e:
+        Store.open(db)
+    assert "\n" not in str(e.value) and "not upgraded" in str(e.value)
+    con = sqlite3.connect(str(db))
+    assert list(con.iterdump()) == dump and con.execute("PRAGMA user_version").fetchone() == (2,)
+    con.close()
 
 
 @pytest.mark.parametrize("sql", [

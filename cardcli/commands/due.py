@@ -19,6 +19,7 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
     from cardcli.commands._common import load_decks, out
     from cardcli.commands.study import select_cards
     from cardcli.scheduler import (
+        day_end,
         day_start,
         effective_due,
         format_interval,
@@ -31,18 +32,20 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
     now = datetime.now(timezone.utc)
     cards = select_cards(load_decks(extra), decks, topics)
     with Store.open() as store:
-        states = store.load_states()
+        states = store.state_index()  # read on demand: only the due cards are ranked
         seen_today = store.new_seen_since(day_start(now))
-    queue = plan(cards, states, now, random.Random(0), new_per_day=DEFAULT_NEW, new_seen_today=seen_today)
+        queue = plan(cards, states, now, random.Random(0), new_per_day=DEFAULT_NEW, new_seen_today=seen_today,
+                     due=states.due_before(day_end(now)))
+        allowance = queue.new_left
+        rows = []
+        for _ in range(count):
+            card = queue.next()
+            if card is None:
+                break
+            rows.append(card)
+        shown = {c.id: states[c.id] for c in rows if c.id in states}
     policy = policy_for(now)
-    allowance = queue.new_left
-    rows = []
     new_n = 0
-    for _ in range(count):
-        card = queue.next()
-        if card is None:
-            break
-        rows.append(card)
     if not rows:
         out.print("Nothing due now and no new cards left for today.")
         return
@@ -51,7 +54,7 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
     width = out.width
     idw = max(len(c.id) for c in rows)
     for i, card in enumerate(rows, 1):
-        st = states.get(card.id)
+        st = shown.get(card.id)
         where = f"{card.deck} · {card.topic}"
         head = Text(f"{i:>3}. ")
         head.append(card.id.ljust(idw), style="bold")

@@ -47,7 +47,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     from cardcli.commands._common import load_decks, out
     from cardcli.commands.study import check_exam
     from cardcli.layout import Column, fit_table
-    from cardcli.scheduler import day_start
+    from cardcli.scheduler import MASTERED_STABILITY_DAYS, day_start
     from cardcli.session import generated_cards
     from cardcli.stats import compute
     from cardcli.store import Store
@@ -56,18 +56,21 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     check_exam(exam, now)
     col = load_decks(extra)
     with Store.open() as store:
-        states = store.load_states()
+        # counts and forecast from SQL; every card's full state only for exam readiness
+        stages = store.stage_rows(now.date(), MASTERED_STABILITY_DAYS)
+        states = store.load_states() if exam is not None else {}
         counts = store.rating_stats()
         daily = store.daily_counts(day_start(now) - timedelta(days=27))
         mistakes = store.mistake_counts()
     # generated problems count once practised (at any difficulty); deck cards always
-    cards = col.cards + [g for g in generated_cards(difficulties=(1, 2, 3)) if g.id in states]
+    cards = col.cards + [g for g in generated_cards(difficulties=(1, 2, 3)) if g.id in stages]
     names = {}
     if mistakes:  # names come from the family catalogs (loads the solver: only when there are any)
         from generators.families import mistake_names
 
         names = mistake_names()
-    report = compute(cards, states, counts, daily, now, exam=exam, mistakes=mistakes, mistake_names=names)
+    report = compute(cards, states, counts, daily, now, exam=exam, mistakes=mistakes, mistake_names=names,
+                     stages=stages)
     if json_out:
         out.print_json(json.dumps(report.as_json()))
         return

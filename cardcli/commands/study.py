@@ -86,7 +86,7 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
         cram: bool, extra: list[Path]) -> None:
     """Study the selected cards until the queue is empty, the limit is hit, or `q`."""
     from cardcli.commands._common import load_decks, out
-    from cardcli.scheduler import day_start, plan, policy_for
+    from cardcli.scheduler import day_end, day_start, plan, policy_for
     from cardcli.session import Session
     from cardcli.store import Store
     from cardcli.terminal import key_source
@@ -96,9 +96,15 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
     cards = select_cards(load_decks(extra), decks, topics)
     rng = random.Random()
     with Store.open() as store:
-        states = store.load_states()
-        queue = plan(cards, states, now, rng, new_per_day=new,
-                     new_seen_today=store.new_seen_since(day_start(now)), exam=exam, cram=cram)
+        seen_today = store.new_seen_since(day_start(now))
+        if exam is None and not cram:  # states read on demand: only the due cards are ranked
+            states = store.state_index()
+            queue = plan(cards, states, now, rng, new_per_day=new, new_seen_today=seen_today,
+                         due=states.due_before(day_end(now)))
+        else:  # exam readiness and cram need every seen card's state
+            states = store.load_states()
+            queue = plan(cards, states, now, rng, new_per_day=new, new_seen_today=seen_today,
+                         exam=exam, cram=cram)
         if exam is not None:
             out.print(f"Exam mode: {exam.isoformat()}, target retention "
                       f"{policy_for(now, exam).desired_retention:.0%}", highlight=False)
