@@ -11,6 +11,16 @@ same run, and the targets (issue 6) are checked on the ratios:
 * rating-to-next-card p99 at 100k cards                              <  20 ms
 * peak memory of ``cardcli study`` at 100k cards                     <  300 MB
 
+Heavy history (issue 16): every card of the synthetic deck reviewed 10 times (100k cards, 1M
+reviews), written as a schema-v2 history (FSRS JSON per card, undo snapshot per review) with
+``executemany``/``INSERT ... SELECT``, then opened once (the upgrade to the current schema) and timed:
+
+* first open after the v2 -> current upgrade (whole process, at 100k)  <= 15 s
+* ``cardcli study`` first card <= 4 x, ``due`` <= 4 x, ``stats`` <= 5 x, ``export anki`` <= 10 x the bare
+  app (median of per-run ratios, each run paired with a bare run just before it); peak memory of
+  study and stats < 300 MB (at 100k); per size the cost per 1k cards above the bare app (median),
+  so growth with history size can be read off
+
 In-process figures (deck load+validate+rank cold and warm, rating latency, generator throughput,
 export of 100k cards) are printed with a ratio to a fixed reference workload timed in the same run
 (sorting 100k random floats in Python), and per size with the cost per 1k cards, so growth with
@@ -78,6 +88,27 @@ def timed_runs(cmd: list[str], stdin: str | None, env: dict, repeat: int) -> tup
             raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{r.stderr[-2000:]}")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return statistics.median(times), peak
+
+
+def paired_runs(cmd: list[str], stdin: str | None, env: dict, bare: list[str], repeat: int) -> tuple[float, float]:
+    """Median wall time of ``cmd`` and median ratio to ``bare``, run alternately (bare, cmd, bare, ...).
+
+    On a shared, loaded machine the load drifts within seconds; pairing each run with a bare run
+    taken just before it keeps the ratio honest.
+    """
+    times, ratios = [], []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run(bare + ["--help"], capture_output=True, env=env)
+        b = time.perf_counter() - t
+        t = time.perf_counter()
+        r = subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=env)
+        c = time.perf_counter() - t
+        if r.returncode != 0:
+            raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{r.stderr[-2000:]}")
+        times.append(c)
+        ratios.append(c / b)
+    return statistics.median(times), statistics.median(ratios)
 
 
 def reference_workload() -> float:
@@ -308,12 +339,193 @@ def export(table: Table, decks: dict[int, Path], ref: float) -> None:
                   f"{dt / ref:.1f}x ref", f"{dt * 1000 / (n / 1000):.2f} ms/1k")
 
 
+# -- heavy history (issue 16) --------------------------------------------------------------
+HEAVY_REVIEWS = 10  # per card
+_TEMPLATES = 97  # distinct rating histories, shifted in time per card
+_EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def _history_templates(rng: random.Random) -> list[list[tuple]]:
+    """``_TEMPLATES`` rating histories of HEAVY_REVIEWS reviews each, replayed by the real scheduler.
+
+    Each review is (offset s, rating, state before as v2 JSON with time fields @D @L @F, its
+    due/last/first offsets, state after). Times are whole seconds from _EPOCH; FSRS only looks at
+    differences, so a history shifted by a constant has the same stabilities, shifted due times.
+    """
+    import json
+
+    from cardcli.scheduler import review
+
+    out = []
+    for _ in range(_TEMPLATES):
+        t = _EPOCH
+        st = None
+        rows = []
+        for _k in range(HEAVY_REVIEWS):
+            rating = rng.choices([1, 2, 3, 4, 5], [8, 4, 15, 53, 20])[0]
+            before = None
+            if st is not None:
+                d = st.to_dict()
+                d["memory"]["due"], d["memory"]["last_review"], d["first_review"] = "@D", "@L", "@F"
+                before = (json.dumps(d), _secs(st.due), _secs(st.last_review), _secs(st.first_review))
+            st = review(st, rating, t, card_id="x")
+            rows.append((_secs(t), rating, before, st))
+            # the next review: when it falls due, up to three days late
+            t = max(st.due, t + timedelta(minutes=1)) + timedelta(seconds=rng.randrange(0, 3 * 86400))
+            t = t.replace(microsecond=0)
+        out.append(rows)
+    return out
+
+
+def _secs(dt: datetime | None) -> int | None:
+    return None if dt is None else int((dt - _EPOCH).total_seconds())
+
+
+def build_v2_history(path: Path, cards: int, now: datetime, seed: int = 0) -> tuple[int, int]:
+    """A schema-v2 history: ``cards`` synthetic cards (ids syn-i) each reviewed HEAVY_REVIEWS times.
+
+    Each card falls due uniformly between three days before ``now`` and the end of its last interval
+    (a student who keeps up). Returns (reviews, cards due by the end of today).
+    """
+    import json
+    import sqlite3
+
+    from cardcli.store import MIGRATIONS
+
+    rng = random.Random(seed)
+    templates = _history_templates(rng)
+    con = sqlite3.connect(str(path), isolation_level=None)
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("BEGIN")
+    for _name, step in MIGRATIONS[:2]:
+        step(con)
+    con.execute("PRAGMA user_version = 2")
+    e0 = int(_EPOCH.timestamp())
+    con.execute("CREATE TEMP TABLE tr (t INTEGER, k INTEGER, off INTEGER, rating INTEGER, before TEXT, "
+                "bdue INTEGER, blast INTEGER, bfirst INTEGER)")
+    con.execute("CREATE TEMP TABLE ts (t INTEGER PRIMARY KEY, fsrs TEXT, due INTEGER, last INTEGER, "
+                "first INTEGER, last_rating INTEGER, reps INTEGER, lapses INTEGER)")
+    con.execute("CREATE TEMP TABLE tc (i INTEGER PRIMARY KEY, t INTEGER, shift INTEGER)")
+    for t, rows in enumerate(templates):
+        con.executemany("INSERT INTO tr VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(t, k, off, rating, *(before or (None, None, None, None)))
+                         for k, (off, rating, before, _st) in enumerate(rows)])
+        st = rows[-1][3]
+        m = st.memory.to_dict()
+        m["due"], m["last_review"] = "@D", "@L"
+        con.execute("INSERT INTO ts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (t, json.dumps(m), _secs(st.due), _secs(st.last_review), _secs(st.first_review),
+                     st.last_rating, st.reps, st.lapses))
+    # a student who keeps up: each card falls due between 3 days ago and the end of its interval
+    end = int((now - _EPOCH).total_seconds())
+    fin = {t: (_secs(rows[-1][3].due), _secs(rows[-1][3].due) - rows[-1][0]) for t, rows in enumerate(templates)}
+    shifts = []
+    for i in range(cards):
+        due_at, interval = fin[i % _TEMPLATES]
+        shifts.append((i, i % _TEMPLATES, end + rng.randrange(-3 * 86400, max(interval, 3600)) - due_at))
+    con.executemany("INSERT INTO tc VALUES (?, ?, ?)", shifts)
+    canon = f"strftime('%Y-%m-%dT%H:%M:%S', {e0} + ?1, 'unixepoch') || '.000000+00:00'"
+    iso = f"strftime('%Y-%m-%dT%H:%M:%S', {e0} + ?1, 'unixepoch') || '+00:00'"
+    c = lambda x: canon.replace("?1", f"({x})")  # noqa: E731
+    i_ = lambda x: iso.replace("?1", f"({x})")  # noqa: E731
+    before = (f"replace(replace(replace(r.before, '@D', {i_('c.shift + r.bdue')}), '@L', "
+              f"{i_('c.shift + r.blast')}), '@F', {i_('c.shift + r.bfirst')})")
+    deck = f"Synthetic {cards}"
+    con.execute(
+        f"""INSERT INTO reviews (card_id, reviewed_at, rating, deck, duration_ms, kind, state_before)
+            SELECT 'syn-' || c.i, {c('c.shift + r.off')}, r.rating, ?, 1000 + (c.i * 7 + r.k) % 9000, 'review',
+                   CASE WHEN r.before IS NULL THEN NULL ELSE {before} END
+            FROM tc c JOIN tr r ON r.t = c.t ORDER BY c.i, r.k""", (deck,))
+    con.execute(
+        f"""INSERT INTO card_state (card_id, fsrs, due, deck, last_rating, reps, lapses, first_review, last_review)
+            SELECT 'syn-' || c.i,
+                   replace(replace(s.fsrs, '@D', {i_('c.shift + s.due')}), '@L', {i_('c.shift + s.last')}),
+                   {c('c.shift + s.due')}, ?, s.last_rating, s.reps, s.lapses, {c('c.shift + s.first')},
+                   {c('c.shift + s.last')}
+            FROM tc c JOIN ts s ON s.t = c.t""", (deck,))
+    horizon = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc)
+    due = con.execute("SELECT count(*) FROM card_state WHERE due < ?",
+                      (horizon.isoformat(timespec="microseconds"),)).fetchone()[0]
+    n = con.execute("SELECT count(*) FROM reviews").fetchone()[0]
+    con.execute("COMMIT")
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    return n, due
+
+
+def heavy_history(table: Table, work: Path, decks: dict[int, Path], repeat: int) -> None:
+    """Study, due, stats and export on a fully reviewed deck (HEAVY_REVIEWS reviews a card)."""
+    py = sys.executable
+    bare = work / "bare_app.py"
+    bare.write_text(BARE_APP)
+    base_env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
+    base_env.pop("CARDCLI_DECKS", None)
+    subprocess.run([py, str(bare), "--help"], capture_output=True, env=base_env)
+    base, _ = timed_runs([py, str(bare), "--help"], None, base_env, repeat)
+    table.add("baseline: bare typer app --help (whole process)", f"{base * 1000:.0f} ms", "1.00x")
+    now = datetime.now(timezone.utc)
+    largest = max(decks)
+    for n, deck in sorted(decks.items()):
+        home = work / f"home-heavy-{n}"
+        home.mkdir()
+        db = home / "cardcli.sqlite3"
+        env = {**base_env, "CARDCLI_HOME": str(home)}
+        t = time.perf_counter()
+        reviews, due = build_v2_history(db, n, now)
+        built = time.perf_counter() - t
+        size = db.stat().st_size / 1e6
+        table.add(f"build v2 history {n:,} cards, {reviews:,} reviews ({size:.0f} MB, {due:,} due)",
+                  f"{built:.1f} s")
+        opener = [py, "-c", "from cardcli.store import Store; Store.open().close()"]
+        t = time.perf_counter()
+        r = subprocess.run(opener, capture_output=True, text=True, env=env)
+        first = time.perf_counter() - t
+        if r.returncode != 0:
+            raise SystemExit(f"upgrade failed: {r.stderr[-2000:]}")
+        table.add(f"first open: upgrade v2 -> v{_schema()} + full check, {n:,} cards", f"{first:.2f} s", "",
+                  "<= 15 s" if n == largest else "", first <= 15 if n == largest else None)
+        again, _ = timed_runs(opener, None, env, repeat)
+        table.add(f"open again (file as cardcli left it), {n:,} cards", f"{again * 1000:.0f} ms",
+                  f"{again / base:.2f}x")
+        out = work / f"heavy-{n}.txt"
+        commands = [
+            ("study, first card", ["study", "--decks", str(deck)], "q\n", 4.0),
+            ("due", ["due", "--decks", str(deck)], None, 4.0),
+            ("stats", ["stats", "--decks", str(deck)], None, 5.0),
+            ("export anki", ["export", "anki", "--decks", str(deck), "-o", str(out)], None, 10.0),
+        ]
+        for label, args, stdin, target in commands:
+            cmd = [py, "-m", "cardcli", *args]
+            subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=env)  # parse cache
+            t, ratio = paired_runs(cmd, stdin, env, [py, str(bare)], repeat)
+            per_k = (t - base) * 1000 / (n / 1000)
+            check = n == largest
+            table.add(f"heavy {n:>7,} cards: {label}", f"{t * 1000:.0f} ms", f"{ratio:.2f}x",
+                      f"<= {target:.2f}x" if check else f"{per_k:.2f} ms/1k", ratio <= target if check else None)
+            if check:
+                table.add(f"heavy {n:>7,} cards: {label}, cost above the bare app", f"{per_k:.2f} ms/1k")
+            if check and label in ("study, first card", "stats"):
+                code = ("import resource, subprocess, sys;"
+                        f"subprocess.run({cmd!r}, input={stdin!r}, capture_output=True, text=True);"
+                        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+                r = subprocess.run([py, "-c", code], capture_output=True, text=True, env=env)
+                mb = int(r.stdout.strip()) / 1024
+                table.add(f"peak memory, heavy {n:,} cards: {label}", f"{mb:.0f} MB", "", "< 300 MB", mb < 300)
+
+
+def _schema() -> int:
+    from cardcli.store import SCHEMA_VERSION
+
+    return SCHEMA_VERSION
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="cardcli benchmark (see the module docstring)")
     ap.add_argument("--sizes", default=None, help="synthetic deck sizes (default 1000,10000,100000)")
     ap.add_argument("--repeat", type=int, default=7, help="runs per whole-process figure (median)")
     ap.add_argument("--ratings", type=int, default=500, help="ratings for the latency figure")
     ap.add_argument("--quick", action="store_true", help="small sizes and few repeats (smoke test)")
+    ap.add_argument("--only", choices=["heavy"], default=None, help="run only this part (with its decks)")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in (args.sizes or "1000,10000,100000").split(",")]
     if args.quick:  # an explicit --sizes is kept (e.g. --quick --sizes 100000 for the warm start)
@@ -328,6 +540,13 @@ def main(argv: list[str] | None = None) -> int:
         ref = reference_workload()
         print(f"\n  {'figure':<58} {'value':>12} {'ratio':>10} {'target':>10} {'':>5}")
         table.add("reference: sort 100k floats (in-process yardstick)", f"{ref * 1000:.1f} ms", "1.0x ref")
+        if args.only == "heavy":
+            decks = {n: synthetic_deck(work / f"{n // 1000}k.yaml", n) for n in sizes}
+            print(f"\nHeavy history ({HEAVY_REVIEWS} reviews a card; whole process, ratio to the bare typer app)")
+            heavy_history(table, work, decks, args.repeat)
+            failed = table.failures()
+            print("\nall targets met" if not failed else f"\ntargets missed: {', '.join(failed)}")
+            return 1 if failed else 0
         print("\nIn-process: deck load + validate + rank (cold = parse; warm = parse cache)")
         decks = load_rank(table, work, sizes, ref)
         print("\nIn-process: rating latency")
@@ -339,6 +558,8 @@ def main(argv: list[str] | None = None) -> int:
         generators(table, 0.05 if args.quick else 0.3)
         print("\nWhole process (median of runs; ratio to the bare typer app)")
         whole_process(table, work, decks[max(sizes)], args.repeat)
+        print(f"\nHeavy history ({HEAVY_REVIEWS} reviews a card; whole process, ratio to the bare typer app)")
+        heavy_history(table, work, decks, args.repeat)
         failed = table.failures()
         print("\nall targets met" if not failed else f"\ntargets missed: {', '.join(failed)}")
         return 1 if failed else 0

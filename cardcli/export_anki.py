@@ -22,6 +22,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 from cardcli.model import Card, CardType
@@ -58,6 +59,10 @@ HEADER = (
 )
 
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_B62_PAIRS = [a + b for a in _B62 for b in _B62]  # 62**2 two-digit strings, index = value
+#: a field quoted by field_csv: a tab, quote or line break anywhere, ``#`` or whitespace first, or
+#: whitespace last (``\s`` is str.isspace, what str.strip removes)
+_NEEDS_QUOTES = re.compile(r'[\t"\n\r]|\A[#\s]|\s\Z')
 
 
 class ProblemLike(Protocol):
@@ -92,18 +97,20 @@ def guid_for(key: str) -> str:
     Only letters and digits, so it never needs quoting and never starts with ``#``.
     """
     n = int.from_bytes(hashlib.sha256(f"cardcli:{key}".encode()).digest()[:8], "big")
-    digits = []
-    for _ in range(11):
-        n, r = divmod(n, 62)
-        digits.append(_B62[r])
-    return "".join(reversed(digits))
+    pairs = []  # two base-62 digits per step (the same digits as one at a time, fewer steps)
+    for _ in range(5):
+        n, r = divmod(n, 3844)
+        pairs.append(_B62_PAIRS[r])
+    return _B62[n % 62] + "".join(reversed(pairs))
 
 
+@lru_cache(maxsize=1024)
 def deck_path(*names: str) -> str:
     """The Anki deck under the ``cardcli`` parent, e.g. ``cardcli::Quiz 3 CNN``."""
     return "::".join([ROOT_DECK, *(" ".join(n.split()) for n in names)])
 
 
+@lru_cache(maxsize=4096)
 def tag_word(text: str) -> str:
     """A tag as one word: runs of whitespace become ``_``; ``::`` (Anki's tag hierarchy) keeps
     only non-empty levels, so Anki stores the tag exactly as written ("" means no tag)."""
@@ -226,7 +233,8 @@ def card_note(card: Card) -> AnkiNote:
         number = card.options.index(card.answer) + 1 if card.answer in card.options else 0
         label = f"{number}. " if number else ""
         back.append(f"<b>{label}{text_html(str(card.answer))}</b>")
-    front += _matrices(card.matrices)
+    if card.matrices:
+        front += _matrices(card.matrices)
     back.append(_body(card.back))
     if card.type is CardType.numeric:
         back.append(f"<b>Answer:</b> {value_html(card.answer)}")
@@ -283,7 +291,7 @@ def problem_note(problem: ProblemLike) -> AnkiNote:
 def field_csv(value: str) -> str:
     """A field as written to the file: quoted CSV-style (quotes doubled) when it holds a tab,
     a quote, a line break or starts with ``#`` (which Anki would read as a comment)."""
-    if any(ch in value for ch in '\t"\n\r') or value.startswith("#") or value != value.strip():
+    if _NEEDS_QUOTES.search(value):  # one scan for: tab/quote/newline, leading '#', outer whitespace
         return '"' + value.replace('"', '""') + '"'
     return value
 

@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from operator import attrgetter
 from typing import Any
 
 from rich.console import Console, Group
@@ -247,8 +248,9 @@ class Session:
         pool = self.cards or [d.card for d in self._done]
         if isinstance(self.persisted, StateIndex) and self.policy.exam is None:
             # a big history: the same two figures from the due index, not from every card's state
-            due_ids, s.next_due = self.persisted.due_summary({c.id for c in pool}, now)
-            s.due_now = sum(1 for c in pool if c.id in due_ids)
+            ids = list(map(attrgetter("id"), pool))
+            due_ids, s.next_due = self.persisted.due_summary(set(ids), now)
+            s.due_now = sum(map(due_ids.__contains__, ids))
             return
         due_now = 0
         nxt: datetime | None = None

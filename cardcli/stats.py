@@ -15,9 +15,11 @@ Definitions (also in README):
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from operator import attrgetter
 from typing import Any
 
 from cardcli.model import Card
@@ -127,22 +129,27 @@ def compute(
     total = Counts()
     decks: dict[str, Counts] = {}
     topics: dict[str, Counts] = {}
-    by_id = {c.id: c for c in cards}
     ahead = [0] * horizon  # seen cards falling due i days from today (overdue: today)
-    tally: dict[tuple[str, str, str, bool], int] = {}  # (deck, topic, stage, due) -> cards
-    for card in cards:
-        if stages is not None:
-            row = stages.get(card.id)
+    # (deck, topic, stage, due) -> cards; with ``stages`` counted at C speed over (deck, topic, row)
+    tally: dict[tuple[str, str, str, bool], int] = {}
+    if stages is not None:
+        rows = Counter(zip(map(attrgetter("deck"), cards), map(attrgetter("topic"), cards),
+                           map(stages.get, map(attrgetter("id"), cards))))
+        for (deck, topic, row), n in rows.items():
             kind, off = ("new", None) if row is None else (_STAGES[row[0]], max(row[1], 0))
-            due = off == 0
-        else:
+            key = (deck, topic, kind, off == 0)
+            tally[key] = tally.get(key, 0) + n
+            if off is not None and off < horizon:
+                ahead[off] += n
+    else:
+        for card in cards:
             st = states.get(card.id)
-            kind, due = stage(st), is_due(st, now)
-            off = None if st is None else max((effective_due(st).date() - today).days, 0)
-        key = (card.deck, card.topic, kind, due)
-        tally[key] = tally.get(key, 0) + 1
-        if off is not None and off < horizon:
-            ahead[off] += 1
+            key = (card.deck, card.topic, stage(st), is_due(st, now))
+            tally[key] = tally.get(key, 0) + 1
+            if st is not None:
+                off = max((effective_due(st).date() - today).days, 0)
+                if off < horizon:
+                    ahead[off] += 1
     for (deck, topic, kind, due), n in tally.items():
         for c in (total, decks.setdefault(deck, Counts()), topics.setdefault(topic, Counts())):
             c.cards += n
@@ -150,10 +157,13 @@ def compute(
             c.due += n if due else 0
     forecast = {today + timedelta(days=i): n for i, n in enumerate(ahead)}
     logged: dict[tuple[str, str], list[int]] = {}  # (deck, topic) -> [ratings, good]
+    where = dict(zip(map(attrgetter("id"), cards), zip(map(attrgetter("deck"), cards),
+                                                      map(attrgetter("topic"), cards))))
     for card_id, deck, n, good in rating_counts:
-        card = by_id.get(card_id)
-        key = (card.deck, card.topic) if card else (deck or REMOVED, REMOVED)
-        acc = logged.setdefault(key, [0, 0])
+        key = where.get(card_id) or (deck or REMOVED, REMOVED)
+        acc = logged.get(key)
+        if acc is None:
+            acc = logged[key] = [0, 0]
         acc[0] += n
         acc[1] += good
     for (deck, topic), (n, good) in logged.items():
@@ -171,8 +181,7 @@ def compute(
         readiness = {t: sum(v) / len(v) for t, v in sorted(sums.items())}
     by_topic: dict[str, dict[str, int]] = {}
     for card_id, _deck, ids, n in mistakes:
-        card = by_id.get(card_id)
-        tally = by_topic.setdefault(card.topic if card else REMOVED, {})
+        tally = by_topic.setdefault(where[card_id][1] if card_id in where else REMOVED, {})
         for mid in filter(None, str(ids).split(",")):
             tally[mid] = tally.get(mid, 0) + int(n)
     top = {t: sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])) for t, tally in sorted(by_topic.items())}

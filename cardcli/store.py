@@ -179,8 +179,10 @@ def _m_state_columns(con: sqlite3.Connection) -> None:
                         [_migrated_row(r) for r in rows])
     con.execute("DROP TABLE card_state")
     con.execute("ALTER TABLE card_state_new RENAME TO card_state")
-    con.execute("CREATE INDEX card_state_due ON card_state (due)")
+    # covering: study ranks the due cards from the index alone
+    con.execute("CREATE INDEX card_state_due ON card_state (due, card_id, last_review, stability)")
     con.execute("CREATE INDEX card_state_first ON card_state (first_review)")
+    con.execute("CREATE INDEX reviews_mistake ON reviews (card_id, deck, mistake) WHERE mistake IS NOT NULL")
     con.execute(
         """CREATE TABLE review_totals (
             card_id TEXT NOT NULL,
@@ -644,6 +646,7 @@ class StateIndex(MutableMapping[str, CardState]):
         self._ids = {r[0] for r in store._read("SELECT card_id FROM card_state")}
         self._cache: dict[str, CardState] = {}
         self._set: dict[str, CardState] = {}  # set by the session (already committed by it)
+        self._due: tuple[datetime, dict[str, Brief]] | None = None  # the last due_before
 
     def __contains__(self, key: object) -> bool:
         return key in self._ids
@@ -677,46 +680,70 @@ class StateIndex(MutableMapping[str, CardState]):
     def __len__(self) -> int:
         return len(self._ids)
 
+    @property
+    def ids(self) -> set[str]:
+        """The ids of the cards with a state (do not modify)."""
+        return self._ids
+
     def due_before(self, horizon: datetime) -> dict[str, Brief]:
-        """The ranking columns (due, last review, stability) of every card due before ``horizon``."""
+        """The ranking columns (due, last review, stability) of every card due before ``horizon``.
+
+        Kept: :meth:`due_summary` at the end of the session starts from it.
+        """
         out: dict[str, Brief] = {}
-        for row in self._store._read("SELECT card_id, due, last_review, stability FROM card_state "
-                                     "WHERE due < ?", (_iso(horizon),)):
-            if row[0] in self._ids and row[0] not in self._set:
-                try:
-                    out[row[0]] = Brief(_utc(datetime.fromisoformat(row[1])),
-                                        _utc(datetime.fromisoformat(row[2])) if row[2] else None, row[3])
-                except (ValueError, TypeError) as e:
-                    raise self._store._bad_row(f"the state of card {row[0]!r}", e) from None
+        parse = datetime.fromisoformat  # canonical UTC text (see _iso): already UTC
+        try:
+            for cid, due, last, stability in self._store._read(
+                    "SELECT card_id, due, last_review, stability FROM card_state WHERE due < ?", (_iso(horizon),)):
+                out[cid] = Brief(parse(due), parse(last) if last else None, stability)
+        except (ValueError, TypeError) as e:
+            raise self._store._bad_row(f"the state of card {cid!r}", e) from None
         for key, st in self._set.items():
+            out.pop(key, None)
             if st.due < horizon:
                 out[key] = Brief(st.due, st.last_review, st.stability)
+        self._due = (horizon, out)
         return out
 
     def due_summary(self, ids: Collection[str], now: datetime) -> tuple[set[str], datetime | None]:
-        """Of the cards ``ids``: those due at ``now``, and the earliest due time of the others."""
-        at = _iso(now)
-        due = {r[0] for r in self._store._read("SELECT card_id FROM card_state WHERE due <= ?", (at,))
-               if r[0] in ids and r[0] not in self._set}
+        """Of the cards ``ids``: those due at ``now``, and the earliest due time of the others.
+
+        From the states as loaded (the :meth:`due_before` of this session) and as the session set
+        them, like a session working on loaded states; the file is read only past that horizon.
+        """
+        horizon, briefs = self._due if self._due is not None else (None, {})
+        due: set[str] = set()
         nxt: datetime | None = None
-        try:
-            cur = self._store._con.execute("SELECT card_id, due FROM card_state WHERE due > ? ORDER BY due", (at,))
-            for cid, text in cur:
-                if cid in ids and cid not in self._set:
-                    nxt = _utc(datetime.fromisoformat(text))
-                    break
-            cur.close()
-        except sqlite3.Error as e:
-            raise _error(self._store.path, e) from None
-        except (ValueError, TypeError) as e:
-            raise self._store._bad_row("a due time", e) from None
+        for key, b in briefs.items():
+            if key in ids and key not in self._set:
+                if b.due <= now:
+                    due.add(key)
+                elif nxt is None or b.due < nxt:
+                    nxt = b.due
         for key, st in self._set.items():
-            if key not in ids or key not in self._ids:
-                continue
-            if st.due <= now:
-                due.add(key)
-            elif nxt is None or st.due < nxt:
-                nxt = st.due
+            if key in ids and key in self._ids:
+                if st.due <= now:
+                    due.add(key)
+                elif nxt is None or st.due < nxt:
+                    nxt = st.due
+        if horizon is None or now >= horizon or nxt is None or nxt >= horizon:
+            # past what was loaded (in due order, from its horizon): the due ones, then the next one
+            try:
+                cur = self._store._con.execute("SELECT card_id, due FROM card_state WHERE due >= ? ORDER BY due",
+                                               ("" if horizon is None else _iso(horizon),))
+                for cid, text in cur:
+                    if cid in ids and cid not in self._set and cid not in briefs:
+                        d = datetime.fromisoformat(text)
+                        if d <= now:
+                            due.add(cid)
+                            continue
+                        nxt = d if nxt is None or d < nxt else nxt
+                        break
+                cur.close()
+            except sqlite3.Error as e:
+                raise _error(self._store.path, e) from None
+            except (ValueError, TypeError) as e:
+                raise self._store._bad_row("a due time", e) from None
         return due, nxt
 
 

@@ -17,6 +17,7 @@ DEFAULT_NEW = 20
 def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra: list[Path]) -> None:
     """Print the next ``count`` cards `cardcli study` would show now."""
     from cardcli.commands._common import load_decks, out
+    from cardcli.gcpause import paused_gc
     from cardcli.commands.study import select_cards
     from cardcli.scheduler import (
         day_end,
@@ -32,10 +33,11 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
     now = datetime.now(timezone.utc)
     cards = select_cards(load_decks(extra), decks, topics)
     with Store.open() as store:
-        states = store.state_index()  # read on demand: only the due cards are ranked
         seen_today = store.new_seen_since(day_start(now))
-        queue = plan(cards, states, now, random.Random(0), new_per_day=DEFAULT_NEW, new_seen_today=seen_today,
-                     due=states.due_before(day_end(now)))
+        with paused_gc():  # bulk rows, no cycles (see gcpause)
+            states = store.state_index()  # read on demand: only the due cards are ranked
+            queue = plan(cards, states.ids, now, random.Random(0), new_per_day=DEFAULT_NEW,
+                         new_seen_today=seen_today, due=states.due_before(day_end(now)))
         allowance = queue.new_left
         rows = []
         for _ in range(count):

@@ -45,6 +45,7 @@ def column_chart(values: list[int], height: int = 6) -> list[str]:
 
 def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     from cardcli.commands._common import load_decks, out
+    from cardcli.gcpause import paused_gc
     from cardcli.commands.study import check_exam
     from cardcli.layout import Column, fit_table
     from cardcli.scheduler import MASTERED_STABILITY_DAYS, day_start
@@ -55,7 +56,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     now = datetime.now(timezone.utc)
     check_exam(exam, now)
     col = load_decks(extra)
-    with Store.open() as store:
+    with Store.open() as store, paused_gc():  # bulk rows, no cycles (see gcpause)
         # counts and forecast from SQL; every card's full state only for exam readiness
         stages = store.stage_rows(now.date(), MASTERED_STABILITY_DAYS)
         states = store.load_states() if exam is not None else {}
@@ -69,8 +70,9 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         from generators.families import mistake_names
 
         names = mistake_names()
-    report = compute(cards, states, counts, daily, now, exam=exam, mistakes=mistakes, mistake_names=names,
-                     stages=stages)
+    with paused_gc():
+        report = compute(cards, states, counts, daily, now, exam=exam, mistakes=mistakes, mistake_names=names,
+                         stages=stages)
     if json_out:
         out.print_json(json.dumps(report.as_json()))
         return

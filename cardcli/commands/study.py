@@ -86,6 +86,7 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
         cram: bool, extra: list[Path]) -> None:
     """Study the selected cards until the queue is empty, the limit is hit, or `q`."""
     from cardcli.commands._common import load_decks, out
+    from cardcli.gcpause import paused_gc
     from cardcli.scheduler import day_end, day_start, plan, policy_for
     from cardcli.session import Session
     from cardcli.store import Store
@@ -98,9 +99,10 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
     with Store.open() as store:
         seen_today = store.new_seen_since(day_start(now))
         if exam is None and not cram:  # states read on demand: only the due cards are ranked
-            states = store.state_index()
-            queue = plan(cards, states, now, rng, new_per_day=new, new_seen_today=seen_today,
-                         due=states.due_before(day_end(now)))
+            with paused_gc():  # bulk rows, no cycles (see gcpause)
+                states = store.state_index()
+                queue = plan(cards, states.ids, now, rng, new_per_day=new, new_seen_today=seen_today,
+                             due=states.due_before(day_end(now)))
         else:  # exam readiness and cram need every seen card's state
             states = store.load_states()
             queue = plan(cards, states, now, rng, new_per_day=new, new_seen_today=seen_today,
