@@ -28,6 +28,9 @@ app = typer.Typer(
 )
 export_app = typer.Typer(help="Export decks to other apps.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+from cardcli.commands.exam import exam_app  # noqa: E402  (typer only: cheap at start-up)
+
+app.add_typer(exam_app, name="exam")
 
 DecksOpt = Annotated[
     list[Path] | None,
@@ -40,6 +43,11 @@ DecksOpt = Annotated[
 DeckNameOpt = Annotated[
     list[str] | None,
     typer.Option("--deck", help="Only this deck (display name or file name); repeatable.", show_default=False),
+]
+ExamOpt = Annotated[
+    str | None,
+    typer.Option("--exam", metavar="DATE",
+                 help="Exam date (YYYY-MM-DD) for this run; default: the one `cardcli exam set` remembers."),
 ]
 TopicOpt = Annotated[
     list[str] | None,
@@ -90,9 +98,7 @@ def study(
     topic: TopicOpt = None,
     new: Annotated[int, typer.Option("--new", min=0, help="New cards to introduce per day.")] = 20,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Stop after this many cards.")] = 200,
-    exam: Annotated[
-        str | None, typer.Option("--exam", metavar="DATE", help="Exam date (YYYY-MM-DD): plan to be ready by then.")
-    ] = None,
+    exam: ExamOpt = None,
     cram: Annotated[bool, typer.Option("--cram", help="Drill the weakest cards now, ignoring due dates.")] = False,
     extra: DecksOpt = None,
 ) -> None:
@@ -110,20 +116,21 @@ def due(
     explain: Annotated[bool, typer.Option("--explain", help="Say why each card is where it is.")] = False,
     deck: DeckNameOpt = None,
     topic: TopicOpt = None,
+    exam: ExamOpt = None,
     extra: DecksOpt = None,
 ) -> None:
     """Show the next cards in study order."""
+    exam_date = _date(exam)
     from cardcli.commands import due as cmd
 
-    cmd.run(count=count, explain=explain, decks=deck or [], topics=topic or [], extra=extra or [])
+    cmd.run(count=count, explain=explain, decks=deck or [], topics=topic or [], exam=exam_date,
+            extra=extra or [])
 
 
 @app.command()
 def stats(
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
-    exam: Annotated[
-        str | None, typer.Option("--exam", metavar="DATE", help="Exam date (YYYY-MM-DD): show readiness per topic.")
-    ] = None,
+    exam: ExamOpt = None,
     extra: DecksOpt = None,
 ) -> None:
     """Progress per deck and topic, review history and upcoming due counts."""
@@ -139,25 +146,32 @@ def quiz(
     count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of problems.")] = 5,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed (default: random, printed).")] = None,
     difficulty: Annotated[int, typer.Option("--difficulty", "-d", min=1, max=3, help="1 (by hand) to 3 (exam+).")] = 1,
+    exam: ExamOpt = None,
 ) -> None:
-    """Fresh numeric problems graded against the NumPy reference solver."""
+    """Fresh numeric problems graded against the NumPy reference solver (weakest families first)."""
+    exam_date = _date(exam)
     from cardcli.commands import quiz as cmd
 
-    cmd.run(topics=topic or [], count=count, seed=seed, difficulty=difficulty)
+    cmd.run(topics=topic or [], count=count, seed=seed, difficulty=difficulty, exam=exam_date)
 
 
 @app.command()
 def generate(
-    family: Annotated[str, typer.Argument(help="Problem family, e.g. conv-forward (see `cardcli generate --list`).")] = "",
+    family: Annotated[str, typer.Argument(help="Problem family, e.g. conv-forward (see `cardcli generate --list`); "
+                                          "without one, what `cardcli quiz` would ask.")] = "",
+    topic: TopicOpt = None,
     count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of problems.")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same problems.")] = 0,
     difficulty: Annotated[int, typer.Option("--difficulty", "-d", min=1, max=3, help="1 (by hand) to 3.")] = 1,
     list_families: Annotated[bool, typer.Option("--list", help="List the problem families and exit.")] = False,
+    exam: ExamOpt = None,
 ) -> None:
     """Print generated problems as JSON Lines (id, family, params, prompt, answer, solution)."""
+    exam_date = _date(exam)
     from cardcli.commands import generate as cmd
 
-    cmd.run(family=family, count=count, seed=seed, difficulty=difficulty, list_families=list_families)
+    cmd.run(family=family, topics=topic or [], count=count, seed=seed, difficulty=difficulty,
+            list_families=list_families, exam=exam_date)
 
 
 @export_app.command("anki")

@@ -11,6 +11,10 @@ session's ``rng`` and logged with its params.
 
 Cram sessions (``cram=True``) log their ratings with kind ``'cram'`` but never write the card
 state: the long-term schedule is exactly as it was before the cram.
+
+A session never ends silently: when the queue runs dry it says why (:func:`empty_reason`) -
+the day's new-card limit (then ``n`` adds :data:`MORE_NEW` more at once), or nothing due until
+a given local time - and how to get more.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from cardcli.scheduler import (
     review,
 )
 from cardcli.store import ReviewRecord, Store
+from cardcli.studyday import StudyDay
 from cardcli.terminal import KeySource
 
 __all__ = [
@@ -50,6 +55,8 @@ __all__ = [
     "generated_cards",
     "is_generated",
     "render_summary",
+    "empty_reason",
+    "MORE_NEW",
 ]
 
 GEN_PREFIX = "gen:"
@@ -57,6 +64,8 @@ GEN_DECK = "generated"
 RATING_PROMPT = "How well did you know this?"
 #: wrong auto-graded answers cap the rating here
 WRONG_CAP = 2
+#: new cards one press of ``n`` adds when the day's limit is reached
+MORE_NEW = 10
 
 
 def _utcnow() -> datetime:
@@ -123,7 +132,7 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def render_summary(s: Summary, console: Console, now: datetime) -> None:
+def render_summary(s: Summary, console: Console, now: datetime, day: StudyDay | None = None) -> None:
     secs = int(s.elapsed.total_seconds())
     hist = "  ".join(f"{r}: {n}" for r, n in s.ratings.items())
     console.print(Text(f"Session over: {_count(s.seen, 'card')}, {_count(s.reviews, 'rating')} in "
@@ -136,7 +145,7 @@ def render_summary(s: Summary, console: Console, now: datetime) -> None:
     if s.next_due is not None:
         wait = s.next_due - now
         when = "now" if wait <= timedelta(0) else f"in {format_interval(wait)}"
-        console.print(Text(f"Next due: {when} ({s.next_due:%Y-%m-%d %H:%M} UTC)"))
+        console.print(Text(f"Next due: {when} ({(day or StudyDay()).format(s.next_due)})"))
     elif not s.due_now:
         console.print(Text("Nothing scheduled yet."))
 
@@ -205,8 +214,9 @@ class Session:
         try:
             while self._n < self.limit:
                 card = self.queue.next()
+                if card is None and self._more_new():
+                    card = self.queue.next()
                 if card is None:
-                    self.console.print(Text("No more cards for now."))
                     break
                 self._n += 1
                 try:
@@ -220,9 +230,30 @@ class Session:
         end = self.clock()
         self._finish(end - start, end)
         self.console.print()
-        render_summary(self.summary, self.console, end)
+        render_summary(self.summary, self.console, end, self.policy.day)
         self._flush()
         return self.summary
+
+    def _more_new(self) -> bool:
+        """The queue is empty: say why; True when the user asked for more new cards (``n``)."""
+        now = self.clock()
+        lines, limited = empty_reason(self.queue, self.persisted, self.cards, now, self.policy, self.cram)
+        for line in lines:
+            self.console.print(Text(line))
+        if not limited:
+            return False
+        self._prompt(f"n: {MORE_NEW} more new cards now   any other key: end the session")
+        self._flush()
+        try:
+            key = self.keys.read_key()
+        except EOFError:
+            return False
+        if key.lower() != "n":
+            return False
+        self.queue.new_left += MORE_NEW
+        self.queue.new_per_day += MORE_NEW
+        self.console.print(Text(f"{MORE_NEW} more new cards for today."))
+        return True
 
     def _flush(self) -> None:
         try:
@@ -431,6 +462,41 @@ class Session:
         self.queue.undo(last.card)
         self._n = max(0, self._n - 1)
         self.console.print(Text(f"Undid rating {last.rating} of {last.card.id}."))
+
+
+# -- why a queue is empty -----------------------------------------------------------------
+
+def empty_reason(
+    queue: StudyQueue, states: dict[str, CardState], cards: Sequence[Card], now: datetime,
+    policy: Policy, cram: bool = False,
+) -> tuple[list[str], bool]:
+    """Lines saying why ``queue`` has nothing left and how to get more; True when the day's
+    new-card limit is what stopped it (more new cards can be added)."""
+    unseen = len(queue.new)
+    if cram:
+        return ["Nothing left to cram: every card of this selection has been rated in this session."], False
+    if unseen and queue.new_left <= 0:
+        introduced = queue.new_before + queue.new_taken
+        limit = queue.new_per_day
+        return [f"{introduced} of {limit} new cards introduced today — press n for {MORE_NEW} more, "
+                f"or run with --new {limit + 20}",
+                f"({_count(unseen, 'unseen card')} left in this selection.)"], True
+    nxt: datetime | None = None
+    for c in cards:
+        st = states.get(c.id)
+        if st is not None:
+            d = effective_due(st, policy)
+            nxt = d if nxt is None or d < nxt else nxt
+    lines = []
+    if nxt is not None:
+        wait = nxt - now
+        when = "now" if wait <= timedelta(0) else f"in {format_interval(wait)}"
+        lines.append(f"Nothing more due today: the next card is due {policy.day.format(nxt)} ({when}).")
+    seen = sum(1 for c in cards if c.id in states)
+    lines.append(f"Every card of this selection has been seen ({_count(seen, 'card')}); for more now: "
+                 "`cardcli study --cram` (weakest first, schedule untouched) or `cardcli quiz` "
+                 "(fresh problems).")
+    return lines, False
 
 
 # -- helpers -------------------------------------------------------------------------------

@@ -8,6 +8,10 @@ sessions on the same state dir both work. Two STRICT tables:
   ``state_before`` (the card state the rating replaced, for undo).
 * ``card_state`` - the current FSRS state per card id. Rows are never dropped when a card
   leaves the decks; the card resumes where it was if its id comes back.
+* ``settings`` - small remembered values (the exam date and name): key -> text.
+
+Review kinds: ``review`` (study), ``cram`` (logged, never changes the state) and ``quiz``
+(``cardcli quiz`` answers: rating 4 if correct, 1 if wrong, state of the ``gen:`` card updated).
 
 Each rating is its own short transaction (:meth:`Store.record`), committed before the next
 card shows. The schema version is ``PRAGMA user_version``; :data:`MIGRATIONS` are applied in
@@ -106,10 +110,16 @@ def _m2(con: sqlite3.Connection) -> None:
     con.execute("CREATE INDEX reviews_time ON reviews (reviewed_at)")
 
 
+def _m_settings(con: sqlite3.Connection) -> None:
+    con.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT")
+    con.execute("CREATE INDEX reviews_kind ON reviews (kind, card_id)")
+
+
 #: ordered, named migrations; entry i brings the schema from version i to i + 1
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("create reviews and card_state", _m1),
     ("review details, kinds and undo snapshots", _m2),
+    ("settings (remembered exam date) and a kind index for quiz figures", _m_settings),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -291,6 +301,35 @@ class Store:
                 "SELECT card_id, deck, count(*), sum(rating >= 4) FROM reviews GROUP BY card_id, deck"
             )
         ]
+
+    def review_times(self, since: datetime) -> list[datetime]:
+        """When each review at or after ``since`` happened (UTC), for per-day figures in local time."""
+        rows = self._read("SELECT reviewed_at FROM reviews WHERE reviewed_at >= ?", (_iso(since),))
+        return [datetime.fromisoformat(r[0]) for r in rows]
+
+    def quiz_counts(self) -> list[tuple[str, int, int]]:
+        """(card_id, quiz answers, correct ones) per ``gen:`` card, from the log's ``quiz`` rows."""
+        return [
+            (r[0], int(r[1]), int(r[2] or 0))
+            for r in self._read(
+                "SELECT card_id, count(*), sum(correct) FROM reviews WHERE kind = 'quiz' GROUP BY card_id"
+            )
+        ]
+
+    # -- settings --------------------------------------------------------------------------
+    def get_setting(self, key: str) -> str | None:
+        rows = self._read("SELECT value FROM settings WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_settings(self, values: dict[str, str | None]) -> None:
+        """Set (or, for None, delete) several settings in one transaction."""
+        with self._tx() as con:
+            for key, value in values.items():
+                if value is None:
+                    con.execute("DELETE FROM settings WHERE key = ?", (key,))
+                else:
+                    con.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
+                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
     def daily_counts(self, since: datetime) -> dict[date, int]:
         """Reviews per UTC day from ``since`` on."""

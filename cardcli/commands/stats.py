@@ -44,23 +44,27 @@ def column_chart(values: list[int], height: int = 6) -> list[str]:
 
 
 def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
+    from collections import Counter
+
     from cardcli.commands._common import load_decks, out
-    from cardcli.commands.study import check_exam
+    from cardcli.commands.exam import active_exam, status_cards
     from cardcli.scheduler import day_start
-    from cardcli.session import generated_cards
     from cardcli.stats import compute
     from cardcli.store import Store
+    from cardcli.studyday import from_env
 
     now = datetime.now(timezone.utc)
-    check_exam(exam, now)
+    day = from_env()
     col = load_decks(extra)
     with Store.open() as store:
+        exam, _name = active_exam(store, exam, now, day)
         states = store.load_states()
         counts = store.rating_stats()
-        daily = store.daily_counts(day_start(now) - timedelta(days=27))
+        quiz = store.quiz_counts()
+        daily = Counter(day.date_of(t) for t in store.review_times(day_start(now, day) - timedelta(days=27)))
     # generated problems count once practised (at any difficulty); deck cards always
-    cards = col.cards + [g for g in generated_cards(difficulties=(1, 2, 3)) if g.id in states]
-    report = compute(cards, states, counts, daily, now, exam=exam)
+    cards = status_cards(col, states)
+    report = compute(cards, states, counts, daily, now, exam=exam, day=day, quiz_counts=quiz)
     if json_out:
         out.print_json(json.dumps(report.as_json()))
         return
@@ -75,12 +79,17 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
             table.add_column(col, justify="right")
         if report.exam is not None and title == "topic":
             table.add_column(f"ready {report.exam:%m-%d}", justify="right")
+        if report.quiz and title == "topic":
+            table.add_column("quiz", justify="right")
         for name, c in groups.items():
             row = [name, str(c.cards), str(c.new), str(c.learning), str(c.due), str(c.mastered),
                    str(c.reviews), "-" if c.retention is None else f"{c.retention:.0%}"]
             if report.exam is not None and title == "topic":
                 r = report.readiness.get(name)
                 row.append("-" if r is None else f"{r:.0%}")
+            if report.quiz and title == "topic":
+                a, k = report.quiz.get(name, (0, 0))
+                row.append(f"{k}/{a}" if a else "-")
             table.add_row(*row)
         out.print(table)
     per_day = [n for _, n in report.per_day]
@@ -91,3 +100,9 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     out.print(Text(f"Due in the next 7 days: {report.due_within(7)}, 14 days: {report.due_within(14)}"))
     for line in bar_chart([(f"{d:%m-%d}", n) for d, n in report.forecast]):
         out.print(Text(line))
+    if report.quiz:
+        n = sum(a for a, _ in report.quiz.values())
+        k = sum(c for _, c in report.quiz.values())
+        out.print(Text(f"Quiz answers: {n}, {k / n:.0%} correct (correct/answered per topic in the quiz column)"))
+    if report.exam is not None and report.ready_overall is not None:
+        out.print(Text(f"Readiness on {report.exam:%Y-%m-%d}: {report.ready_overall:.0%} overall"))
