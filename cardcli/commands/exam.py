@@ -81,12 +81,12 @@ def clean_name(text: str | None) -> str | None:
     return name or None
 
 
-def check_exam(exam: date | None, now: datetime, day: StudyDay) -> None:
+def check_exam(exam: date | None, now: datetime, day: StudyDay, what: str = "--exam") -> None:
     """An exam date must be today (the study day of ``now``) or later."""
     from cardcli.errors import UsageError
 
     if exam is not None and exam < day.date_of(now):
-        raise UsageError(f"--exam: {exam.isoformat()} is in the past (today is {day.date_of(now).isoformat()})")
+        raise UsageError(f"{what}: {exam.isoformat()} is in the past (today is {day.date_of(now).isoformat()})")
 
 
 def stored_exam(store: Store) -> tuple[date | None, str | None]:
@@ -168,7 +168,7 @@ def run_set(when: str, name: str | None) -> None:
     exam = parse_date(when, "exam set")
     name = clean_name(name)
     now, day = _now_and_day()
-    check_exam(exam, now, day)
+    check_exam(exam, now, day, "exam set")
     with Store.open() as store:
         store.set_settings({EXAM_DATE_KEY: exam.isoformat(), EXAM_NAME_KEY: name})
     run_status()
