@@ -1,11 +1,14 @@
 """Exam readiness: how much of the material you would recall on the exam morning.
 
 Definition (also in README): the **readiness** of a set of cards is the mean, over the cards, of
-FSRS's predicted probability of recall at the start of the exam's study day (4 am local by
+FSRS's predicted probability of recall (its forgetting curve ``(1 + f·t/S)^-d`` with stability
+``S`` and ``t`` the time since the last review in fractional days:
+:func:`cardcli.scheduler.recall_forecast`) at the start of the exam's study day (4 am local by
 default; :func:`cardcli.scheduler.exam_morning`) if nothing more were studied - or now, on the
-exam day itself. A card never seen counts 0. The cards are every deck card plus each generated
-problem card (``gen:<family>:d<k>``) that has been practised, by studying or in ``cardcli quiz``;
-a topic's readiness is the same mean over its cards. Studying or quizzing a card raises its
+exam day itself. A card never seen counts 0. The cards are those a plain ``cardcli study``
+schedules - every deck card and one generated-problem card per family (``gen:<family>:d1``) -
+plus any ``gen:<family>:d2``/``d3`` card that has been practised (studied or quizzed); a topic's
+readiness is the same mean over its cards. Studying or quizzing a card raises its
 stability and resets its forgetting curve, so readiness moves with every rating.
 
 Pure: ``now`` and the :class:`~cardcli.studyday.StudyDay` are arguments.
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from cardcli.model import Card
-from cardcli.scheduler import CardState, days_left, exam_morning, retrievability_at
+from cardcli.scheduler import CardState, days_left, exam_morning, recall_forecast
 from cardcli.studyday import StudyDay
 
 __all__ = ["Readiness", "ExamStatus", "readiness", "exam_status", "status_lines", "WEAKEST_SHOWN"]
@@ -48,7 +51,7 @@ def readiness(cards: Sequence[Card], states: Mapping[str, CardState], at: dateti
     unseen = 0
     for card in cards:
         st = states.get(card.id)
-        r = retrievability_at(st, at) if st is not None else 0.0
+        r = recall_forecast(st, at)
         unseen += st is None
         total += r
         sums.setdefault(card.topic, []).append(r)
@@ -100,8 +103,8 @@ def status_lines(st: ExamStatus, day: StudyDay | None = None, weakest: int = WEA
     else:
         when = f"in {st.days_left} day{'s' if st.days_left != 1 else ''}"
     lines = [f"{title}{when} ({st.exam:%a %Y-%m-%d}; readiness measured at {day.format(st.morning)})"]
-    lines.append(f"Readiness: {_pct(r.overall)} (mean predicted recall of {r.cards} cards on the exam morning; "
-                 f"{r.unseen} never seen count 0)")
+    lines.append(f"Readiness: {_pct(r.overall)} (mean predicted recall of {r.cards} cards on the exam morning"
+                 + (f"; {r.unseen} never seen count 0)" if r.unseen else ")"))
     if r.topics:
         lines.append("Weakest topics: " + ", ".join(f"{t} {_pct(v)}" for t, v in r.weakest(weakest)))
     if st.is_today:

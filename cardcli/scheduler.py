@@ -68,6 +68,7 @@ __all__ = [
     "preview_intervals",
     "retrievability",
     "retrievability_at",
+    "recall_forecast",
     "is_due",
     "effective_due",
     "stage",
@@ -279,6 +280,18 @@ def retrievability(state: CardState | None, now: datetime) -> float:
 def retrievability_at(state: CardState | None, when: datetime) -> float:
     """Same as :func:`retrievability`; named for forecasting (e.g. on the exam morning)."""
     return retrievability(state, when)
+
+
+def recall_forecast(state: CardState | None, when: datetime) -> float:
+    """Predicted recall at ``when`` on the FSRS forgetting curve, counting elapsed time in
+    fractional days (py-fsrs's :func:`retrievability` counts whole days, so every card reviewed
+    within the last 24 hours would read 100 %); 0 for a card never seen."""
+    if state is None or state.stability is None or state.last_review is None:
+        return 0.0
+    decay = -float(_sched(Policy()).parameters[20])
+    factor = 0.9 ** (1 / decay) - 1
+    days = max(0.0, (_check_now(when) - state.last_review).total_seconds() / 86400)
+    return float((1 + factor * days / state.stability) ** decay)
 
 
 def stage(state: CardState | None) -> str:

@@ -33,8 +33,8 @@ DECAY = -W[20]
 FACTOR = 0.9 ** (1 / DECAY) - 1
 
 
-def recall(days: int, stability: float) -> float:
-    """The FSRS-6 forgetting curve written out by hand (whole days elapsed, as py-fsrs counts)."""
+def recall(days: float, stability: float) -> float:
+    """The FSRS-6 forgetting curve written out by hand (fractional days elapsed)."""
     return (1 + FACTOR * days / stability) ** DECAY
 
 
@@ -47,12 +47,13 @@ def seen(cid: str, stability: float, last: datetime) -> S.CardState:
 CARDS = [Card("a", "f", "b", "conv", "D"), Card("b", "f", "b", "conv", "D"),
          Card("c", "f", "b", "rnn", "D"), Card("d", "f", "b", "pooling", "D")]
 STATES = {"a": seen("a", 10.0, NOW - timedelta(days=2)),  # 11-20 17:00 -> morning 11-28 12:00: 7 d 19 h
-          "c": seen("c", 3.0, NOW - timedelta(days=1))}  # 6 d 19 h (py-fsrs counts whole days: 7 and 6)
+          "c": seen("c", 3.0, NOW - timedelta(days=1))}  # 6 d 19 h
+RA, RC = 7 + 19 / 24, 6 + 19 / 24  # days from the last reviews to the exam morning
 
 
 # -- readiness --------------------------------------------------------------------------------------
 def test_readiness_is_mean_recall_on_the_exam_morning_unseen_zero():
-    ra, rc = recall(7, 10.0), recall(6, 3.0)
+    ra, rc = recall(RA, 10.0), recall(RC, 3.0)
     assert 0.8 < ra < 0.95 and 0.6 < rc < 0.85  # sanity of the hand values
     r = readiness(CARDS, STATES, MORNING)
     assert r.overall == pytest.approx((ra + 0 + rc + 0) / 4)
@@ -67,10 +68,10 @@ def test_exam_status_days_left_and_new_cards_per_day():
     assert (st.days_left, st.morning, st.new_per_day) == (6, MORNING, 3)  # ceil(13 / 6)
     lines = status_lines(st, LA)
     assert lines[0] == "Midterm 2 in 6 days (Sat 2026-11-28; readiness measured at 2026-11-28 04:00 PST)"
-    overall = (recall(7, 10.0) + recall(6, 3.0)) / 15
+    overall = (recall(RA, 10.0) + recall(RC, 3.0)) / 15
     assert lines[1].startswith(f"Readiness: {overall:.0%} (mean predicted recall of 15 cards")
     assert "13 never seen count 0" in lines[1]
-    assert lines[2] == f"Weakest topics: loss 0%, pooling 0%, conv {recall(7, 10.0) / 2:.0%}"
+    assert lines[2] == f"Weakest topics: loss 0%, pooling 0%, conv {recall(RA, 10.0) / 2:.0%}"
     assert lines[3] == "New cards per day to see everything in time: 3 (13 unseen / 6 days)"
 
 
@@ -80,7 +81,7 @@ def test_exam_day_itself_is_valid_and_reviews_the_weakest():
     assert st.is_today and st.days_left == 0
     assert "Exam is today" in status_lines(st, LA)[0]
     # on the exam day readiness is measured now (after the morning): 8 d 18 h and 7 d 18 h elapsed
-    assert st.readiness.overall == pytest.approx((recall(8, 10.0) + recall(7, 3.0)) / 4)
+    assert st.readiness.overall == pytest.approx((recall(8.75, 10.0) + recall(7.75, 3.0)) / 4)
     q = S.plan(CARDS, STATES, exam_now, random.Random(0), 20, 0, exam=EXAM, cram=True, day=LA,
                cram_unseen=False)
     order = []
@@ -124,7 +125,7 @@ def test_quiz_practice_moves_topic_readiness_and_stats(tmp_path):
                         quiz_counts=store.quiz_counts())
     st = states[gen.id]
     # by hand: the gen card's recall on the exam morning from its stability and last review
-    days = (MORNING - st.last_review).days
+    days = (MORNING - st.last_review).total_seconds() / 86400
     assert after.readiness["rnn"] == pytest.approx(recall(days, st.stability) / 2)
     assert after.readiness["rnn"] > 0.3
     assert after.quiz == {"rnn": (3, 2)}
@@ -186,3 +187,14 @@ def test_empty_queue_names_the_next_due_time_in_local_time():
     assert lines[0] == "Nothing more due today: the next card is due 2026-11-30 09:00 PST (in 8 d)."
     assert lines[1].startswith("Every card of this selection has been seen (1 card); for more now:")
     assert "`cardcli study --cram`" in lines[1] and "`cardcli quiz`" in lines[1]
+
+
+def test_recall_forecast_counts_hours_not_whole_days():
+    """py-fsrs's retrievability reads 100 % for anything reviewed < 24 h ago; readiness must not."""
+    weak = seen("w", 0.5, NOW - timedelta(hours=20))  # a lapsed card, relearnt yesterday evening
+    assert S.retrievability(weak, NOW) == 1.0
+    assert S.recall_forecast(weak, NOW) == pytest.approx(recall(20 / 24, 0.5))
+    assert S.recall_forecast(weak, NOW) < 0.9
+    strong = seen("s", 7.0, NOW - timedelta(days=7))
+    assert S.recall_forecast(strong, NOW) == pytest.approx(0.9)  # FSRS: recall 90 % after S days
+    assert S.recall_forecast(None, NOW) == 0.0

@@ -120,10 +120,13 @@ def active_exam(
 
 
 def status_cards(col, states) -> list:
-    """The cards readiness is measured over: every deck card plus practised generated problems."""
+    """The cards readiness is measured over: what a plain ``cardcli study`` schedules (every deck
+    card and one generated card per problem family at difficulty 1) plus any generated card
+    practised at difficulty 2 or 3."""
     from cardcli.session import generated_cards
 
-    return list(col.cards) + [g for g in generated_cards(difficulties=(1, 2, 3)) if g.id in states]
+    return list(col.cards) + [g for g in generated_cards(difficulties=(1, 2, 3))
+                              if g.id.endswith(":d1") or g.id in states]
 
 
 # -- the commands ---------------------------------------------------------------------------------

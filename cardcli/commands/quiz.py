@@ -37,7 +37,7 @@ def family_weakness(
 ) -> dict[str, tuple[float, int]]:
     """family -> (predicted recall of its ``gen:`` card now, or on the exam morning; times practised)."""
     from cardcli.quizlog import gen_card_id
-    from cardcli.scheduler import exam_morning, retrievability_at
+    from cardcli.scheduler import exam_morning, recall_forecast
 
     at = now if exam is None else max(now, exam_morning(exam, day))
     states = store.load_states()
@@ -47,7 +47,7 @@ def family_weakness(
     out = {}
     for fam in families:
         cid = gen_card_id(fam, difficulty)
-        out[fam] = (retrievability_at(states.get(cid), at), practised.get(cid, 0))
+        out[fam] = (recall_forecast(states.get(cid), at), practised.get(cid, 0))
     return out
 
 

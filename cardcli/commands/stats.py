@@ -62,7 +62,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         counts = store.rating_stats()
         quiz = store.quiz_counts()
         daily = Counter(day.date_of(t) for t in store.review_times(day_start(now, day) - timedelta(days=27)))
-    # generated problems count once practised (at any difficulty); deck cards always
+    # deck cards and generated problems at difficulty 1 always; at 2-3 once practised
     cards = status_cards(col, states)
     report = compute(cards, states, counts, daily, now, exam=exam, day=day, quiz_counts=quiz)
     if json_out:
