@@ -288,10 +288,16 @@ def recall_forecast(state: CardState | None, when: datetime) -> float:
     within the last 24 hours would read 100 %); 0 for a card never seen."""
     if state is None or state.stability is None or state.last_review is None:
         return 0.0
-    decay = -float(_sched(Policy()).parameters[20])
-    factor = 0.9 ** (1 / decay) - 1
+    decay, factor = _curve()
     days = max(0.0, (_check_now(when) - state.last_review).total_seconds() / 86400)
     return float((1 + factor * days / state.stability) ** decay)
+
+
+@lru_cache(maxsize=1)
+def _curve() -> tuple[float, float]:
+    """(decay, factor) of the FSRS forgetting curve for the default weights."""
+    decay = -float(_sched(Policy()).parameters[20])
+    return decay, 0.9 ** (1 / decay) - 1
 
 
 def stage(state: CardState | None) -> str:
@@ -488,8 +494,9 @@ def plan(
 ) -> StudyQueue:
     """Build the study queue for ``cards`` at ``now``.
 
-    Due (or, in cram mode, all) cards go into a heap keyed by predicted recall then due
-    time; ties are broken by ``rng`` so equal cards are not always in deck order. New cards
+    Due (or, in cram mode, all) cards go into a heap keyed by predicted recall now
+    (:func:`recall_forecast`: hours count, so a card relearnt last night is weaker than one
+    known for weeks) then due time; ties are broken by ``rng`` so equal cards are not always in deck order. New cards
     keep deck order. In cram mode unseen cards come first (recall 0, deck order) unless
     ``cram_unseen`` is False.
     """
@@ -498,7 +505,14 @@ def plan(
     q = StudyQueue()
     unseen: list[Card] = []
     horizon = day_end(now, policy.day)  # what is_due() compares with, computed once for the whole deck
-    recall = _sched(Policy()).get_card_retrievability
+    decay, factor = _curve()
+    ts_now = now.timestamp()
+
+    def recall(memory: fsrs.Card) -> float:
+        if memory.stability is None or memory.last_review is None:
+            return 0.0
+        days = max(0.0, (ts_now - memory.last_review.timestamp()) / 86400)
+        return (1 + factor * days / memory.stability) ** decay
     for card in cards:
         st = states.get(card.id)
         if st is None:
@@ -509,7 +523,7 @@ def plan(
             continue
         due = effective_due(st, policy)
         if cram or due < horizon:
-            q.due.append((float(recall(st.memory, now)), due.timestamp(), rng.random(), q._next_seq(), card))
+            q.due.append((float(recall(st.memory)), due.timestamp(), rng.random(), q._next_seq(), card))
     heapq.heapify(q.due)
     q.new = deque(unseen)
     q.new_per_day = new_per_day_target(new_per_day, len(unseen), now, exam, policy.day)

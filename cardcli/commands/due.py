@@ -27,7 +27,7 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam:
         format_interval,
         plan,
         policy_for,
-        retrievability,
+        recall_forecast,
     )
     from cardcli.session import empty_reason
     from cardcli.store import Store
@@ -75,5 +75,5 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam:
             when = (f"{format_interval(late)} overdue" if late.total_seconds() > 0
                     else f"in {format_interval(-late)}")
             why = (f"last rated {st.last_rating} on {day.format(st.last_review)[:10]}, due {day.format(due)} "
-                   f"({when}), predicted recall {retrievability(st, now):.0%}")
+                   f"({when}), predicted recall {recall_forecast(st, now):.0%}")
         out.print(Text(f"       {why}", style="dim"), soft_wrap=True)
