@@ -45,12 +45,8 @@ def quiz_record(
         card_id=card_id, deck=GEN_DECK, reviewed_at=now, rating=rating,
         duration_ms=None if duration_ms is None else max(0, int(duration_ms)), correct=bool(correct),
         problem_seed=int(problem.seed), problem_params=to_plain(problem.params), kind=QUIZ_KIND,
-        state_before=before,
+        state_before=before, mistake=mistake,
     )
-    if mistake is not None and hasattr(rec, "mistake"):
-        from dataclasses import replace
-
-        rec = replace(rec, mistake=mistake)
     return rec, after
 
 

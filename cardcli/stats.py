@@ -11,6 +11,8 @@ Definitions (also in README):
   studied, per topic; a never-seen card counts 0 (cardcli.readiness).
 * quiz - per topic, ``cardcli quiz`` answers and how many were correct (a family counts for its
   first topic, the topic its ``gen:`` card has).
+* mistakes - per topic, how often each known mistake (:mod:`cardcli.diagnosis`) was diagnosed,
+  most frequent first (an answer matching two mistakes counts for both).
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ class StatsReport:
     readiness: dict[str, float] = field(default_factory=dict)
     ready_overall: float | None = None
     quiz: dict[str, tuple[int, int]] = field(default_factory=dict)  # topic -> (attempts, correct)
+    mistakes: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # topic -> [(id, times)]
+    mistake_names: dict[str, str] = field(default_factory=dict)
 
     def due_within(self, days: int) -> int:
         return sum(n for _, n in self.forecast[:days])
@@ -93,6 +97,8 @@ class StatsReport:
             "due_next_7_days": self.due_within(7),
             "due_next_14_days": self.due_within(14),
             "quiz": {t: {"attempts": n, "correct": k} for t, (n, k) in self.quiz.items()},
+            "mistakes": {t: [{"id": m, "name": self.mistake_names.get(m, m), "count": n} for m, n in rows]
+                         for t, rows in self.mistakes.items()},
         }
         if self.exam is not None:
             out["exam"] = self.exam.isoformat()
@@ -112,12 +118,16 @@ def compute(
     horizon: int = 14,
     day: StudyDay | None = None,
     quiz_counts: Iterable[tuple[str, int, int]] = (),
+    mistakes: Iterable[tuple[str, str, str, int]] = (),
+    mistake_names: Mapping[str, str] | None = None,
 ) -> StatsReport:
     """Figures for ``cards`` at ``now``.
 
     ``rating_counts`` is (card_id, deck, ratings, ratings >= 4) per card as logged;
     ``daily`` maps a study day (``day``: UTC midnight-to-midnight unless given) to its review
-    count; ``quiz_counts`` is (gen card id, quiz answers, correct) as logged.
+    count; ``quiz_counts`` is (gen card id, quiz answers, correct) as logged; ``mistakes`` is
+    (card_id, deck, mistake ids comma-separated, times) as logged, ``mistake_names`` maps an id
+    to its name.
     """
     now = now.astimezone(timezone.utc)
     day = day or StudyDay()
@@ -161,9 +171,17 @@ def compute(
         q = quiz.setdefault(topic, [0, 0])
         q[0] += n
         q[1] += good
+    by_topic: dict[str, dict[str, int]] = {}
+    for card_id, _deck, ids, n in mistakes:
+        card = by_id.get(card_id)
+        tally = by_topic.setdefault(card.topic if card else REMOVED, {})
+        for mid in filter(None, str(ids).split(",")):
+            tally[mid] = tally.get(mid, 0) + int(n)
+    top = {t: sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])) for t, tally in sorted(by_topic.items())}
     return StatsReport(total=total, decks=decks, topics=dict(sorted(topics.items())),
                        per_day=per_day, forecast=sorted(forecast.items()), exam=exam, readiness=readiness,
-                       ready_overall=overall, quiz={t: (n, k) for t, (n, k) in sorted(quiz.items())})
+                       ready_overall=overall, quiz={t: (n, k) for t, (n, k) in sorted(quiz.items())},
+                       mistakes=top, mistake_names=dict(mistake_names or {}))
 
 
 def _family_topic(card_id: str) -> str:

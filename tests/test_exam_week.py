@@ -105,8 +105,9 @@ def test_quiz_answer_rates_the_generated_card_good_or_again():
         "gen:pool-forward:d1", "quiz", 4, True, 4200, 5)
     assert rec.problem_params == {"input_size": 7, "kernel_size": 3}
     assert after == S.review(None, 4, NOW, card_id="gen:pool-forward:d1")
-    rec2, after2 = quiz_record(Prob("pool-forward"), False, 100, NOW, after)
-    assert rec2.rating == 1 and rec2.state_before == after
+    rec2, after2 = quiz_record(Prob("pool-forward"), False, 100, NOW, after, mistake="sum-not-mean")
+    assert rec2.rating == 1 and rec2.state_before == after and rec2.mistake == "sum-not-mean"
+    assert rec.mistake is None
     assert after2.lapses == 0 and after2.reps == 2  # Again while still learning: not a lapse
 
 

@@ -1,4 +1,5 @@
-"""``cardcli generate``: generated problems as JSON Lines (one ``Problem.to_json()`` per line).
+"""``cardcli generate``: generated problems as JSON Lines (one ``Problem.to_json()`` per line, plus
+``mistakes``: what each common mistake of the family gives, see :func:`cardcli.diagnosis.mistake_table`).
 
 With a family: problems 0..n-1 of that family. Without one (``--topic`` or none): exactly the
 problems ``cardcli quiz`` would ask for the same options and history (weakest families first).
@@ -38,5 +39,8 @@ def run(family: str, count: int, seed: int, difficulty: int, list_families: bool
         with Store.open() as store:
             _, problems, _ = planned_problems(store, topics or [], count, seed, difficulty, exam,
                                               datetime.now(timezone.utc), from_env())
+    from cardcli.diagnosis import mistake_table
+
     for problem in problems:
-        sys.stdout.write(json.dumps(problem.to_json(), ensure_ascii=False) + "\n")
+        record = {**problem.to_json(), "mistakes": mistake_table(problem)}
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -24,7 +24,10 @@ __all__ = ["run", "stdin_lines", "family_weakness", "planned_problems"]
 
 
 def stdin_lines() -> Iterator[str]:
-    """Lines typed on stdin (line editing on a terminal; works with piped input)."""
+    """Lines typed on stdin (readline editing and history on a terminal; works with piped input)."""
+    from cardcli.terminal import line_editing
+
+    line_editing()
     while True:
         try:
             yield input()
@@ -94,9 +97,15 @@ def run(topics: list[str], count: int, seed: int | None, difficulty: int, exam: 
         out.print(Text(INSTRUCTIONS, style="dim"))
         policy = policy_for(now, exam, day)
 
-        def logged(problem: Any, grade: Any, duration_ms: int) -> None:
-            log_quiz_answer(store, problem, bool(grade.correct), duration_ms, datetime.now(timezone.utc), policy)
+        def logged(problem: Any, grade: Any, duration_ms: int, mistake: str | None) -> None:
+            log_quiz_answer(store, problem, bool(grade.correct), duration_ms, datetime.now(timezone.utc), policy,
+                            mistake=mistake)
 
-        result = run_quiz(problems, stdin_lines(), out, echo=not sys.stdin.isatty(), on_answer=logged)
+        if sys.stdin.isatty():  # readline editing, with the prompt known to readline
+            from cardcli.terminal import key_source
+
+            result = run_quiz(problems, key_source(sys.stdin, sys.stdout), out, on_answer=logged)
+        else:
+            result = run_quiz(problems, stdin_lines(), out, echo=True, on_answer=logged)
     if result.stopped == "interrupt":
         raise typer.Exit(130)
