@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from cardcli.scheduler import CardState, Policy, review
+from cardcli.scheduler import Policy, review
 from cardcli.store import ReviewRecord, Store
 
 __all__ = ["QUIZ_KIND", "RATING_CORRECT", "RATING_WRONG", "gen_card_id", "quiz_record", "log_quiz_answer"]
@@ -29,32 +29,30 @@ def gen_card_id(family: str, difficulty: int) -> str:
 
 
 def quiz_record(
-    problem: Any, correct: bool, duration_ms: int | None, now: datetime, before: CardState | None,
-    policy: Policy | None = None, mistake: str | None = None,
-) -> tuple[ReviewRecord, CardState]:
-    """The log row for one answer and the card's state after it (pure).
-
-    ``mistake`` is the diagnosed mistake id of a wrong answer, when there is one.
-    """
+    problem: Any, correct: bool, duration_ms: int | None, now: datetime, policy: Policy | None = None,
+    mistake: str | None = None,
+) -> ReviewRecord:
+    """The log row for one answer (pure). ``mistake`` is the diagnosed mistake id of a wrong
+    answer, when there is one; ``policy`` the scheduler settings it is rated under."""
     from generators.checks import to_plain
 
-    card_id = gen_card_id(problem.family, problem.difficulty)
-    rating = RATING_CORRECT if correct else RATING_WRONG
-    after = review(before, rating, now, card_id=card_id, policy=policy)
-    rec = ReviewRecord(
-        card_id=card_id, deck=GEN_DECK, reviewed_at=now, rating=rating,
+    return ReviewRecord(
+        card_id=gen_card_id(problem.family, problem.difficulty), deck=GEN_DECK, reviewed_at=now,
+        rating=RATING_CORRECT if correct else RATING_WRONG,
         duration_ms=None if duration_ms is None else max(0, int(duration_ms)), correct=bool(correct),
         problem_seed=int(problem.seed), problem_params=to_plain(problem.params), kind=QUIZ_KIND,
-        state_before=before, mistake=mistake,
+        mistake=mistake, policy=policy,
     )
-    return rec, after
 
 
 def log_quiz_answer(
     store: Store, problem: Any, correct: bool, duration_ms: int | None, now: datetime,
     policy: Policy | None = None, mistake: str | None = None,
 ) -> int:
-    """Log one quiz answer and update its ``gen:`` card's state, in one commit; returns the row id."""
-    before = store.load_state(gen_card_id(problem.family, problem.difficulty))
-    rec, after = quiz_record(problem, correct, duration_ms, now, before, policy, mistake)
-    return store.record(rec, after)
+    """Log one quiz answer and update its ``gen:`` card's state, in one commit; returns the row id.
+
+    The new state is computed inside the write transaction from the card's state as committed
+    then (a study session may be rating the same card), like a study rating.
+    """
+    rec = quiz_record(problem, correct, duration_ms, now, policy, mistake)
+    return store.record(rec, lambda current: review(current, rec.rating, now, card_id=rec.card_id, policy=policy))

@@ -99,16 +99,25 @@ class Prob:
         self.params = {"input_size": 7, "kernel_size": 3}
 
 
-def test_quiz_answer_rates_the_generated_card_good_or_again():
-    rec, after = quiz_record(Prob("pool-forward"), True, 4200, NOW, None, mistake=None)
-    assert (rec.card_id, rec.kind, rec.rating, rec.correct, rec.duration_ms, rec.problem_seed) == (
-        "gen:pool-forward:d1", "quiz", 4, True, 4200, 5)
+def test_quiz_answer_rates_the_generated_card_good_or_again(tmp_path):
+    rec = quiz_record(Prob("pool-forward"), True, 4200, NOW)
+    assert (rec.card_id, rec.kind, rec.rating, rec.correct, rec.duration_ms, rec.problem_seed, rec.mistake) == (
+        "gen:pool-forward:d1", "quiz", 4, True, 4200, 5, None)
     assert rec.problem_params == {"input_size": 7, "kernel_size": 3}
-    assert after == S.review(None, 4, NOW, card_id="gen:pool-forward:d1")
-    rec2, after2 = quiz_record(Prob("pool-forward"), False, 100, NOW, after, mistake="sum-not-mean")
-    assert rec2.rating == 1 and rec2.state_before == after and rec2.mistake == "sum-not-mean"
-    assert rec.mistake is None
-    assert after2.lapses == 0 and after2.reps == 2  # Again while still learning: not a lapse
+    wrong = quiz_record(Prob("pool-forward"), False, 100, NOW, mistake="sum-not-mean")
+    assert (wrong.rating, wrong.correct, wrong.mistake) == (1, False, "sum-not-mean")
+    with Store.open(tmp_path / "h.sqlite3") as store:
+        log_quiz_answer(store, Prob("pool-forward"), True, 4200, NOW)
+        first = S.review(None, 4, NOW, card_id="gen:pool-forward:d1")
+        assert store.load_state("gen:pool-forward:d1") == first
+        later = NOW + timedelta(minutes=12)
+        log_quiz_answer(store, Prob("pool-forward"), False, 100, later, mistake="sum-not-mean")
+        assert store.load_state("gen:pool-forward:d1") == S.review(first, 1, later)
+        [r1, r2] = store.reviews()
+        assert r2.state_before == first and r2.mistake == "sum-not-mean" and r1.kind == r2.kind == "quiz"
+        # undo of the first answer replays the second on a new card: quiz rows are part of the log
+        store.undo(r1.id)
+        assert store.load_state("gen:pool-forward:d1") == S.review(None, 1, later, card_id="gen:pool-forward:d1")
 
 
 def test_quiz_practice_moves_topic_readiness_and_stats(tmp_path):
