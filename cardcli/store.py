@@ -435,7 +435,10 @@ class Store:
     def review_times(self, since: datetime) -> list[datetime]:
         """When each review at or after ``since`` happened (UTC), for per-day figures in local time."""
         rows = self._read("SELECT reviewed_at FROM reviews WHERE reviewed_at >= ?", (_iso(since),))
-        return [datetime.fromisoformat(r[0]) for r in rows]
+        try:
+            return [datetime.fromisoformat(r[0]) for r in rows]
+        except (ValueError, TypeError) as e:
+            raise self._bad_row("a review date", e) from None
 
     def quiz_counts(self) -> list[tuple[str, int, int]]:
         """(card_id, quiz answers, correct ones) per ``gen:`` card, from the log's ``quiz`` rows."""
