@@ -22,6 +22,7 @@ from cardcli.model import Card
 from cardcli.scheduler import (
     MASTERED_STABILITY_DAYS,
     CardState,
+    Policy,
     effective_due,
     is_due,
     retrievability_at,
@@ -101,11 +102,13 @@ def compute(
     exam: date | None = None,
     days: int = 28,
     horizon: int = 14,
+    parameters: tuple[float, ...] | None = None,
 ) -> StatsReport:
     """Figures for ``cards`` at ``now``.
 
     ``rating_counts`` is (card_id, deck, ratings, ratings >= 4) per card as logged;
-    ``daily`` maps a UTC day to its review count.
+    ``daily`` maps a UTC day to its review count; ``parameters`` are the fitted FSRS
+    parameters in use (None: the defaults), for the readiness figures.
     """
     now = now.astimezone(timezone.utc)
     today = now.date()
@@ -140,7 +143,8 @@ def compute(
         morning = datetime.combine(exam, time(0), tzinfo=timezone.utc)
         sums: dict[str, list[float]] = {}
         for card in cards:
-            sums.setdefault(card.topic, []).append(retrievability_at(states.get(card.id), morning))
+            sums.setdefault(card.topic, []).append(
+                retrievability_at(states.get(card.id), morning, Policy(parameters=parameters)))
         readiness = {t: sum(v) / len(v) for t, v in sorted(sums.items())}
     return StatsReport(total=total, decks=decks, topics=dict(sorted(topics.items())),
                        per_day=per_day, forecast=sorted(forecast.items()), exam=exam, readiness=readiness)

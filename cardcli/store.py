@@ -1,13 +1,14 @@
 """The review history: the only module with SQL.
 
 One SQLite file (:func:`cardcli.paths.db_path`) in WAL mode with a busy timeout, so two
-sessions on the same state dir both work. Two STRICT tables:
+sessions on the same state dir both work. STRICT tables:
 
 * ``reviews`` - append-only log: one row per rating, with the raw 1-5, duration, graded
   correctness, the generated problem's seed and params, ``kind`` ('review' or 'cram') and
   ``state_before`` (the card state the rating replaced, for undo).
 * ``card_state`` - the current FSRS state per card id. Rows are never dropped when a card
   leaves the decks; the card resumes where it was if its id comes back.
+* ``memory_model`` - at most one row: the FSRS parameters `cardcli optimize` fitted and saved.
 
 Each rating is its own short transaction (:meth:`Store.record`), committed before the next
 card shows. The schema version is ``PRAGMA user_version``; :data:`MIGRATIONS` are applied in
@@ -29,13 +30,23 @@ from typing import Any
 from cardcli.errors import CardcliError
 from cardcli.scheduler import CardState
 
-__all__ = ["StoreError", "ReviewRecord", "Store", "MIGRATIONS", "SCHEMA_VERSION"]
+__all__ = ["StoreError", "ReviewRecord", "MemoryModel", "Store", "MIGRATIONS", "SCHEMA_VERSION"]
 
 BUSY_TIMEOUT_MS = 5000
 
 
 class StoreError(CardcliError):
     """The review history cannot be read or written."""
+
+
+@dataclass(frozen=True)
+class MemoryModel:
+    """FSRS parameters fitted to this history by ``cardcli optimize`` (at most one row)."""
+
+    parameters: tuple[float, ...]
+    fitted_at: datetime
+    reviews: int
+    evaluation: dict[str, Any]  # the held-out figures that justified saving them
 
 
 @dataclass(frozen=True)
@@ -106,10 +117,23 @@ def _m2(con: sqlite3.Connection) -> None:
     con.execute("CREATE INDEX reviews_time ON reviews (reviewed_at)")
 
 
+def _memory_model(con: sqlite3.Connection) -> None:
+    con.execute(
+        """CREATE TABLE memory_model (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            parameters TEXT NOT NULL,
+            fitted_at TEXT NOT NULL,
+            reviews INTEGER NOT NULL,
+            evaluation TEXT NOT NULL
+        ) STRICT"""
+    )
+
+
 #: ordered, named migrations; entry i brings the schema from version i to i + 1
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("create reviews and card_state", _m1),
     ("review details, kinds and undo snapshots", _m2),
+    ("fitted FSRS parameters (cardcli optimize)", _memory_model),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -291,6 +315,42 @@ class Store:
                 "SELECT card_id, deck, count(*), sum(rating >= 4) FROM reviews GROUP BY card_id, deck"
             )
         ]
+
+    def recall_attempts(self, kinds: tuple[str, ...]) -> list[tuple[str, datetime, int]]:
+        """(card_id, reviewed_at, raw rating) of the log rows of these ``kinds``, oldest first."""
+        marks = ", ".join("?" * len(kinds))
+        rows = self._read(
+            f"SELECT card_id, reviewed_at, rating FROM reviews WHERE kind IN ({marks}) ORDER BY reviewed_at, id",
+            tuple(kinds),
+        )
+        return [(c, datetime.fromisoformat(at), int(r)) for c, at, r in rows]
+
+    # -- the fitted memory model -----------------------------------------------------------
+    def memory_model(self) -> MemoryModel | None:
+        """The saved fitted parameters, or None (the scheduler then uses FSRS's defaults)."""
+        rows = self._read("SELECT parameters, fitted_at, reviews, evaluation FROM memory_model WHERE id = 1")
+        if not rows:
+            return None
+        params, at, n, evaluation = rows[0]
+        return MemoryModel(tuple(float(w) for w in json.loads(params)), datetime.fromisoformat(at),
+                           int(n), json.loads(evaluation))
+
+    def save_memory_model(self, model: MemoryModel) -> None:
+        with self._tx() as con:
+            con.execute(
+                """INSERT INTO memory_model (id, parameters, fitted_at, reviews, evaluation)
+                   VALUES (1, ?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET parameters = excluded.parameters,
+                       fitted_at = excluded.fitted_at, reviews = excluded.reviews,
+                       evaluation = excluded.evaluation""",
+                (json.dumps(list(model.parameters)), _iso(model.fitted_at), model.reviews,
+                 json.dumps(model.evaluation)),
+            )
+
+    def reset_memory_model(self) -> bool:
+        """Forget the fitted parameters (back to FSRS's defaults). True if there were any."""
+        with self._tx() as con:
+            return con.execute("DELETE FROM memory_model").rowcount > 0
 
     def daily_counts(self, since: datetime) -> dict[date, int]:
         """Reviews per UTC day from ``since`` on."""
