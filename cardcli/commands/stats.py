@@ -100,7 +100,8 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     for line in bar_chart([(f"{d:%m-%d}", n) for d, n in report.forecast]):
         out.print(Text(line))
     if exam is not None:
-        out.print(Text(f"Expected reviews per day until the exam ({exam:%Y-%m-%d}; exam-mode retention, "
+        until = "until the exam" if len(load) == (exam - now.date()).days else f"for the next {len(load)} days"
+        out.print(Text(f"Expected reviews per day {until} ({exam:%Y-%m-%d}; exam-mode retention, "
                        f"{'your fitted' if model else 'the default'} memory model):"))
         for line in bar_chart([(f"{d.day:%m-%d}", round(d.reviews)) for d in load]):
             out.print(Text(line))
