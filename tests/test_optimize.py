@@ -35,14 +35,14 @@ from cardcli.optimize import (
     items_from_attempts,
     time_series_folds,
 )
-from cardcli.scheduler import CardState, policy_for, review
+from cardcli.scheduler import policy_for, review
 from cardcli.store import MemoryModel, ReviewRecord, Store
 
 UTC = timezone.utc
 FIXTURE = Path(__file__).parent / "fixtures" / "fsrs-review-log-josh.csv"
 ANKI_TO_CARDCLI = {1: 1, 2: 3, 3: 4, 4: 5}
-STEPS = dict(learning_steps=(timedelta(minutes=1), timedelta(minutes=10)),
-             relearning_steps=(timedelta(minutes=10),), enable_fuzzing=False)
+STEPS = {"learning_steps": (timedelta(minutes=1), timedelta(minutes=10)),
+         "relearning_steps": (timedelta(minutes=10),), "enable_fuzzing": False}
 #: parameters fitted on the real log (rounded), used where a test needs a fixed fitted model
 FITTED = (0.1991, 0.8948, 2.5429, 6.1908, 6.6017, 0.4879, 3.2083, 0.0455, 1.6253, 0.2335, 0.5719,
           1.5919, 0.0316, 0.375, 1.8353, 0.6003, 1.8729, 0.7579, 0.0928, 0.1467, 0.2339)
@@ -175,6 +175,28 @@ def test_dry_run_reports_but_never_saves(josh_db, cardcli_home):
         assert s.memory_model() is None
 
 
+@pytest.mark.parametrize(("fitted", "better"), [((0.40, 0.05), True), ((0.40, 0.09), False),
+                                                ((0.45, 0.05), False), ((0.43, 0.08), False)])
+def test_saved_only_when_better_on_both_measures(cardcli_home, monkeypatch, fitted, better):
+    from typer.testing import CliRunner
+
+    import cardcli.optimize as opt
+    from cardcli.cli import app
+
+    result = opt.FitResult(reviews=500, items=300, held_out=250, default=opt.Figures(0.43, 0.08),
+                           fitted=opt.Figures(*fitted), parameters=FITTED)
+    monkeypatch.setattr(opt, "fit", lambda attempts, defaults: result)
+    out = CliRunner().invoke(app, ["optimize"]).stdout.splitlines()
+    assert out[-1].startswith("Saved: ") if better else out[-1].startswith("Not saved: ")
+    with Store.open() as s:
+        model = s.memory_model()
+    assert (model is not None) == better
+    if better:
+        assert model.parameters == FITTED and model.reviews == 500
+        assert model.evaluation == {"held_out": 250, "default": {"log_loss": 0.43, "rmse_bins": 0.08},
+                                    "fitted": {"log_loss": fitted[0], "rmse_bins": fitted[1]}}
+
+
 # -- too little history ------------------------------------------------------------------
 
 
@@ -189,8 +211,8 @@ def test_small_log_is_refused_with_counts(cardcli_home):
     r = cli("optimize", home=cardcli_home)
     assert r.returncode == 1 and r.stdout == ""
     assert r.stderr.strip().splitlines() == [
-        "cardcli: optimize: your history has 50 reviews; fitting your own memory model needs at least 400 "
-        "(the default FSRS parameters stay in use)"]
+        ("cardcli: optimize: your history has 50 reviews; fitting your own memory model needs at least 400 "
+         "(the default FSRS parameters stay in use)")]
     with Store.open(cardcli_home / "cardcli.sqlite3") as s:
         assert s.memory_model() is None
 
@@ -218,7 +240,7 @@ def test_rating_mapping_is_the_documented_one():
 
 
 def test_items_by_hand():
-    d = lambda day, h: datetime(2026, 3, day, h, tzinfo=UTC)  # noqa: E731
+    d = lambda day, h: datetime(2026, 3, day, h, tzinfo=UTC)
     attempts = [
         ("a", d(1, 9), 4), ("a", d(1, 10), 2), ("a", d(3, 8), 5),  # same-day step, then 2 days later
         ("b", d(2, 23), 3), ("b", d(3, 1), 1), ("b", d(3, 2), 4),  # 23:00 -> 01:00 is the next UTC day

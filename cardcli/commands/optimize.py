@@ -11,7 +11,12 @@ __all__ = ["run"]
 
 
 def run(*, json_out: bool, dry_run: bool, reset: bool) -> None:
-    from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+    """Fit and report (saving only a fit that is better on held-out reviews), or ``reset``."""
+    from fsrs.scheduler import (
+        DEFAULT_PARAMETERS,
+        LOWER_BOUNDS_PARAMETERS,
+        UPPER_BOUNDS_PARAMETERS,
+    )
 
     from cardcli.commands._common import out
     from cardcli.optimize import RECALL_KINDS, fit
