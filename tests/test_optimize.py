@@ -342,3 +342,23 @@ def test_fitting_library_loads_only_in_optimize(cardcli_home):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                        env={**os.environ, "CARDCLI_HOME": str(cardcli_home)})
     assert r.stderr.strip().splitlines()[-1] == "False", r.stderr
+
+
+def test_undo_replay_keeps_the_fitted_parameters_of_each_rating(tmp_path):
+    # the log keeps the parameters a rating was given under, so undo's replay uses them again
+    fitted = policy_for(datetime(2026, 11, 2, tzinfo=UTC), parameters=FITTED)
+    t1, t2, t3 = (datetime(2026, 11, 2, 9, tzinfo=UTC) + d for d in
+                  (timedelta(0), timedelta(minutes=10), timedelta(days=3)))
+    with Store.open(tmp_path / "h.sqlite3") as s:
+        r1 = s.record(ReviewRecord("x", "D", t1, 3), lambda c: review(c, 3, t1, card_id="x"))
+        for t, r in ((t2, 4), (t3, 4)):
+            s.record(ReviewRecord("x", "D", t, r, policy=fitted),
+                     lambda c, t=t, r=r: review(c, r, t, card_id="x", policy=fitted))
+        assert [rec.policy for rec in s.reviews()][1:] == [fitted, fitted]
+        s.undo(r1)
+        g = fsrs.Rating.Good
+        sched = fsrs.Scheduler(parameters=FITTED, desired_retention=0.9, maximum_interval=36500, **STEPS)
+        card, _ = sched.review_card(fsrs.Card(card_id=0, due=t2), g, review_datetime=t2)
+        card, _ = sched.review_card(card, g, review_datetime=t3)
+        after = s.load_state("x")
+        assert (after.memory.stability, after.memory.difficulty, after.due) == (card.stability, card.difficulty, card.due)
