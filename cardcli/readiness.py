@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from cardcli.model import Card
-from cardcli.scheduler import CardState, days_left, exam_morning, recall_forecast
+from cardcli.scheduler import CardState, Policy, days_left, exam_morning, recall_forecast
 from cardcli.studyday import StudyDay
 
 __all__ = ["Readiness", "ExamStatus", "readiness", "exam_status", "status_lines", "WEAKEST_SHOWN"]
@@ -44,14 +44,18 @@ class Readiness:
         return sorted(self.topics.items(), key=lambda kv: (kv[1], kv[0]))[:n]
 
 
-def readiness(cards: Sequence[Card], states: Mapping[str, CardState], at: datetime) -> Readiness:
-    """Mean predicted recall of ``cards`` at ``at`` (unseen cards count 0), overall and per topic."""
+def readiness(
+    cards: Sequence[Card], states: Mapping[str, CardState], at: datetime, policy: Policy | None = None
+) -> Readiness:
+    """Mean predicted recall of ``cards`` at ``at`` (unseen cards count 0), overall and per topic.
+
+    ``policy`` carries the FSRS parameters (fitted by ``cardcli optimize``, or the defaults)."""
     sums: dict[str, list[float]] = {}
     total = 0.0
     unseen = 0
     for card in cards:
         st = states.get(card.id)
-        r = recall_forecast(st, at)
+        r = recall_forecast(st, at, policy)
         unseen += st is None
         total += r
         sums.setdefault(card.topic, []).append(r)
@@ -78,12 +82,12 @@ class ExamStatus:
 
 def exam_status(
     cards: Sequence[Card], states: Mapping[str, CardState], now: datetime, exam: date,
-    name: str | None = None, day: StudyDay | None = None,
+    name: str | None = None, day: StudyDay | None = None, parameters: tuple[float, ...] | None = None,
 ) -> ExamStatus:
     day = day or StudyDay()
     left = days_left(now, exam, day)
     morning = exam_morning(exam, day)
-    ready = readiness(cards, states, max(morning, now))
+    ready = readiness(cards, states, max(morning, now), Policy(parameters=parameters))
     per_day = math.ceil(ready.unseen / left) if left > 0 else ready.unseen
     return ExamStatus(exam=exam, name=name, days_left=left, morning=morning, readiness=ready,
                       new_per_day=per_day)

@@ -5,6 +5,8 @@ The memory model is FSRS (the ``fsrs`` package, py-fsrs); this module only adapt
 * Ratings are the 1-5 confidence the student gives. They map to FSRS as
   1, 2 -> Again; 3 -> Hard; 4 -> Good; 5 -> Easy (see :data:`RATING_MAP`). The raw 1-5 is
   what the review log keeps, so a schedule can be recomputed under another mapping.
+* The FSRS parameters are py-fsrs's defaults unless :attr:`Policy.parameters` carries the ones
+  fitted to the student's own reviews by ``cardcli optimize`` (:mod:`cardcli.optimize`).
 * Nothing here reads the clock or a global random generator: ``now`` (timezone-aware UTC)
   and ``rng`` (:class:`random.Random`) are arguments. FSRS fuzzing (which uses the global
   ``random``) is switched off.
@@ -124,6 +126,8 @@ class Policy:
     maximum_interval: int = MAX_INTERVAL_DAYS
     exam: date | None = None
     day: StudyDay = field(default_factory=StudyDay)
+    #: FSRS parameters fitted by `cardcli optimize`; None = py-fsrs's defaults
+    parameters: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -207,31 +211,40 @@ def days_left(now: datetime, exam: date, day: StudyDay | None = None) -> int:
 _days_left = days_left
 
 
-def policy_for(now: datetime, exam: date | None = None, day: StudyDay | None = None) -> Policy:
-    """The default policy, or the exam-mode one (higher retention, intervals capped)."""
+def policy_for(now: datetime, exam: date | None = None,
+               parameters: Sequence[float] | None = None, day: StudyDay | None = None) -> Policy:
+    """The default policy, or the exam-mode one (higher retention, intervals capped).
+
+    ``parameters`` are fitted FSRS parameters (see :mod:`cardcli.optimize`); None keeps the
+    defaults. ``day`` is the study day (UTC midnight when None).
+    """
+    params = None if parameters is None else tuple(float(w) for w in parameters)
     day = day or StudyDay()
     if exam is None:
-        return Policy(day=day)
+        return Policy(parameters=params, day=day)
     left = days_left(now, exam, day)
     if left <= 0:
-        return Policy(exam=exam, day=day)  # the exam is today or past: plain scheduling
+        return Policy(exam=exam, parameters=params, day=day)  # the exam is today or past: plain scheduling
     return Policy(desired_retention=exam_retention(left), maximum_interval=max(1, left - 1), exam=exam,
-                  day=day)
+                  parameters=params, day=day)
 
 
 @lru_cache(maxsize=64)
-def _fsrs(desired_retention: float, maximum_interval: int) -> fsrs.Scheduler:
+def _fsrs(desired_retention: float, maximum_interval: int,
+          parameters: tuple[float, ...] | None = None) -> fsrs.Scheduler:
+    extra = {} if parameters is None else {"parameters": parameters}
     return fsrs.Scheduler(
         desired_retention=desired_retention,
         learning_steps=LEARNING_STEPS,
         relearning_steps=RELEARNING_STEPS,
         maximum_interval=maximum_interval,
         enable_fuzzing=False,
+        **extra,
     )
 
 
 def _sched(policy: Policy) -> fsrs.Scheduler:
-    return _fsrs(policy.desired_retention, policy.maximum_interval)
+    return _fsrs(policy.desired_retention, policy.maximum_interval, policy.parameters)
 
 
 def _blank(card_id: str, now: datetime) -> CardState:
@@ -298,33 +311,33 @@ def preview_intervals(
     return {r: review(base, r, now, policy=policy).due - now for r in RATING_MAP}
 
 
-def retrievability(state: CardState | None, now: datetime) -> float:
-    """Predicted probability of recall at ``now`` (FSRS); 0 for a card never seen."""
+def retrievability(state: CardState | None, now: datetime, policy: Policy | None = None) -> float:
+    """Predicted probability of recall at ``now`` (FSRS, the policy's parameters); 0 if never seen."""
     if state is None:
         return 0.0
-    return float(_sched(Policy()).get_card_retrievability(state.memory, _check_now(now)))
+    return float(_sched(policy or Policy()).get_card_retrievability(state.memory, _check_now(now)))
 
 
-def retrievability_at(state: CardState | None, when: datetime) -> float:
+def retrievability_at(state: CardState | None, when: datetime, policy: Policy | None = None) -> float:
     """Same as :func:`retrievability`; named for forecasting (e.g. on the exam morning)."""
-    return retrievability(state, when)
+    return retrievability(state, when, policy)
 
 
-def recall_forecast(state: CardState | None, when: datetime) -> float:
+def recall_forecast(state: CardState | None, when: datetime, policy: Policy | None = None) -> float:
     """Predicted recall at ``when`` on the FSRS forgetting curve, counting elapsed time in
     fractional days (py-fsrs's :func:`retrievability` counts whole days, so every card reviewed
     within the last 24 hours would read 100 %); 0 for a card never seen."""
     if state is None or state.stability is None or state.last_review is None:
         return 0.0
-    decay, factor = _curve()
+    decay, factor = _curve((policy or Policy()).parameters)
     days = max(0.0, (_check_now(when) - state.last_review).total_seconds() / 86400)
     return float((1 + factor * days / state.stability) ** decay)
 
 
-@lru_cache(maxsize=1)
-def _curve() -> tuple[float, float]:
-    """(decay, factor) of the FSRS forgetting curve for the default weights."""
-    decay = -float(_sched(Policy()).parameters[20])
+@lru_cache(maxsize=8)
+def _curve(parameters: tuple[float, ...] | None = None) -> tuple[float, float]:
+    """(decay, factor) of the FSRS forgetting curve for these parameters (None: the defaults)."""
+    decay = -float(_sched(Policy(parameters=parameters)).parameters[20])
     return decay, 0.9 ** (1 / decay) - 1
 
 
@@ -345,7 +358,7 @@ def effective_due(state: CardState, policy: Policy | None = None) -> datetime:
     if policy is not None and policy.exam is not None:
         morning = exam_morning(policy.exam, policy.day)
         if due >= morning - timedelta(days=1) and (
-            retrievability_at(state, morning) < policy.desired_retention
+            retrievability_at(state, morning, policy) < policy.desired_retention
         ):
             due = min(due, morning - timedelta(days=1))
     return due
@@ -519,6 +532,7 @@ def plan(
     cram: bool = False,
     day: StudyDay | None = None,
     cram_unseen: bool = True,
+    parameters: Sequence[float] | None = None,
 ) -> StudyQueue:
     """Build the study queue for ``cards`` at ``now``.
 
@@ -529,11 +543,11 @@ def plan(
     ``cram_unseen`` is False.
     """
     now = _check_now(now)
-    policy = policy_for(now, exam, day)
+    policy = policy_for(now, exam, parameters, day)
     q = StudyQueue()
     unseen: list[Card] = []
     horizon = day_end(now, policy.day)  # what is_due() compares with, computed once for the whole deck
-    decay, factor = _curve()
+    decay, factor = _curve(policy.parameters)
     ts_now = now.timestamp()
 
     def recall(memory: fsrs.Card) -> float:

@@ -118,6 +118,7 @@ def compute(
     horizon: int = 14,
     day: StudyDay | None = None,
     quiz_counts: Iterable[tuple[str, int, int]] = (),
+    parameters: tuple[float, ...] | None = None,
     mistakes: Iterable[tuple[str, str, str, int]] = (),
     mistake_names: Mapping[str, str] | None = None,
 ) -> StatsReport:
@@ -127,7 +128,8 @@ def compute(
     ``daily`` maps a study day (``day``: UTC midnight-to-midnight unless given) to its review
     count; ``quiz_counts`` is (gen card id, quiz answers, correct) as logged; ``mistakes`` is
     (card_id, deck, mistake ids comma-separated, times) as logged, ``mistake_names`` maps an id
-    to its name.
+    to its name; ``parameters`` are the fitted FSRS parameters in use (None: the defaults), for
+    the readiness figures.
     """
     now = now.astimezone(timezone.utc)
     day = day or StudyDay()
@@ -162,7 +164,7 @@ def compute(
     readiness: dict[str, float] = {}
     overall = None
     if exam is not None:
-        ready = _readiness(cards, states, max(exam_morning(exam, day), now))
+        ready = _readiness(cards, states, max(exam_morning(exam, day), now), Policy(parameters=parameters))
         readiness, overall = ready.topics, ready.overall
     quiz: dict[str, list[int]] = {}
     for card_id, n, good in quiz_counts:

@@ -40,10 +40,12 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam:
         exam, _name = active_exam(store, exam, now, day)
         states = store.load_states()
         seen_today = new_seen_today(store, cards, states, day_start(now, day), bool(decks or topics))
+        model = store.memory_model()
+    params = model.parameters if model else None
     exam_day = exam is not None and days_left(now, exam, day) == 0
     queue = plan(cards, states, now, random.Random(0), new_per_day=DEFAULT_NEW, new_seen_today=seen_today,
-                 exam=exam, day=day, cram=exam_day, cram_unseen=False)
-    policy = policy_for(now, exam, day)
+                 exam=exam, day=day, cram=exam_day, cram_unseen=False, parameters=params)
+    policy = policy_for(now, exam, params, day)
     allowance = queue.new_left
     rows = []
     new_n = 0
@@ -89,5 +91,5 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam:
             when = (f"{format_interval(late)} overdue" if late.total_seconds() > 0
                     else f"in {format_interval(-late)}")
             why = (f"last rated {st.last_rating} on {day.format(st.last_review)[:10]}, due {day.format(due)} "
-                   f"({when}), predicted recall {recall_forecast(st, now):.0%}")
+                   f"({when}), predicted recall {recall_forecast(st, now, policy):.0%}")
         out.print(hang(why, 7 if width >= 60 else 5, style="dim"))

@@ -139,13 +139,15 @@ def _now_and_day() -> tuple[datetime, StudyDay]:
     return datetime.now(timezone.utc), from_env()
 
 
-def print_status(exam: date, name: str | None, col, states, now: datetime, day: StudyDay) -> None:
+def print_status(exam: date, name: str | None, col, states, now: datetime, day: StudyDay,
+                 parameters: tuple[float, ...] | None = None) -> None:
     from rich.text import Text
 
     from cardcli.commands._common import out
     from cardcli.readiness import exam_status, status_lines
 
-    for line in status_lines(exam_status(status_cards(col, states), states, now, exam, name, day), day):
+    status = exam_status(status_cards(col, states), states, now, exam, name, day, parameters)
+    for line in status_lines(status, day):
         out.print(Text(line))
 
 
@@ -162,7 +164,8 @@ def run_status() -> None:
             out.print(Text("No exam date set: `cardcli exam set YYYY-MM-DD [--name TEXT]` remembers one."))
             return
         states = store.load_states()
-    print_status(exam, name, load_decks([]), states, now, day)
+        model = store.memory_model()  # fitted by `cardcli optimize`, if saved
+    print_status(exam, name, load_decks([]), states, now, day, model.parameters if model else None)
 
 
 def run_set(when: str, name: str | None) -> None:

@@ -40,17 +40,19 @@ def family_weakness(
 ) -> dict[str, tuple[float, int]]:
     """family -> (predicted recall of its ``gen:`` card now, or on the exam morning; times practised)."""
     from cardcli.quizlog import gen_card_id
-    from cardcli.scheduler import exam_morning, recall_forecast
+    from cardcli.scheduler import Policy, exam_morning, recall_forecast
 
     at = now if exam is None else max(now, exam_morning(exam, day))
     states = store.load_states()
+    model = store.memory_model()  # fitted by `cardcli optimize`, if saved
+    policy = Policy(parameters=model.parameters if model else None)
     practised: dict[str, int] = {}
     for card_id, _deck, n, _good in store.rating_stats():
         practised[card_id] = practised.get(card_id, 0) + n
     out = {}
     for fam in families:
         cid = gen_card_id(fam, difficulty)
-        out[fam] = (recall_forecast(states.get(cid), at), practised.get(cid, 0))
+        out[fam] = (recall_forecast(states.get(cid), at, policy), practised.get(cid, 0))
     return out
 
 
@@ -95,7 +97,8 @@ def run(topics: list[str], count: int, seed: int | None, difficulty: int, exam: 
         out.print(Text(f"{count} problem{'s' if count != 1 else ''} from {what}; seed {seed} "
                        f"(replay: {replay})", style="bold"))
         out.print(Text(INSTRUCTIONS, style="dim"))
-        policy = policy_for(now, exam, day)
+        model = store.memory_model()
+        policy = policy_for(now, exam, model.parameters if model else None, day)
 
         def logged(problem: Any, grade: Any, duration_ms: int, mistake: str | None) -> None:
             log_quiz_answer(store, problem, bool(grade.correct), duration_ms, datetime.now(timezone.utc), policy,

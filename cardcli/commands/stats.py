@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-__all__ = ["run", "bar_chart", "column_chart"]
+__all__ = ["run", "bar_chart", "column_chart", "parameters_info", "preview_workload"]
 
 BAR_WIDTH = 40
 MISTAKES_SHOWN = 3  # per topic
@@ -64,6 +64,8 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         quiz = store.quiz_counts()
         daily = Counter(day.date_of(t) for t in store.review_times(day_start(now, day) - timedelta(days=27)))
         mistakes = store.mistake_counts()
+        model = store.memory_model()
+    params = model.parameters if model else None
     # deck cards and generated problems at difficulty 1 always; at 2-3 once practised
     cards = status_cards(col, states)
     names = {}
@@ -72,9 +74,15 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
 
         names = mistake_names()
     report = compute(cards, states, counts, daily, now, exam=exam, day=day, quiz_counts=quiz,
-                     mistakes=mistakes, mistake_names=names)
+                     mistakes=mistakes, mistake_names=names, parameters=params)
+    load = preview_workload(cards, states, now, exam, params) if exam is not None else []
     if json_out:
-        out.print_json(json.dumps(report.as_json()))
+        data = report.as_json()
+        data["parameters"] = parameters_info(model)
+        if exam is not None:
+            data["workload"] = [{"day": d.day.isoformat(), "reviews": round(d.reviews, 1), "new": round(d.new, 1)}
+                                for d in load]
+        out.print_json(json.dumps(data))
         return
     t = report.total
     out.print(Text(f"{t.cards} cards: {t.new} new, {t.learning} learning, {t.review} review, "
@@ -122,3 +130,31 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         out.print(Text(f"Quiz answers: {n}, {k / n:.0%} correct (correct/answered per topic in the quiz column)"))
     if report.exam is not None and report.ready_overall is not None:
         out.print(Text(f"Readiness on {report.exam:%Y-%m-%d}: {report.ready_overall:.0%} overall"))
+    if exam is not None:
+        until = "until the exam" if len(load) == (exam - day.date_of(now)).days else f"for the next {len(load)} days"
+        out.print(Text(f"Expected reviews per day {until} ({exam:%Y-%m-%d}; exam-mode retention, "
+                       f"{'your fitted' if model else 'the default'} memory model):"))
+        for line in bar_chart([(f"{d.day:%m-%d}", round(d.reviews)) for d in load],
+                              width=max(10, min(BAR_WIDTH, out.width - 12))):
+            out.print(Text(line))
+    info = parameters_info(model)
+    out.print(Text("Memory model: " + (f"FSRS parameters fitted on {info['reviews']} reviews, {info['fitted_at'][:10]}"
+                                       if model else "default FSRS parameters (see `cardcli optimize`)")))
+
+
+def parameters_info(model) -> dict:
+    """Which FSRS parameters schedule the cards: ``{source, fitted_at, reviews}``."""
+    if model is None:
+        return {"source": "default", "fitted_at": None, "reviews": None}
+    return {"source": "fitted", "fitted_at": model.fitted_at.isoformat(timespec="seconds"), "reviews": model.reviews}
+
+
+def preview_workload(cards, states, now, exam, params):
+    """Expected reviews per day until ``exam`` (see :mod:`cardcli.workload`), seeded: same input, same figures."""
+    import random
+
+    from cardcli.workload import workload
+
+    ids = {c.id for c in cards}
+    seen = {k: v for k, v in states.items() if k in ids}
+    return workload(seen, len(ids) - len(seen), now, exam, random.Random(0), parameters=params)

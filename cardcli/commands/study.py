@@ -112,17 +112,20 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
         exam, name = active_exam(store, exam, now, day)
         states = store.load_states()
         exam_day = exam is not None and days_left(now, exam, day) == 0
+        model = store.memory_model()  # parameters fitted by `cardcli optimize`, if saved
+        params = model.parameters if model else None
         if exam is not None:
-            print_status(exam, name, col, states, now, day)
+            print_status(exam, name, col, states, now, day, params)
             if not exam_day:
-                out.print(Text(f"Target retention {policy_for(now, exam, day).desired_retention:.0%}; "
+                out.print(Text(f"Target retention {policy_for(now, exam, params, day).desired_retention:.0%}; "
                                f"no interval reaches past the exam."))
         if exam_day and not cram:
             out.print(Text("Exam morning: your weakest cards first; ratings are logged, the schedule "
                            "is left as it is (like --cram)."))
         seen_today = new_seen_today(store, cards, states, day_start(now, day), bool(decks or topics))
         queue = plan(cards, states, now, rng, new_per_day=new, new_seen_today=seen_today, exam=exam,
-                     cram=cram or exam_day, day=day, cram_unseen=not exam_day)
+                     cram=cram or exam_day, day=day, cram_unseen=not exam_day, parameters=params)
         session = Session(queue, store, out, key_source(sys.stdin, sys.stdout), states, cards,
-                          limit=limit, cram=cram or exam_day, policy=policy_for(now, exam, day), rng=rng)
+                          limit=limit, cram=cram or exam_day, policy=policy_for(now, exam, params, day),
+                          rng=rng)
         session.run()
