@@ -90,7 +90,7 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
 
     now = datetime.now(timezone.utc)
     check_exam(exam, now)
-    cards = select_cards(load_decks(extra), decks, topics)
+    cards = select_cards(load_decks(extra, solver_answers=True), decks, topics)
     rng = random.Random()
     with Store.open() as store:
         states = store.load_states()
