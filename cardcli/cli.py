@@ -163,6 +163,33 @@ def generate(
     cmd.run(family=family, count=count, seed=seed, difficulty=difficulty, list_families=list_families)
 
 
+@app.command("import")
+def import_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Exported flashcard files (text or CSV).", show_default=False)],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Deck file (one input) or folder (default: ./<deck>.yaml).")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="auto, brainscape, quizlet, anki, csv or qa (plain Q/A text).")
+    ] = "auto",
+    deck: Annotated[str | None, typer.Option("--deck", help="Deck name (default: the file's title).")] = None,
+    topic: Annotated[str | None, typer.Option("--topic", help="Topic for every card (default: guessed).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing deck file.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the cards and warnings; write nothing.")] = False,
+    term_sep: Annotated[
+        str | None, typer.Option("--term-sep", help="Quizlet: between term and definition (tab, comma, or text).")
+    ] = None,
+    row_sep: Annotated[
+        str | None, typer.Option("--row-sep", help="Quizlet: between cards (newline, semicolon, or text).")
+    ] = None,
+) -> None:
+    """Turn flashcards exported from Brainscape, Quizlet, Anki or a plain Q/A list into a deck."""
+    from cardcli.commands import import_decks as cmd
+
+    cmd.run(files=files, output=output, fmt=fmt, deck=deck, topic=topic, force=force, dry_run=dry_run,
+            term_sep=term_sep, row_sep=row_sep)
+
+
 @export_app.command("anki")
 def export_anki(
     deck: DeckNameOpt = None,
