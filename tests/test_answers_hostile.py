@@ -171,3 +171,16 @@ def test_fuzz_matrix_like_text(text):
         grade_card_answer(CARDS[3], text)
     except AnswerFormatError:
         pass
+
+
+@pytest.mark.parametrize("line", ["r" + "9" * 5000, "r9999999: 1 2", "r 1" + " " * 9_000 + ": 1 2",
+                                  "r1:" + "1 " * 4_999, "1" * 100_000])
+def test_matrix_entry_lines_never_raise(line):
+    from cardcli.matrix_entry import MatrixEntry
+
+    entry = MatrixEntry(2, 2, "1 2")
+    start = time.perf_counter()
+    note = entry.feed(line)
+    assert time.perf_counter() - start < 1.0
+    assert note is None or isinstance(note, str)
+    assert len(entry.rows) <= 2
