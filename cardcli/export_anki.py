@@ -130,7 +130,7 @@ def _number(value: Any) -> str:
 
 #: terminal typing instructions in generated prompts; not wanted on an Anki card
 _TYPING = [
-    re.compile(r"\s*Decimals \(3 or more\) or fractions like \S+ are accepted \(relative tolerance [^)]*\)\."),
+    re.compile(r"\s*Give 4 significant figures \(e\.g\. [^)]*\) or a fraction like \S+ \(relative tolerance [^)]*\)\."),
     re.compile(r"; give at least 3 significant figures — answers within \S+ are accepted, and other units "
                r"\(.*?\) are converted(?=\.)"),
     re.compile(r", 3 significant figures; relative tolerance [^)]*(?=\))"),
