@@ -87,11 +87,14 @@ def check(
         typer.Argument(help="Deck files or folders to check (default: bundled and user decks).", show_default=False),
     ] = None,
     extra: DecksOpt = None,
+    facts: Annotated[
+        bool, typer.Option("--facts", help="List every card carrying an erratum or a disputed reason, to review.")
+    ] = False,
 ) -> None:
     """Validate decks and recompute every numeric answer; exit 2 on any problem."""
     from cardcli.commands import check as cmd
 
-    cmd.run(paths or [], extra or [])
+    cmd.run(paths or [], extra or [], facts=facts)
 
 
 @app.command()

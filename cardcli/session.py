@@ -296,8 +296,8 @@ class Session:
         problem = _instantiate(card, self.rng) if is_generated(card.id) else None
         self.console.print(self._panel(card, problem))
         grade = None
-        if problem is not None or card.type is not CardType.basic:
-            grade = self._typed_answer(card, problem)
+        if problem is not None or (card.type is not CardType.basic and not card.disputed):
+            grade = self._typed_answer(card, problem)  # a disputed card is self-rated, never graded
         else:
             self._prompt("Enter/space: show answer   s skip   u undo   q quit")
             while True:
@@ -443,6 +443,8 @@ class Session:
             from cardcli.render import matrix_table
 
             self.console.print(matrix_table(grade.value, title="Your answer", wrong_cells=wrong_cells))
+        if card.disputed:
+            self.console.print(Text(f"Disputed: {card.disputed}", style="yellow"))
         if card.type is not CardType.basic and card.answer is not None:
             if _is_matrix(card.answer):
                 self.console.print(_matrix(card.answer, "Answer"))
@@ -451,6 +453,8 @@ class Session:
         self.console.print(Text(back_text(card)))
         if card.erratum:
             self.console.print(Text(f"Erratum: {card.erratum}", style="yellow"))
+        if card.source:
+            self.console.print(Text(f"Source: {card.source}", style="dim"))
 
     def _rating(self, card: Card, cap: int, typo: bool = False) -> int:
         """The rating 1-5 (at most ``cap``); 0 when ``typo`` is offered and ``t`` pressed."""

@@ -15,9 +15,19 @@ out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
-def load_decks(extra: list[Path]) -> Collection:
-    """Bundled + user decks. Problems are warnings here: a broken deck never stops the others."""
+def load_decks(extra: list[Path], solver_answers: bool = False) -> Collection:
+    """Bundled + user decks. Problems are warnings here: a broken deck never stops the others.
+
+    With ``solver_answers`` (commands that grade or export answers), the user decks' numeric cards
+    are recomputed: one the solver disputes is a warning and carries the solver's value from here
+    on (see :func:`cardcli.verify.adopt_solver_answers`; NumPy loads only if such a card exists).
+    """
     col = load_collection(user_deck_paths(extra))  # frozen out of the GC's way (see gcpause)
-    for issue in col.issues:
-        err.print(f"warning: {issue}", markup=False)
+    issues = list(col.issues)
+    if solver_answers and any(c.check for d in col.decks if not d.bundled for c in d.cards):
+        from cardcli.verify import adopt_solver_answers
+
+        issues += adopt_solver_answers(col)
+    for issue in issues:
+        err.print(f"warning: {issue}", markup=False, soft_wrap=True)
     return col

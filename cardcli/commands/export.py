@@ -140,7 +140,7 @@ def run_anki(
     output: str | None,
     extra: list[Path],
 ) -> None:
-    col = load_decks(extra)
+    col = load_decks(extra, solver_answers=True)
     notes, n_cards, n_problems = build_notes(col, decks, topics, generated, seed)
     if not notes:
         hint = "" if generated else " (problem families need --generated N)"

@@ -105,7 +105,7 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
 
     now = datetime.now(timezone.utc)
     day = from_env()
-    col = load_decks(extra)
+    col = load_decks(extra, solver_answers=True)
     cards = select_cards(col, decks, topics)
     rng = random.Random()
     with Store.open() as store:
