@@ -196,15 +196,19 @@ def main() -> None:
     try:
         app()  # click handles usage errors, --help and --version itself
     except DeckError as e:
-        for issue in e.issues:
-            print(issue, file=sys.stderr)
+        from cardcli.safetext import one_line
+
+        for issue in e.issues:  # file names and deck text are data: control characters made visible
+            print(one_line(str(issue)), file=sys.stderr)
         sys.exit(e.exit_code)
     except CardcliError as e:
         _fail(str(e), e.exit_code)
 
 
 def _fail(message: str, code: int) -> None:
-    print(f"cardcli: {message}", file=sys.stderr)
+    from cardcli.safetext import clean
+
+    print(f"cardcli: {clean(message)}", file=sys.stderr)
     sys.exit(code)
 
 

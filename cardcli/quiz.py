@@ -19,6 +19,8 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from cardcli.safetext import safe_text
+
 from cardcli.answers import AnswerFormatError, grade, needs_more_rows, parse_answer
 from cardcli.render import entry_help, problem_renderable, solution_renderable
 
@@ -67,7 +69,7 @@ def _next(lines: Iterator[str], console: Console, echo: bool) -> str:
             console.print()
         raise _Quit("eof") from None
     if echo:
-        console.print(Text(line))
+        console.print(safe_text(line))
     return line
 
 
@@ -126,7 +128,7 @@ def run_quiz(problems: list[Any], lines: Iterable[str], console: Console, *, ech
                 try:
                     value = parse_answer(text, prob.answer_kind, prob.answer)
                 except AnswerFormatError as e:
-                    console.print(Text(f"Could not read that: {e}. Try again.", style="yellow"))
+                    console.print(safe_text(f"Could not read that: {e}. Try again.", style="yellow"))
                     continue
                 break
             result = grade(value, prob.answer, prob.answer_kind, prob.tolerance)

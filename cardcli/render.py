@@ -15,6 +15,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from cardcli.safetext import clean, safe_text
 from generators.render import fmt
 
 __all__ = ["matrix_table", "highlight_cells", "highlight_description", "answer_text", "entry_help", "problem_renderable",
@@ -58,7 +59,7 @@ def matrix_table(
     marked = highlight_cells(highlight)
     wrong = {(int(r), int(c)) for r, c in (wrong_cells or [])}
     ncols = len(rows[0]) if rows else 0
-    table = Table(title=title, box=box.SIMPLE_HEAD, show_header=True, pad_edge=False, padding=(0, 1),
+    table = Table(title=None if title is None else safe_text(title), box=box.SIMPLE_HEAD, show_header=True, pad_edge=False, padding=(0, 1),
                   title_justify="left")
     table.add_column("", style="dim", justify="right")
     for c in range(ncols):
@@ -73,10 +74,10 @@ def matrix_table(
             if (r, c) in wrong:
                 text += " ✗"
                 style = WRONG_STYLE
-            cells.append(Text(text, style=style))
+            cells.append(Text(clean(text), style=style))
         table.add_row(*cells)
     if wrong:
-        table.caption = f"✗ = wrong ({len(wrong)})"
+        table.caption = Text(f"✗ = wrong ({len(wrong)})")
         table.caption_justify = "left"
     return table
 
@@ -159,7 +160,7 @@ def solution_renderable(problem: Any, grade: Any = None) -> RenderableType:
         if grade.correct:
             parts.append(Text("✓ correct", style="bold green"))
         else:
-            parts.append(Text(f"✗ incorrect: {grade.detail}", style="bold red"))
+            parts.append(safe_text(f"✗ incorrect: {grade.detail}", style="bold red"))
     kind = problem.answer_kind
     if kind == "matrix":
         tables = []

@@ -28,6 +28,7 @@ from rich.text import Text
 
 from cardcli.errors import CardcliError
 from cardcli.model import Card, CardType, back_text
+from cardcli.safetext import clean, safe_text
 from cardcli.scheduler import (
     RATING_LABELS,
     CardState,
@@ -303,8 +304,8 @@ class Session:
         for caption, rows in (matrices or {}).items():
             parts.append(_matrix(rows, caption))
         n = self._n
-        title = f"#{n}  {card.deck} · {card.topic}"
-        return Panel(Group(*parts), title=title, title_align="left", subtitle=card.id, subtitle_align="right")
+        title = safe_text(f"#{n}  {card.deck} · {card.topic}")  # Text: a deck name is never markup
+        return Panel(Group(*parts), title=title, title_align="left", subtitle=safe_text(card.id), subtitle_align="right")
 
     def _typed_answer(self, card: Card, problem: Any) -> Any:
         if problem is not None:
@@ -328,7 +329,7 @@ class Session:
             try:
                 return _grade(card, problem, text)
             except (ValueError, CardcliError) as e:  # the text could not be read as an answer
-                self._prompt(f"Could not read that: {e}. Try again (or Enter to show the answer).")
+                self._prompt(clean(f"Could not read that: {e}. Try again (or Enter to show the answer)."))
 
     def _more_rows(self, first: str, expected: Any) -> str:
         """A matrix typed one row per line: read the remaining rows (an empty line stops)."""
@@ -353,8 +354,8 @@ class Session:
             detail = getattr(grade, "detail", "") or ""
             if detail.strip().lower() in ("correct", "wrong", "incorrect"):
                 detail = ""
-            self.console.print(Text(f"{'✓' if grade.correct else '✗'} {mark}" + (f": {detail}" if detail else ""),
-                                    style="green" if grade.correct else "red"))
+            self.console.print(safe_text(f"{'✓' if grade.correct else '✗'} {mark}" + (f": {detail}" if detail else ""),
+                                         style="green" if grade.correct else "red"))
         wrong_cells = getattr(grade, "wrong_cells", None)
         if grade is not None and not grade.correct and wrong_cells and _is_matrix(getattr(grade, "value", None)):
             from cardcli.render import matrix_table

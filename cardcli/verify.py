@@ -1,9 +1,12 @@
-"""Recompute every numeric card's answer with the reference solver."""
+"""Recompute every numeric card's answer with the reference solver.
+
+Messages quote at most 200 characters of an answer or a result (never a whole array)."""
 
 from __future__ import annotations
 
 from cardcli.errors import DeckIssue
 from cardcli.model import Card
+from cardcli.safetext import excerpt
 
 __all__ = ["verify_numeric"]
 
@@ -19,12 +22,17 @@ def verify_numeric(cards: list[Card]) -> list[DeckIssue]:
     for card in numeric:
         try:
             value = evaluate(card.check)
+            agrees = matches(card.answer, value, card.tolerance)
         except (KeyError, TypeError, ValueError) as e:
-            issues.append(DeckIssue(card.file, card.line, f"card '{card.id}': check failed: {e}"))
+            issues.append(DeckIssue(card.file, card.line, f"card '{card.id}': check failed: {excerpt(str(e))}"))
             continue
-        if not matches(card.answer, value, card.tolerance):
+        except (ArithmeticError, RecursionError, MemoryError) as e:  # hostile values the bounds missed
+            issues.append(DeckIssue(card.file, card.line,
+                                    f"card '{card.id}': check failed: {type(e).__name__}: {excerpt(str(e))}"))
+            continue
+        if not agrees:
             issues.append(DeckIssue(
                 card.file, card.line,
-                f"card '{card.id}': answer {card.answer!r} disagrees with the solver ({value!r})",
+                f"card '{card.id}': answer {excerpt(card.answer)} disagrees with the solver ({excerpt(value)})",
             ))
     return issues

@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.table import Table
 
 from cardcli.commands._common import load_decks, out
+from cardcli.safetext import safe_text
 
 __all__ = ["run"]
 
@@ -19,6 +20,7 @@ def run(extra: list[Path]) -> None:
     table.add_column("file")
     table.add_column("topics")
     for d in col.decks:
-        table.add_row(d.name, str(len(d.cards)), Path(d.file).name + ("" if d.bundled else " (user)"),
-                      ", ".join(d.topics))
+        # cells are Text: deck names and file names are data, never markup
+        table.add_row(safe_text(d.name), str(len(d.cards)),
+                      safe_text(Path(d.file).name + ("" if d.bundled else " (user)")), safe_text(", ".join(d.topics)))
     out.print(table)

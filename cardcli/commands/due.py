@@ -17,6 +17,7 @@ DEFAULT_NEW = 20
 def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra: list[Path]) -> None:
     """Print the next ``count`` cards `cardcli study` would show now."""
     from cardcli.commands._common import load_decks, out
+    from cardcli.safetext import safe_text
     from cardcli.commands.study import select_cards
     from cardcli.scheduler import (
         day_start,
@@ -50,7 +51,7 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
     for i, card in enumerate(rows, 1):
         st = states.get(card.id)
         front = " ".join(card.front.split())
-        out.print(Text(f"{i:>3}. {card.id:<{width}}  {card.deck} · {card.topic}  {front[:60]}"), soft_wrap=True)
+        out.print(safe_text(f"{i:>3}. {card.id:<{width}}  {card.deck} · {card.topic}  {front[:60]}"), soft_wrap=True)
         if not explain:
             continue
         if st is None:
