@@ -70,9 +70,12 @@ class _Parser:
             return loader.construct_object(node, deep=True)
         except yaml.YAMLError:
             raise
-        except (ValueError, TypeError, OverflowError, ArithmeticError, RecursionError) as e:
+        except (ValueError, TypeError, ArithmeticError, RecursionError) as e:
+            reason = str(e)
+            if "integer string conversion" in reason:  # Python's guard against quadratic int parsing
+                reason = f"an integer with more than {getattr(sys, 'get_int_max_str_digits', lambda: 4300)():,} digits"
             raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read {node.tag.rsplit(':', 1)[-1]} value: {excerpt(str(e))}", node.start_mark
+                None, None, f"cannot read a value: {excerpt(reason)}", node.start_mark
             ) from None
 
     def parse(self, text: str) -> Deck | None:

@@ -23,7 +23,6 @@ from typing import Any
 import yaml
 from yaml.events import (
     AliasEvent,
-    CollectionStartEvent,
     DocumentEndEvent,
     DocumentStartEvent,
     MappingEndEvent,
@@ -32,7 +31,6 @@ from yaml.events import (
     SequenceEndEvent,
     SequenceStartEvent,
     StreamEndEvent,
-    StreamStartEvent,
 )
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
@@ -84,17 +82,6 @@ def _line(mark: Any) -> int:
     return mark.line + 1 if mark is not None else 1
 
 
-class _Frame:
-    __slots__ = ("node", "size", "key", "keys", "anchor")
-
-    def __init__(self, node: Any, anchor: str | None):
-        self.node = node
-        self.size = 1
-        self.key: Any = None  # a mapping's key waiting for its value
-        self.keys: dict[tuple[str, str], int] | None = {} if isinstance(node, MappingNode) else None
-        self.anchor = anchor
-
-
 def compose(loader: Any) -> Any:
     """The single document of ``loader``'s stream as a node tree (None for an empty stream).
 
@@ -113,19 +100,48 @@ def compose(loader: Any) -> Any:
 
 
 def _document(loader: Any) -> Any:
+    """The nodes of one document; a hot loop (one pass per event), so kept flat.
+
+    Each open collection is a frame ``[node, expanded size, pending key, keys seen, anchor]``;
+    ``keys seen`` maps a scalar key's (tag, value) to its node, for mappings only.
+    """
     start = loader.get_event()
     assert isinstance(start, DocumentStartEvent), start
     anchors: dict[str, tuple[Any, int | None]] = {}  # name -> (node, expanded size; None while open)
-    stack: list[_Frame] = []
+    stack: list[list[Any]] = []
+    get_event, resolve = loader.get_event, loader.resolve
     alias_extra = 0
     root = None
     while True:
-        event = loader.get_event()
-        if isinstance(event, DocumentEndEvent):
-            break
-        if isinstance(event, (StreamStartEvent, StreamEndEvent, DocumentStartEvent)):  # pragma: no cover
-            raise YamlLimitError(_line(event.start_mark), "unexpected end of the document")
-        if isinstance(event, AliasEvent):
+        event = get_event()
+        cls = type(event)
+        if cls is ScalarEvent:
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = resolve(ScalarNode, event.value, event.implicit)
+            node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            size = 1
+            if event.anchor is not None:
+                anchors[event.anchor] = (node, 1)
+        elif cls is MappingEndEvent or cls is SequenceEndEvent:
+            node, size, _, _, anchor = stack.pop()
+            node.end_mark = event.end_mark
+            if anchor is not None and anchors[anchor][0] is node:
+                anchors[anchor] = (node, size)
+        elif cls is MappingStartEvent or cls is SequenceStartEvent:
+            if len(stack) >= MAX_DEPTH:
+                raise YamlLimitError(_line(event.start_mark),
+                                     f"nested more than {MAX_DEPTH} levels deep (a deck needs about 10)")
+            kind = MappingNode if cls is MappingStartEvent else SequenceNode
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = resolve(kind, None, event.implicit)
+            node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+            if event.anchor is not None:
+                anchors[event.anchor] = (node, None)
+            stack.append([node, 1, None, {} if kind is MappingNode else None, event.anchor])
+            continue
+        elif cls is AliasEvent:
             if event.anchor not in anchors:
                 raise YamlLimitError(_line(event.start_mark), f"undefined alias *{excerpt(event.anchor, 40)}")
             node, size = anchors[event.anchor]
@@ -138,54 +154,29 @@ def _document(loader: Any) -> Any:
                 raise YamlLimitError(_line(event.start_mark),
                                      f"aliases expand to more than {MAX_ALIAS_NODES:,} values "
                                      f"(an alias bomb?); write the values out or use fewer aliases")
-        elif isinstance(event, ScalarEvent):
-            tag = event.tag
-            if tag is None or tag == "!":
-                tag = loader.resolve(ScalarNode, event.value, event.implicit)
-            node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
-            size = 1
-            if event.anchor is not None:
-                anchors[event.anchor] = (node, 1)
-        elif isinstance(event, CollectionStartEvent):
-            if len(stack) >= MAX_DEPTH:
-                raise YamlLimitError(_line(event.start_mark),
-                                     f"nested more than {MAX_DEPTH} levels deep (a deck needs about 10)")
-            kind = SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
-            tag = event.tag
-            if tag is None or tag == "!":
-                tag = loader.resolve(kind, None, event.implicit)
-            node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
-            if event.anchor is not None:
-                anchors[event.anchor] = (node, None)
-            stack.append(_Frame(node, event.anchor))
-            continue
-        else:
-            assert isinstance(event, (SequenceEndEvent, MappingEndEvent)), event
-            frame = stack.pop()
-            node, size = frame.node, frame.size
-            node.end_mark = event.end_mark
-            if frame.anchor is not None and anchors.get(frame.anchor, (None,))[0] is node:
-                anchors[frame.anchor] = (node, size)
+        elif cls is DocumentEndEvent:
+            break
+        else:  # pragma: no cover - the parser never sends these inside a document
+            raise YamlLimitError(_line(event.start_mark), "unexpected end of the document")
         if not stack:
             root = node
             continue
         parent = stack[-1]
-        parent.size += size
-        if parent.keys is None:
-            parent.node.value.append(node)
-        elif parent.key is None:
-            parent.key = node
-            if isinstance(node, ScalarNode) and node.tag != _MERGE:
+        parent[1] += size
+        keys = parent[3]
+        if keys is None:
+            parent[0].value.append(node)
+        elif parent[2] is None:
+            parent[2] = node
+            if cls is ScalarEvent and node.tag != _MERGE:
                 ident = (node.tag, node.value)
-                first = parent.keys.get(ident)
+                first = keys.get(ident)
                 if first is not None:
                     raise YamlLimitError(_line(node.start_mark),
-                                         f"duplicate key '{excerpt(node.value, 60)}' (first at line {first}; "
-                                         f"YAML would silently keep only the last one)")
-                parent.keys[ident] = _line(node.start_mark)
+                                         f"duplicate key '{excerpt(node.value, 60)}' (first at line "
+                                         f"{_line(first.start_mark)}; YAML would silently keep only the last one)")
+                keys[ident] = node
         else:
-            parent.node.value.append((parent.key, node))
-            parent.key = None
-    if stack:  # pragma: no cover - the parser reports unclosed collections itself
-        raise YamlLimitError(_line(stack[-1].node.start_mark), "unclosed collection")
+            parent[0].value.append((parent[2], node))
+            parent[2] = None
     return root
