@@ -203,6 +203,15 @@ def main() -> None:
         sys.exit(e.exit_code)
     except CardcliError as e:
         _fail(str(e), e.exit_code)
+    except OSError as e:  # stdout on a full disk or a closed pipe (`cardcli due > /dev/full`, `| head`)
+        import errno
+
+        if e.errno not in (errno.ENOSPC, errno.EPIPE, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            raise
+        from cardcli.commands.export import silence_stdout
+
+        silence_stdout()
+        _fail(f"cannot write output: {e.strerror}", 1)
 
 
 def _fail(message: str, code: int) -> None:

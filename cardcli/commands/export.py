@@ -16,7 +16,7 @@ from cardcli.loader import Collection
 from cardcli.safetext import safe_text
 from cardcli.topics import TOPICS
 
-__all__ = ["run_anki", "build_notes", "default_filename", "write_atomic", "write_stdout"]
+__all__ = ["run_anki", "build_notes", "default_filename", "write_atomic", "write_stdout", "silence_stdout"]
 
 
 def _all_families() -> list[str]:
@@ -175,11 +175,11 @@ def write_stdout(data: bytes) -> None:
             stream.write(data.decode("utf-8"))
             stream.flush()
     except OSError as e:
-        _silence_stdout()
+        silence_stdout()
         raise CardcliError(f"cannot write to standard output: {e.strerror or e}") from None
 
 
-def _silence_stdout() -> None:
+def silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush does not fail a second time."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
