@@ -51,7 +51,7 @@ MAX_INT = 2**53  # integers beyond this are not exact as floats (and a 4,000-dig
 MAX_WINDOW_CELLS = 10_000_000  # C*OH*OW*KH*KW: the sliding-window array of a conv or pool (80 MB)
 MAX_MULTIPLY_ADDS = 100_000_000  # F*C*OH*OW*KH*KW
 MAX_SQUARE_SIDE = 512  # rnn_gradient: eigenvalues of an n x n matrix cost n^3
-_SPATIAL = ("stride", "padding", "dilation", "kernel_size", "output_padding", "input_size")
+_SPATIAL = ("stride", "padding", "dilation", "kernel_size")
 _ARRAY_FNS = ("conv2d", "conv2d_backward", "pool2d", "pool2d_backward")
 
 DEFAULT_REL_TOL = 1e-6
@@ -142,11 +142,11 @@ def check_bounds(name: str, args: Mapping[str, Any]) -> None:
             raise ValueError(f"{name}: the integer {excerpt(item, 40)} is too large (at most 2**53)")
         if isinstance(item, str) and len(item) > 100:
             raise ValueError(f"{name}: a text argument of {len(item):,} characters")
-    for key in _SPATIAL:
-        for v in _ints(args.get(key)):
-            if abs(v) > MAX_SIDE:
-                raise ValueError(f"{name}: {key} {v:,} is too large (at most {MAX_SIDE:,})")
-    if name in _ARRAY_FNS:
+    if name in _ARRAY_FNS:  # sizes only matter where arrays are built from them
+        for key in _SPATIAL:
+            for v in _ints(args.get(key)):
+                if abs(v) > MAX_SIDE:
+                    raise ValueError(f"{name}: {key} {v:,} is too large (at most {MAX_SIDE:,})")
         _check_geometry(name, args)
     if name == "rnn_gradient":
         shape = _shape(args.get("weight"))
