@@ -280,7 +280,7 @@ def session_latency(table: Table, work: Path, n: int, ratings: int) -> None:
 
 def generators(table: Table, seconds: float) -> None:
     sys.path.insert(0, str(ROOT / "bench"))
-    from bench_generators import baseline_rate, family_rate
+    from bench_generators import DIAGNOSIS_TARGET_MS, baseline_rate, diagnosis_ms, family_rate
 
     from generators.families import FAMILIES
 
@@ -290,6 +290,10 @@ def generators(table: Table, seconds: float) -> None:
     for name in FAMILIES:
         rate = family_rate(name, 2, seconds)
         table.add(f"generate+solve {name} (difficulty 2)", f"{rate:,.0f}/s", f"{rate / base:.3f}x")
+    step_ms = 1000 / base
+    worst = max(diagnosis_ms(name) for name in FAMILIES)
+    table.add("diagnosis of a wrong answer, worst family (difficulty 2)", f"{worst:.2f} ms",
+              f"{worst / step_ms:.1f}x step", f"< {DIAGNOSIS_TARGET_MS:g} ms", worst < DIAGNOSIS_TARGET_MS)
 
 
 def export(table: Table, decks: dict[int, Path], ref: float) -> None:

@@ -1,9 +1,13 @@
-"""Problems generated + solved per second, per family and difficulty.
+"""Problems generated + solved per second, per family and difficulty; mistake diagnosis time.
 
 Run: ``python bench/bench_generators.py [--seconds 0.3]``. The ``ratio`` column compares each
 family's rate with a baseline measured in the same run (a loop of tiny NumPy ops: draw a 5×5
 integer matrix and a 3×3 kernel and sum one patch product — about what a hand-sized problem
 costs without any text), so numbers are comparable across machines.
+
+Diagnosis: the time :func:`cardcli.diagnosis.diagnose_problem` takes for one wrong answer (each
+mistake's own answer to difficulty-2 problems, and a wrong answer no mistake gives), per family,
+as milliseconds and as a multiple of one baseline step; the target is < 5 ms per answer.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ import numpy as np  # noqa: E402
 
 from generators.families import FAMILIES, problem  # noqa: E402
 
-__all__ = ["baseline_rate", "family_rate", "main"]
+__all__ = ["baseline_rate", "diagnosis_ms", "family_rate", "main", "DIAGNOSIS_TARGET_MS"]
+
+DIAGNOSIS_TARGET_MS = 5.0
 
 
 def _rate(step, seconds: float) -> float:
@@ -46,6 +52,24 @@ def family_rate(family: str, difficulty: int, seconds: float) -> float:
     return _rate(lambda i: problem(family, 0, difficulty, i), seconds)
 
 
+def diagnosis_ms(family: str, difficulty: int = 2, problems: int = 20) -> float:
+    """Mean milliseconds to diagnose one wrong answer of ``family`` (worst kind: every mistake run)."""
+    from cardcli.diagnosis import diagnose_problem
+    from generators.families import mistake_answers
+
+    cases = []
+    for i in range(problems):
+        p = problem(family, 1, difficulty, i)
+        wrongs = [w for _, w in mistake_answers(family, p.params)]
+        cases.extend((p, w) for w in wrongs[:3])
+        if not isinstance(p.answer, (list, dict)):
+            cases.append((p, p.answer * 3 + 1 if isinstance(p.answer, int) else p.answer * 3.7))
+    start = time.perf_counter()
+    for p, value in cases:
+        diagnose_problem(p, value)
+    return (time.perf_counter() - start) / max(1, len(cases)) * 1000
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=0.3, help="time per measurement")
@@ -58,6 +82,16 @@ def main(argv: list[str] | None = None) -> None:
         for d in (1, 2, 3):
             rate = family_rate(name, d, args.seconds)
             print(f"{name:<29} {d:>1} {rate:>11,.0f} {rate / base:>7.3f}")
+    step_ms = 1000 / base
+    print(f"\ndiagnosis of one wrong answer (difficulty 2; ratio = multiples of one baseline step, "
+          f"{step_ms:.3f} ms); target < {DIAGNOSIS_TARGET_MS:g} ms")
+    print(f"{'family':<29} {'ms/answer':>9} {'ratio':>7}  ok")
+    worst = 0.0
+    for name in FAMILIES:
+        ms = diagnosis_ms(name)
+        worst = max(worst, ms)
+        print(f"{name:<29} {ms:>9.3f} {ms / step_ms:>6.1f}x  {'PASS' if ms < DIAGNOSIS_TARGET_MS else 'FAIL'}")
+    print(f"worst: {worst:.3f} ms per answer ({'PASS' if worst < DIAGNOSIS_TARGET_MS else 'FAIL'})")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 export_app = typer.Typer(help="Export decks to other apps.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
@@ -39,11 +40,12 @@ DecksOpt = Annotated[
 ]
 DeckNameOpt = Annotated[
     list[str] | None,
-    typer.Option("--deck", help="Only this deck (display name or file name); repeatable.", show_default=False),
+    typer.Option("--deck", help="Only this deck (display name or file name, any case); repeatable.", show_default=False),
 ]
 TopicOpt = Annotated[
     list[str] | None,
-    typer.Option("--topic", help="Only this topic (or problem family); repeatable.", show_default=False),
+    typer.Option("--topic", help="Only this topic (or problem family), any case; repeatable.", show_default=False,
+                 callback=lambda values: [v.strip().casefold() for v in values] if values else values),
 ]
 
 
@@ -160,6 +162,33 @@ def generate(
     cmd.run(family=family, count=count, seed=seed, difficulty=difficulty, list_families=list_families)
 
 
+@app.command("import")
+def import_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Exported flashcard files (text or CSV).", show_default=False)],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Deck file (one input) or folder (default: ./<deck>.yaml).")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="auto, brainscape, quizlet, anki, csv or qa (plain Q/A text).")
+    ] = "auto",
+    deck: Annotated[str | None, typer.Option("--deck", help="Deck name (default: the file's title).")] = None,
+    topic: Annotated[str | None, typer.Option("--topic", help="Topic for every card (default: guessed).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing deck file.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the cards and warnings; write nothing.")] = False,
+    term_sep: Annotated[
+        str | None, typer.Option("--term-sep", help="Quizlet: between term and definition (tab, comma, or text).")
+    ] = None,
+    row_sep: Annotated[
+        str | None, typer.Option("--row-sep", help="Quizlet: between cards (newline, semicolon, or text).")
+    ] = None,
+) -> None:
+    """Turn flashcards exported from Brainscape, Quizlet, Anki or a plain Q/A list into a deck."""
+    from cardcli.commands import import_decks as cmd
+
+    cmd.run(files=files, output=output, fmt=fmt, deck=deck, topic=topic, force=force, dry_run=dry_run,
+            term_sep=term_sep, row_sep=row_sep)
+
+
 @export_app.command("anki")
 def export_anki(
     deck: DeckNameOpt = None,
@@ -199,7 +228,7 @@ def main() -> None:
         from cardcli.safetext import one_line
 
         for issue in e.issues:  # file names and deck text are data: control characters made visible
-            print(one_line(str(issue)), file=sys.stderr)
+            _print_err(one_line(str(issue)))
         sys.exit(e.exit_code)
     except CardcliError as e:
         _fail(str(e), e.exit_code)
@@ -214,10 +243,21 @@ def main() -> None:
         _fail(f"cannot write output: {e.strerror}", 1)
 
 
+def _print_err(line: str) -> None:
+    """One message on stderr: wrapped at word boundaries on a terminal, one line when piped."""
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.text import Text
+
+        Console(stderr=True, highlight=False).print(Text(line))
+    else:
+        print(line, file=sys.stderr)
+
+
 def _fail(message: str, code: int) -> None:
     from cardcli.safetext import clean
 
-    print(f"cardcli: {clean(message)}", file=sys.stderr)
+    _print_err(f"cardcli: {clean(message)}")
     sys.exit(code)
 
 

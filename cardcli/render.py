@@ -152,15 +152,18 @@ def problem_renderable(problem: Any) -> RenderableType:
     return Group(*parts)
 
 
-def solution_renderable(problem: Any, grade: Any = None) -> RenderableType:
-    """The verdict (when ``grade`` is given), the expected answer, the worked solution and, for a
-    cell question, the input with the patch highlighted; wrong matrix cells are marked."""
+def solution_renderable(problem: Any, grade: Any = None, diagnosis: str | None = None) -> RenderableType:
+    """The verdict (when ``grade`` is given), the ``diagnosis`` line (``Likely mistake: …``), the
+    expected answer, the worked solution and, for a cell question, the input with the patch
+    highlighted; wrong matrix cells are marked."""
     parts: list[RenderableType] = []
     if grade is not None:
         if grade.correct:
             parts.append(Text("✓ correct", style="bold green"))
         else:
             parts.append(safe_text(f"✗ incorrect: {grade.detail}", style="bold red"))
+    if diagnosis:
+        parts.append(Text(diagnosis, style="yellow"))
     kind = problem.answer_kind
     if kind == "matrix":
         tables = []
@@ -183,7 +186,7 @@ def solution_renderable(problem: Any, grade: Any = None) -> RenderableType:
                 tables.append(matrix_table(rows, title=title, highlight=hl))
         if tables:
             where = "padded input" if any(pad) else "input"
-            parts.append(Text(f"Highlighted: the patch at {highlight_description(hl)} of the {where}."))
+            parts.append(Text(f"Highlighted: the patch at {highlight_description(hl)} of the {where} (counting from 0)."))
             parts.append(_tables_side_by_side(tables))
     parts.append(Text("Worked solution", style="bold underline"))
     parts.append(Text(problem.solution))

@@ -9,6 +9,8 @@ Definitions (also in README):
 * forecast - seen cards falling due on each of the next days (overdue ones count today).
 * readiness (with an exam date) - mean predicted recall on the exam morning if nothing more is
   studied, per topic; a never-seen card counts 0.
+* mistakes - per topic, how often each known mistake (:mod:`cardcli.diagnosis`) was diagnosed,
+  most frequent first (an answer matching two mistakes counts for both).
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ class StatsReport:
     forecast: list[tuple[date, int]]  # today first
     exam: date | None = None
     readiness: dict[str, float] = field(default_factory=dict)
+    mistakes: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # topic -> [(id, times)]
+    mistake_names: dict[str, str] = field(default_factory=dict)
 
     def due_within(self, days: int) -> int:
         return sum(n for _, n in self.forecast[:days])
@@ -85,6 +89,8 @@ class StatsReport:
             "forecast": {d.isoformat(): n for d, n in self.forecast},
             "due_next_7_days": self.due_within(7),
             "due_next_14_days": self.due_within(14),
+            "mistakes": {t: [{"id": m, "name": self.mistake_names.get(m, m), "count": n} for m, n in rows]
+                         for t, rows in self.mistakes.items()},
         }
         if self.exam is not None:
             out["exam"] = self.exam.isoformat()
@@ -101,11 +107,14 @@ def compute(
     exam: date | None = None,
     days: int = 28,
     horizon: int = 14,
+    mistakes: Iterable[tuple[str, str, str, int]] = (),
+    mistake_names: Mapping[str, str] | None = None,
 ) -> StatsReport:
     """Figures for ``cards`` at ``now``.
 
     ``rating_counts`` is (card_id, deck, ratings, ratings >= 4) per card as logged;
-    ``daily`` maps a UTC day to its review count.
+    ``daily`` maps a UTC day to its review count; ``mistakes`` is (card_id, deck, mistake ids
+    comma-separated, times) as logged, ``mistake_names`` maps an id to its name.
     """
     now = now.astimezone(timezone.utc)
     today = now.date()
@@ -142,6 +151,14 @@ def compute(
         for card in cards:
             sums.setdefault(card.topic, []).append(retrievability_at(states.get(card.id), morning))
         readiness = {t: sum(v) / len(v) for t, v in sorted(sums.items())}
+    by_topic: dict[str, dict[str, int]] = {}
+    for card_id, _deck, ids, n in mistakes:
+        card = by_id.get(card_id)
+        tally = by_topic.setdefault(card.topic if card else REMOVED, {})
+        for mid in filter(None, str(ids).split(",")):
+            tally[mid] = tally.get(mid, 0) + int(n)
+    top = {t: sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])) for t, tally in sorted(by_topic.items())}
     return StatsReport(total=total, decks=decks, topics=dict(sorted(topics.items())),
-                       per_day=per_day, forecast=sorted(forecast.items()), exam=exam, readiness=readiness)
+                       per_day=per_day, forecast=sorted(forecast.items()), exam=exam, readiness=readiness,
+                       mistakes=top, mistake_names=dict(mistake_names or {}))
 

@@ -53,6 +53,7 @@ class ReviewRecord:
     kind: str = "review"  # 'review' or 'cram' (cram never changes card_state)
     state_before: CardState | None = None
     id: int | None = None
+    mistake: str | None = None  # the catalog id(s) a wrong answer matched, comma-separated
 
 
 def _m1(con: sqlite3.Connection) -> None:
@@ -106,10 +107,15 @@ def _m2(con: sqlite3.Connection) -> None:
     con.execute("CREATE INDEX reviews_time ON reviews (reviewed_at)")
 
 
+def _m3(con: sqlite3.Connection) -> None:
+    con.execute("ALTER TABLE reviews ADD COLUMN mistake TEXT")
+
+
 #: ordered, named migrations; entry i brings the schema from version i to i + 1
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("create reviews and card_state", _m1),
     ("review details, kinds and undo snapshots", _m2),
+    ("mistake diagnosed for a wrong answer", _m3),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -232,8 +238,8 @@ class Store:
         with self._tx() as con:
             cur = con.execute(
                 """INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, correct,
-                       problem_seed, problem_params, kind, state_before)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       problem_seed, problem_params, kind, state_before, mistake)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     review.card_id, review.deck, _iso(review.reviewed_at), review.rating,
                     review.duration_ms, None if review.correct is None else int(review.correct),
@@ -241,6 +247,7 @@ class Store:
                     None if review.problem_params is None else json.dumps(review.problem_params, default=str),
                     review.kind,
                     None if review.state_before is None else json.dumps(review.state_before.to_dict()),
+                    review.mistake,
                 ),
             )
             if new_state is not None:
@@ -292,6 +299,16 @@ class Store:
             )
         ]
 
+    def mistake_counts(self) -> list[tuple[str, str, str, int]]:
+        """(card_id, deck, mistake, times) for every logged wrong answer a known mistake matched."""
+        return [
+            (r[0], r[1], r[2], int(r[3]))
+            for r in self._read(
+                "SELECT card_id, deck, mistake, count(*) FROM reviews WHERE mistake IS NOT NULL "
+                "GROUP BY card_id, deck, mistake"
+            )
+        ]
+
     def daily_counts(self, since: datetime) -> dict[date, int]:
         """Reviews per UTC day from ``since`` on."""
         rows = self._read(
@@ -302,16 +319,16 @@ class Store:
 
 
 _REVIEW_COLS = ("id, card_id, deck, reviewed_at, rating, duration_ms, correct, problem_seed, "
-                "problem_params, kind, state_before")
+                "problem_params, kind, state_before, mistake")
 
 
 def _review_from_row(row: tuple) -> ReviewRecord:
-    (rid, card_id, deck, at, rating, dur, correct, seed, params, kind, before) = row
+    (rid, card_id, deck, at, rating, dur, correct, seed, params, kind, before, mistake) = row
     return ReviewRecord(
         id=rid, card_id=card_id, deck=deck, reviewed_at=datetime.fromisoformat(at), rating=rating,
         duration_ms=dur, correct=None if correct is None else bool(correct), problem_seed=seed,
         problem_params=json.loads(params) if params else None, kind=kind,
-        state_before=CardState.from_dict(json.loads(before)) if before else None,
+        state_before=CardState.from_dict(json.loads(before)) if before else None, mistake=mistake,
     )
 
 

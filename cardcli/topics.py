@@ -35,6 +35,7 @@ TOPICS: dict[str, str] = {
     "training": "training practice: gradient checks, babysitting, hyperparameters",
     "neural-networks": "general neural-network concepts, capacity, errors",
     "course": "exam format and course logistics",
+    "misc": "imported cards no keyword placed (cardcli import's fallback)",
 }
 
 

@@ -1,6 +1,7 @@
 """The problem families by name: topics and descriptions, without importing NumPy.
 
-:mod:`generators.families` attaches a generator to each entry; commands that only need to know
+:mod:`generators.families` attaches a generator and a mistake catalog to each entry (from the
+module named in :data:`MODULES`); commands that only need to know
 which families exist (``study`` building its card list, ``--topic`` resolution) use this module so
 they start without loading NumPy or the solver.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from cardcli.errors import did_you_mean
 
-__all__ = ["CATALOG", "resolve"]
+__all__ = ["CATALOG", "MODULES", "resolve"]
 
 #: family name -> (topics, one-line description); the names are an interface.
 CATALOG: dict[str, tuple[tuple[str, ...], str]] = {
@@ -25,6 +26,23 @@ CATALOG: dict[str, tuple[tuple[str, ...], str]] = {
     "receptive-field": (("receptive-field", "conv"), "receptive field of a stack of layers"),
     "spectral-radius": (("rnn",), "RNN W_hh spectral radius and vanishing/exploding verdict"),
     "vgg-dims": (("architectures", "output-size"), "VGG-16 activation shapes for an input size"),
+}
+
+#: family name -> the module of ``generators.families`` that holds its generator, solution text and
+#: mistake catalog (pool-forward and pool-backward share one: they draw the same windows).
+MODULES: dict[str, str] = {
+    "conv-forward": "conv_forward",
+    "conv-backward": "conv_backward",
+    "pool-forward": "pooling",
+    "pool-backward": "pooling",
+    "conv-output-size": "conv_output_size",
+    "pool-output-size": "pool_output_size",
+    "transposed-conv-output-size": "transposed_conv_output_size",
+    "param-count": "param_count",
+    "activation-memory": "activation_memory",
+    "receptive-field": "receptive_field",
+    "spectral-radius": "spectral_radius",
+    "vgg-dims": "vgg_dims",
 }
 
 

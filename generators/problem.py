@@ -26,10 +26,11 @@ row/column.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Draft", "Problem"]
+__all__ = ["Draft", "Mistake", "Problem"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,30 @@ class Draft:
     matrices: dict[str, list] = field(default_factory=dict)
     highlight: dict | None = None
     stem: str = ""
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A common wrong procedure of a family, run on a problem's ``params``.
+
+    ``id`` is a short slug shared across families for the same idea (``padding-ignored`` means the
+    same thing everywhere) and is what the review log stores; ``name`` is one sentence a student
+    understands; ``step`` says which step differs, with ``{param}`` fields filled from the
+    problem's params; ``answer(params)`` is what that procedure gives, in the problem's answer
+    form, or ``None`` where the mistake cannot happen (padding ignored when there is none).
+    """
+
+    id: str
+    name: str
+    step: str
+    answer: Callable[[dict], Any]
+
+    def describe(self, params: dict) -> str:
+        """``step`` with the problem's parameters filled in (left as written if a field is missing)."""
+        try:
+            return self.step.format_map(params)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            return self.step
 
 
 @dataclass(frozen=True)

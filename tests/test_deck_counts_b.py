@@ -78,7 +78,7 @@ def test_first_and_last_cards_follow_document(deck: Deck) -> None:
 @pytest.mark.parametrize(
     ("card_id", "front_start", "back"),
     [
-        ("q3f-imagenet", "ImageNet", "1.2 million images, 1000 classes."),
+        # q3f-imagenet ("1.2 million images, 1000 classes.") is corrected: see tests/test_facts_course.py
         ("q3f-modeling-error", "Type of errors: Modeling error",
          "Given simple model, no set of weights can model the real world task."),
         ("q3f-alexnet-key-innovation", "Modern networks: What was the key innovation", "ReLU activation"),
@@ -113,7 +113,9 @@ def test_list_answers_stay_lists(cards: dict[str, Card]) -> None:
 
 def test_multi_paragraph_answers_complete(cards: dict[str, Card]) -> None:
     alexnet = cards["q3f-mclr-vs-alexnet-alexnet-errors"].back
-    assert "same degree of estimation error" in alexnet
+    # the document's "same degree of estimation error" is corrected (a bigger model class has the
+    # larger estimation error): see tests/test_facts_course.py
+    assert "larger estimation error" in alexnet
     assert "harder to optimize" in alexnet
     fc = cards["q3f-removed-fc-layers"].back
     assert fc.startswith("ResNet") and "reduces overfitting and the total number of parameters" in fc
@@ -123,7 +125,9 @@ def test_multi_paragraph_answers_complete(cards: dict[str, Card]) -> None:
     ("card_id", "answer"),
     [
         ("q3f-larger-capacity-estimation-error", False),     # card 12: "False. No regularization ..."
-        ("q3f-transfer-large-data-random-init", True),       # card 16: "True"
+        # card 16: the document says "True"; corrected to False (He et al. 2019: random init
+        # converges more slowly), see tests/test_facts_course.py
+        ("q3f-transfer-large-data-random-init", False),
         ("q3f-top-left-weight-affects-all", True),           # card 36: "True"
         ("q3f-receptive-field-linear", False),               # card 37: "False. ... linearly"
     ],
@@ -171,7 +175,10 @@ def test_numeric_kernel_gradient_card_77(cards: dict[str, Card]) -> None:
     by_hand = 1 * 1 + 2 * 2 + 3 * 3 + 4 * 4 + 5 * 5 + 6 * 6 + 7 * 7 + 8 * 8 + 9 * 9
     assert by_hand == 285
     assert card.answer == [[by_hand]]
-    assert card.erratum is None  # the document's sum is right
+    # the sum is right, but the document asks for it without the input it needs: the front now
+    # gives the input patch, and the erratum quotes the badly posed question
+    assert card.matrices["Input patch X[0:3, 0:3]"] == [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    assert card.erratum is not None and "input" in card.erratum
 
 
 @pytest.mark.parametrize(
@@ -197,9 +204,10 @@ def test_errata(cards: dict[str, Card], deck: Deck) -> None:
     assert "2353" in (cards["q3f-memory-28x28x3"].erratum or "")
     assert "kernel size" in (cards["q3f-receptive-field-linear"].erratum or "")
     with_erratum = {c.id for c in deck.cards if c.erratum}
-    assert with_erratum == {
+    # the arithmetic errata; the full list (factual errata too) is in tests/test_facts_course.py
+    assert {
         "q3f-forward-3x3-input-2x2-filter", "q3f-memory-28x28x3", "q3f-receptive-field-linear",
-    }
+    } <= with_erratum
 
 
 def test_stride2_cards_share_group(cards: dict[str, Card]) -> None:

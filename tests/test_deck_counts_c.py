@@ -99,7 +99,10 @@ def test_spot_check_basic_cards(cards: dict[str, Card], card_id: str, front: str
     card = cards[card_id]
     assert card.type is CardType.basic
     assert card.front == front
-    assert card.back == back
+    if card.erratum:  # corrected against a reference (tests/test_facts_cs231n.py): the document's answer is quoted
+        assert f'"{back}"' in card.erratum
+    else:
+        assert card.back == back
 
 
 def test_fill_in_blanks_keep_blanks(cards: dict[str, Card]) -> None:
@@ -209,7 +212,8 @@ def test_numeric_cifar10_params(cards: dict[str, Card]) -> None:
 
 
 def test_no_errata_document_numbers_are_right(deck: Deck) -> None:
-    assert [c.id for c in deck.cards if c.erratum] == []
+    # the document's numbers are right; its factual errata are pinned in tests/test_facts_cs231n.py
+    assert [c.id for c in deck.cards if c.erratum and c.type is CardType.numeric] == []
     assert sum(1 for c in deck.cards if c.type is CardType.numeric) == 4
 
 

@@ -422,10 +422,11 @@ def test_generate_jsonl_schema():
     assert r.exit_code == 0, r.output
     lines = r.stdout.strip().splitlines()
     assert len(lines) == 3
-    keys = ["id", "family", "topics", "seed", "difficulty", "params", "prompt", "answer", "solution"]
+    keys = ["id", "family", "topics", "seed", "difficulty", "params", "prompt", "answer", "solution", "mistakes"]
     for i, line in enumerate(lines):
         rec = json.loads(line)
         assert list(rec) == keys
+        assert all(set(m) == {"id", "name", "answer"} for m in rec.pop("mistakes"))
         assert rec["id"] == f"pool-forward-d2-s9-{i}" and rec["family"] == "pool-forward"
         assert rec["topics"] == ["pooling"] and rec["seed"] == 9 and rec["difficulty"] == 2
         assert isinstance(rec["params"], dict) and isinstance(rec["prompt"], str)

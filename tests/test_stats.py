@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
 
 import fsrs
@@ -95,3 +96,43 @@ def test_bar_chart_scales_to_the_largest():
 def test_column_chart():
     assert column_chart([0, 0]) == ["··"]
     assert column_chart([2, 1, 0], height=2) == ["█  ", "██·"]
+
+
+def test_most_frequent_mistakes_per_topic():
+    mistakes = [("a", "D1", "padding-ignored", 3), ("b", "D1", "padding-ignored", 1),
+                ("b", "D1", "padding-once,no-plus-one", 2), ("c", "D1", "max-avg-swapped", 1),
+                ("gone", "Old", "trace", 1)]
+    names = {"padding-ignored": "padding ignored", "padding-once": "padding counted on one side only",
+             "no-plus-one": "the + 1 forgotten", "max-avg-swapped": "max and average pooling confused"}
+    r = compute(CARDS, STATES, RATINGS, DAILY, NOW, mistakes=mistakes, mistake_names=names)
+    # an answer matching two mistakes counts for both; ties sorted by id
+    assert r.mistakes == {"conv": [("padding-ignored", 4), ("no-plus-one", 2), ("padding-once", 2)],
+                          "pooling": [("max-avg-swapped", 1)], REMOVED: [("trace", 1)]}
+    data = r.as_json()["mistakes"]
+    assert data["conv"][0] == {"id": "padding-ignored", "name": "padding ignored", "count": 4}
+    assert data[REMOVED] == [{"id": "trace", "name": "trace", "count": 1}]  # unknown id: the id itself
+    assert compute(CARDS, STATES, RATINGS, DAILY, NOW).as_json()["mistakes"] == {}
+
+
+def test_stats_command_shows_mistakes(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from cardcli.cli import app
+    from cardcli.store import ReviewRecord, Store
+
+    from cardcli.scheduler import review
+
+    cid = "gen:conv-output-size:d2"
+    state = None
+    with Store.open() as store:
+        for mid in ("padding-ignored", "padding-ignored", "padding-ignored", "padding-ignored", "no-plus-one", None):
+            state = review(state, 1 if mid else 4, NOW, card_id=cid)
+            store.record(ReviewRecord(cid, "generated", NOW, 1 if mid else 4, correct=mid is None, mistake=mid), state)
+    monkeypatch.setenv("COLUMNS", "120")
+    r = CliRunner().invoke(app, ["stats"])
+    assert r.exit_code == 0, r.output
+    assert "Most frequent mistakes" in r.output
+    assert "output-size: padding ignored ×4, the + 1 forgotten ×1" in r.output
+    j = CliRunner().invoke(app, ["stats", "--json"])
+    assert json.loads(j.output)["mistakes"]["output-size"][0] == {"id": "padding-ignored",
+                                                                  "name": "padding ignored", "count": 4}

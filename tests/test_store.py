@@ -18,7 +18,7 @@ from rich.console import Console
 from cardcli import scheduler as S
 from cardcli.model import Card, CardType
 from cardcli.session import Session
-from cardcli.store import SCHEMA_VERSION, ReviewRecord, Store, StoreError
+from cardcli.store import MIGRATIONS, SCHEMA_VERSION, ReviewRecord, Store, StoreError
 from cardcli.terminal import ScriptedKeys
 
 UTC = timezone.utc
@@ -43,7 +43,7 @@ def raw(path: Path, sql: str) -> list[tuple]:
 def test_fresh_db_is_current_wal_and_strict(tmp_path):
     p = tmp_path / "h.sqlite3"
     Store.open(p).close()
-    assert raw(p, "PRAGMA user_version") == [(2,)] and SCHEMA_VERSION == 2
+    assert raw(p, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == len(MIGRATIONS)
     assert raw(p, "PRAGMA journal_mode") == [("wal",)]
     tables = dict(raw(p, "SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
     assert set(tables) == {"reviews", "card_state"}
@@ -135,8 +135,41 @@ def test_migration_from_v1_keeps_every_row(tmp_path):
         s.record(ReviewRecord("a1", "D", T0, 3, duration_ms=5), S.review(a1, 3, T0))
     assert raw(p, "SELECT count(*) FROM reviews") == [(4,)]
     cols = [r[1] for r in raw(p, "PRAGMA table_info(reviews)")]
-    assert cols == ["id", "card_id", "reviewed_at", "rating", "deck", "duration_ms", "correct", "problem_seed",
-                    "problem_params", "kind", "state_before"]
+    assert cols[:12] == ["id", "card_id", "reviewed_at", "rating", "deck", "duration_ms", "correct",
+                         "problem_seed", "problem_params", "kind", "state_before", "mistake"]
+
+
+def test_migration_from_v2_adds_the_mistake_column_and_keeps_every_row(tmp_path):
+    p = tmp_path / "v2.sqlite3"
+    con = sqlite3.connect(str(p))
+    con.executescript((FIXTURES / "schema_v2.sql").read_text())
+    con.close()
+    assert raw(p, "PRAGMA user_version") == [(2,)]
+    assert "mistake" not in [r[1] for r in raw(p, "PRAGMA table_info(reviews)")]
+    with Store.open(p) as s:
+        assert s.schema_version == SCHEMA_VERSION
+        recs = s.reviews()
+        assert [(r.id, r.card_id, r.kind, r.correct, r.problem_seed, r.mistake) for r in recs] == [
+            (1, "a1", "review", None, None, None), (2, "a1", "review", None, None, None),
+            (3, "gone-card", "review", None, None, None),
+            (4, "gen:conv-output-size:d2", "review", False, 17, None), (5, "a1", "cram", True, None, None)]
+        assert recs[3].problem_params == {"input_size": 32, "kernel_size": 3, "stride": 1, "padding": 1,
+                                          "dilation": 1}
+        assert s.mistake_counts() == []
+        st = s.load_state("a1")
+        s.record(ReviewRecord("gen:conv-output-size:d2", "generated", T0, 1, correct=False,
+                              mistake="padding-ignored"), None)
+        s.record(ReviewRecord("gen:conv-output-size:d2", "generated", T0, 2, correct=False,
+                              mistake="padding-ignored"), None)
+        rid = s.record(ReviewRecord("gen:conv-output-size:d2", "generated", T0, 2, correct=False,
+                                    mistake="padding-once,no-plus-one"), None)
+        assert s.reviews()[-1].mistake == "padding-once,no-plus-one"
+        assert sorted(s.mistake_counts()) == [
+            ("gen:conv-output-size:d2", "generated", "padding-ignored", 2),
+            ("gen:conv-output-size:d2", "generated", "padding-once,no-plus-one", 1)]
+        assert s.undo(rid).mistake == "padding-once,no-plus-one"
+        assert s.load_state("a1") == st
+    assert raw(p, "SELECT mistake FROM reviews ORDER BY id") == [(None,)] * 5 + [("padding-ignored",)] * 2
 
 
 def test_fresh_and_migrated_schemas_match(tmp_path):

@@ -17,7 +17,7 @@ DEFAULT_NEW = 20
 def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra: list[Path]) -> None:
     """Print the next ``count`` cards `cardcli study` would show now."""
     from cardcli.commands._common import load_decks, out
-    from cardcli.safetext import safe_text
+    from cardcli.safetext import clean
     from cardcli.commands.study import select_cards
     from cardcli.scheduler import (
         day_start,
@@ -47,11 +47,25 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
     if not rows:
         out.print("Nothing due now and no new cards left for today.")
         return
-    width = max(len(c.id) for c in rows)
+    from cardcli.layout import ellipsize, hang
+
+    width = out.width
+    idw = max(len(c.id) for c in rows)
     for i, card in enumerate(rows, 1):
         st = states.get(card.id)
-        front = " ".join(card.front.split())
-        out.print(safe_text(f"{i:>3}. {card.id:<{width}}  {card.deck} · {card.topic}  {front[:60]}"), soft_wrap=True)
+        where = clean(f"{card.deck} · {card.topic}")  # data: never markup, escapes visible
+        head = Text(f"{i:>3}. ")
+        head.append(clean(card.id).ljust(idw), style="bold")
+        head.append(f"  {where}")
+        room = width - head.cell_len - 2
+        if room >= 24:  # the front fits after the id on the same line
+            head.append("  ")
+            head.append_text(ellipsize(clean(card.front), room))
+            out.print(head)
+        else:  # narrow: the id, then where and the front on their own indented lines
+            out.print(hang(Text.assemble(Text(f"{i:>3}. "), (card.id, "bold")), 0))
+            out.print(hang(where, 5))
+            out.print(hang(ellipsize(clean(card.front), width - 5), 5))
         if not explain:
             continue
         if st is None:
@@ -64,4 +78,4 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
                     else f"in {format_interval(-late)}")
             why = (f"last rated {st.last_rating} on {st.last_review:%Y-%m-%d}, due {due:%Y-%m-%d %H:%M} UTC "
                    f"({when}), predicted recall {retrievability(st, now):.0%}")
-        out.print(Text(f"       {why}", style="dim"), soft_wrap=True)
+        out.print(hang(why, 7 if width >= 60 else 5, style="dim"))

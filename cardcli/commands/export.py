@@ -10,9 +10,9 @@ import tempfile
 from pathlib import Path
 
 from cardcli.commands._common import err, load_decks
-from cardcli.errors import CardcliError, UsageError
+from cardcli.errors import CardcliError, UsageError, did_you_mean
 from cardcli.export_anki import HEADER, AnkiNote, card_note, problem_note, render
-from cardcli.loader import Collection
+from cardcli.loader import Collection, deck_key, deck_keys
 from cardcli.safetext import safe_text
 from cardcli.topics import TOPICS
 
@@ -46,17 +46,18 @@ def _generated_families(topics: list[str]) -> list[str]:
 def _check_selection(col: Collection, decks: list[str], topics: list[str], families: list[str]) -> None:
     from cardcli.session import GEN_DECK
 
-    valid_decks = ({d.name.casefold() for d in col.decks} | {Path(d.file).stem.casefold() for d in col.decks}
-                   | {GEN_DECK})
-    bad_decks = [d for d in decks if d.casefold() not in valid_decks]
+    valid_decks = {k for d in col.decks for k in deck_keys(d)} | {GEN_DECK}
+    bad_decks = [d for d in decks if deck_key(d) not in valid_decks]
     bad_topics = [t for t in topics if t not in TOPICS and t not in families]
     problems = []
     if bad_decks:
-        problems.append(f"unknown deck {', '.join(repr(d) for d in bad_decks)} "
+        hint = did_you_mean(bad_decks[0], [d.name for d in col.decks] + [Path(d.file).name for d in col.decks])
+        problems.append(f"unknown deck {', '.join(repr(d) for d in bad_decks)}{hint} "
                         f"(decks: {', '.join(d.name for d in col.decks) or 'none'}, {GEN_DECK})")
     if bad_topics:
         fams = f"; problem families: {', '.join(families)}" if families else ""
-        problems.append(f"unknown topic {', '.join(repr(t) for t in bad_topics)} "
+        hint = did_you_mean(bad_topics[0], list(TOPICS) + families)
+        problems.append(f"unknown topic {', '.join(repr(t) for t in bad_topics)}{hint} "
                         f"(topics: {', '.join(TOPICS)}{fams})")
     if problems:
         raise UsageError("; ".join(problems))
@@ -88,7 +89,7 @@ def build_notes(
 
     families = _all_families() if any(t not in TOPICS for t in topics) else []
     _check_selection(col, decks, topics, families)
-    wanted = [d for d in decks if d.casefold() != GEN_DECK]
+    wanted = [d for d in decks if deck_key(d) != GEN_DECK]
     if len(wanted) < len(decks):  # --deck generated
         generated = generated or 1
         cards = col.select(wanted, topics) if wanted else []

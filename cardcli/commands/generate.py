@@ -1,4 +1,5 @@
-"""``cardcli generate``: generated problems as JSON Lines (one ``Problem.to_json()`` per line)."""
+"""``cardcli generate``: generated problems as JSON Lines (one ``Problem.to_json()`` per line, plus
+``mistakes``: what each common mistake of the family gives, see :func:`cardcli.diagnosis.mistake_table`)."""
 
 from __future__ import annotations
 
@@ -21,5 +22,8 @@ def run(family: str, count: int, seed: int, difficulty: int, list_families: bool
     if not family:
         raise UsageError("give a problem family, e.g. `cardcli generate conv-forward` "
                          "(`cardcli generate --list` shows them all)")
+    from cardcli.diagnosis import mistake_table
+
     for problem in generate(family, count, seed, difficulty):
-        sys.stdout.write(json.dumps(problem.to_json(), ensure_ascii=False) + "\n")
+        record = {**problem.to_json(), "mistakes": mistake_table(problem)}
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -6,12 +6,12 @@ import json
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from rich.table import Table
 from rich.text import Text
 
 __all__ = ["run", "bar_chart", "column_chart"]
 
 BAR_WIDTH = 40
+MISTAKES_SHOWN = 3  # per topic
 
 
 def bar_chart(rows: list[tuple[str, int]], width: int = BAR_WIDTH) -> list[str]:
@@ -47,6 +47,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     from cardcli.commands._common import load_decks, out
     from cardcli.safetext import safe_text
     from cardcli.commands.study import check_exam
+    from cardcli.layout import Column, fit_table
     from cardcli.scheduler import day_start
     from cardcli.session import generated_cards
     from cardcli.stats import compute
@@ -59,9 +60,15 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         states = store.load_states()
         counts = store.rating_stats()
         daily = store.daily_counts(day_start(now) - timedelta(days=27))
+        mistakes = store.mistake_counts()
     # generated problems count once practised (at any difficulty); deck cards always
     cards = col.cards + [g for g in generated_cards(difficulties=(1, 2, 3)) if g.id in states]
-    report = compute(cards, states, counts, daily, now, exam=exam)
+    names = {}
+    if mistakes:  # names come from the family catalogs (loads the solver: only when there are any)
+        from generators.families import mistake_names
+
+        names = mistake_names()
+    report = compute(cards, states, counts, daily, now, exam=exam, mistakes=mistakes, mistake_names=names)
     if json_out:
         out.print_json(json.dumps(report.as_json()))
         return
@@ -70,25 +77,33 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
                    f"{t.mastered} mastered; {t.due} due today; {t.reviews} reviews"
                    + (f", retention {t.retention:.0%}" if t.retention is not None else "")))
     for title, groups in (("deck", report.decks), ("topic", report.topics)):
-        table = Table(title=f"by {title}", title_justify="left")
-        table.add_column(title)
-        for col in ("cards", "new", "learning", "due", "mastered", "reviews", "retention"):
-            table.add_column(col, justify="right")
+        # narrow terminals drop the least useful columns first (see cardcli.layout.fit_table)
+        columns = [Column(title), Column("cards", "right"), Column("new", "right", drop=3),
+                   Column("learning", "right", drop=4), Column("due", "right"),
+                   Column("mastered", "right", drop=2), Column("reviews", "right", drop=5),
+                   Column("retention", "right", drop=1)]
         if report.exam is not None and title == "topic":
-            table.add_column(f"ready {report.exam:%m-%d}", justify="right")
+            columns.append(Column(f"ready {report.exam:%m-%d}", "right"))
+        rows = []
         for name, c in groups.items():
             row = [safe_text(name), str(c.cards), str(c.new), str(c.learning), str(c.due), str(c.mastered),
                    str(c.reviews), "-" if c.retention is None else f"{c.retention:.0%}"]
             if report.exam is not None and title == "topic":
                 r = report.readiness.get(name)
                 row.append("-" if r is None else f"{r:.0%}")
-            table.add_row(*row)
-        out.print(table)
+            rows.append(row)
+        out.print(fit_table(out.width, columns, rows, title=f"by {title}"))
+    if report.mistakes:
+        out.print(Text("Most frequent mistakes (diagnosed wrong answers)"))
+        for topic, mrows in report.mistakes.items():
+            shown = ", ".join(f"{report.mistake_names.get(m, m)} ×{n}" for m, n in mrows[:MISTAKES_SHOWN])
+            out.print(Text(f"  {topic}: {shown}"))
     per_day = [n for _, n in report.per_day]
     out.print(Text(f"Reviews per day, {report.per_day[0][0]:%m-%d} to {report.per_day[-1][0]:%m-%d} "
                    f"(max {max(per_day)}, total {sum(per_day)})"))
     for line in column_chart(per_day):
         out.print(Text("  " + line))
     out.print(Text(f"Due in the next 7 days: {report.due_within(7)}, 14 days: {report.due_within(14)}"))
-    for line in bar_chart([(f"{d:%m-%d}", n) for d, n in report.forecast]):
+    for line in bar_chart([(f"{d:%m-%d}", n) for d, n in report.forecast],
+                          width=max(10, min(BAR_WIDTH, out.width - 12))):
         out.print(Text(line))

@@ -1,0 +1,136 @@
+"""`cardcli import`: other apps' flashcard exports become checked YAML decks."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from rich.text import Text
+
+from cardcli.commands._common import err, out
+from cardcli.errors import CardcliError, UsageError, did_you_mean
+from cardcli.importing import Imported, ImportFileError, import_file
+from cardcli.importing.build import slug
+from cardcli.loader import parse_text
+from cardcli.topics import TOPICS
+
+__all__ = ["run", "target_path", "write_new"]
+
+
+def target_path(imported: Imported, output: Path | None, several: bool) -> Path:
+    """Where a deck goes: ``-o FILE.yaml``, ``-o FOLDER/<deck>.yaml``, or ``./<deck>.yaml``."""
+    name = f"{slug(imported.name, 60) or slug(imported.source.stem, 60) or 'imported'}.yaml"
+    if output is None:
+        return Path.cwd() / name
+    if output.suffix.lower() in (".yaml", ".yml") and not output.is_dir():
+        if several:
+            raise UsageError("-o names one file but several inputs were given; give a folder instead")
+        return output
+    return output / name
+
+
+def write_new(path: Path, data: bytes, force: bool) -> None:
+    """Write through a temp file and ``os.replace``; an existing file only with ``force``, and
+    never a symlink, a folder or a special file."""
+    if path.is_symlink():
+        raise CardcliError(f"{path} is a symbolic link; not replaced (choose another -o)")
+    if path.exists():
+        if not path.is_file():
+            raise CardcliError(f"{path} exists and is not a regular file; choose another -o")
+        if not force:
+            raise CardcliError(f"{path} exists; use --force to replace it")
+    if not path.parent.is_dir():
+        raise UsageError(f"{path.parent} does not exist; create it or choose another -o")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as e:
+        raise CardcliError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def _show(imported: Imported) -> None:
+    for card in imported.cards:
+        kind = card.get("type", "basic")
+        out.print(Text(f"{card['id']}  [{kind}, {card['topic']}]", style="bold"))
+        out.print(Text(f"  Q: {card['front']}"))
+        if kind == "choice":
+            for i, option in enumerate(card["options"], 1):
+                out.print(Text(f"     {i}) {option}"))
+            out.print(Text(f"  answer: {card['answer']}"))
+        elif kind == "truefalse":
+            out.print(Text(f"  answer: {'true' if card['answer'] else 'false'}"))
+        back = card["back"]
+        text = "\n".join(f"- {b}" for b in back) if isinstance(back, list) else back
+        out.print(Text("  A: " + text.replace("\n", "\n     ")))
+
+
+def _summary(imported: Imported, where: str) -> str:
+    n = len(imported.cards)
+    kinds = (f"{imported.count('truefalse')} true/false, {imported.count('choice')} choice, "
+             f"{imported.count('basic')} basic")
+    topics = (f"topics: {imported.guessed} guessed by keyword, {imported.fallback} as misc"
+              if imported.guessed or imported.fallback else "topic given for all")
+    warn = len(imported.warnings)
+    return (f"{where}: {n} card{'s' if n != 1 else ''} ({kinds}) from {imported.source.name} "
+            f"({imported.format}); {topics}; {warn} warning{'s' if warn != 1 else ''}")
+
+
+def run(
+    files: list[Path],
+    output: Path | None,
+    fmt: str,
+    deck: str | None,
+    topic: str | None,
+    force: bool,
+    dry_run: bool,
+    term_sep: str | None,
+    row_sep: str | None,
+) -> None:
+    if not files:
+        raise UsageError("give at least one file to import")
+    if topic is not None:
+        topic = topic.casefold()
+        if topic not in TOPICS:
+            raise UsageError(f"--topic: unknown topic {topic!r}{did_you_mean(topic, list(TOPICS))}")
+    if deck is not None and len(files) > 1:
+        raise UsageError("--deck names one deck but several inputs were given")
+    failed = 0
+    targets: set[Path] = set()
+    for file in files:
+        try:
+            imported = import_file(file, fmt, deck, topic, term_sep, row_sep)
+            target = target_path(imported, output, len(files) > 1)
+            if target.resolve() in targets:
+                raise CardcliError(f"{file}: its deck would be written to {target} as well; "
+                                   "use --deck or import it on its own")
+            _, issues = parse_text(imported.yaml, str(target))
+            if issues:  # a bug, never the input's fault: say so rather than write a broken deck
+                raise CardcliError(f"{file}: the deck built from it does not validate: {issues[0]}")
+            for w in imported.warnings:
+                err.print(Text(f"warning: {w}"), soft_wrap=True)
+            if dry_run:
+                _show(imported)
+                err.print(Text(_summary(imported, f"dry run, not written ({target})")))
+                continue
+            write_new(target, imported.yaml.encode("utf-8"), force)
+            targets.add(target.resolve())
+            err.print(Text(_summary(imported, f"wrote {target}")))
+            err.print(Text(f"check it with `cardcli check {target}`, study it with "
+                           f"`cardcli study --decks {target}`"))
+        except (ImportFileError, CardcliError) as e:
+            if isinstance(e, UsageError):
+                raise
+            err.print(Text(f"cardcli: {e}"), soft_wrap=True)
+            failed += 1
+    if failed:
+        raise SystemExit(2)

@@ -1,0 +1,161 @@
+"""Why was it wrong? Match a wrong answer with the catalog of common mistakes of its family.
+
+Each problem family keeps a catalog of :class:`~generators.problem.Mistake` entries: a wrong
+procedure the reference solver can run (padding ignored, kernel flipped, MB and MiB swapped…).
+:func:`diagnose` runs every entry that can happen on the problem's parameters and compares the
+student's answer with what each gives, with the grader itself (:func:`cardcli.answers.grade`,
+the problem's stated tolerance), so "matches a mistake" means exactly what "correct" means.
+
+Rules:
+
+* the right answer is never diagnosed, and neither is an answer no entry produces;
+* an entry whose answer equals the right one is left out (it cannot be told apart);
+* several entries giving the student's answer are all named;
+* matrices: an exact match first; else the entries whose matrix agrees with the answer on at
+  least :data:`MOST` of the cells *and* on more cells than the right matrix does (the best such
+  entries are named, with how many cells match);
+* ``radius-verdict`` entries about the radius leave the verdict open (``regime: None``).
+
+Deck numeric cards with a ``check`` are diagnosed with the catalog of the family whose solver
+function the check calls (``conv2d`` → conv-forward, ``conv_output_size`` → conv-output-size…;
+see each family's ``from_check``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cardcli.answers import grade
+
+__all__ = ["Diagnosis", "MOST", "PREFIX", "diagnose", "diagnose_card", "diagnose_problem", "mistake_table",
+           "same_answer"]
+
+PREFIX = "Likely mistake:"
+#: share of matrix cells that must agree with a mistake's matrix for a partial match
+MOST = 0.75
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The mistakes a wrong answer matches: their ids (catalog order) and the one line shown."""
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    line: str
+    cells: tuple[int, int] | None = None  # (matching, total) for a partial matrix match
+
+    @property
+    def mistake(self) -> str:
+        """What the review log stores: the ids joined by commas."""
+        return ",".join(self.ids)
+
+
+def _shape(m: Any) -> tuple[int, int] | None:
+    if isinstance(m, list) and m and all(isinstance(r, list) for r in m):
+        widths = {len(r) for r in m}
+        return (len(m), widths.pop()) if len(widths) == 1 else None
+    return None
+
+
+def same_answer(value: Any, reference: Any, kind: str, tolerance: float | None) -> bool:
+    """Whether ``value`` grades as ``reference`` (the grader's rule and the stated tolerance).
+
+    A ``radius-verdict`` reference with ``regime`` None compares the radii only.
+    """
+    if value is None or reference is None:
+        return False
+    try:
+        if kind == "radius-verdict" and (reference.get("regime") is None or value.get("regime") is None):
+            return grade(value["radius"], reference["radius"], "float", tolerance).correct
+        if kind == "matrix" and (_shape(value) is None or _shape(value) != _shape(reference)):
+            return False
+        return grade(value, reference, kind, tolerance).correct
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+        return False
+
+
+def _cells_matching(value: Any, reference: Any, tolerance: float | None) -> int:
+    if _shape(value) is None or _shape(value) != _shape(reference):
+        return 0
+    result = grade(value, reference, "matrix", tolerance)
+    rows, cols = _shape(reference)  # type: ignore[misc]
+    return rows * cols - len(result.wrong_cells)
+
+
+def diagnose(family: str, params: dict, answer: Any, kind: str, tolerance: float | None,
+             value: Any) -> Diagnosis | None:
+    """The mistakes of ``family``'s catalog that give ``value`` (None when none does, or when
+    ``value`` is right)."""
+    from generators.families import mistake_answers
+
+    if value is None or same_answer(value, answer, kind, tolerance):
+        return None
+    candidates = [(m, wrong) for m, wrong in mistake_answers(family, params)
+                  if not same_answer(wrong, answer, kind, tolerance)]
+    hits = [(m, wrong) for m, wrong in candidates if same_answer(value, wrong, kind, tolerance)]
+    cells = None
+    if not hits and kind == "matrix" and _shape(value) is not None:
+        rows, cols = _shape(value)  # type: ignore[misc]
+        total = rows * cols
+        right = _cells_matching(value, answer, tolerance)
+        scored = [(m, _cells_matching(value, wrong, tolerance)) for m, wrong in candidates]
+        best = max((n for _, n in scored), default=0)
+        if best >= MOST * total and best > right:
+            hits = [(m, None) for m, n in scored if n == best]
+            cells = (best, total)
+    if not hits:
+        return None
+    seen: dict[str, Any] = {}
+    for m, _ in hits:
+        seen.setdefault(m.id, m)
+    chosen = list(seen.values())
+    parts = [f"{m.name} — {m.describe(params)}" for m in chosen]
+    line = f"{PREFIX} " + "; or ".join(parts)
+    if cells is not None:
+        line += f" ({cells[0]} of {cells[1]} cells of your answer match it)"
+    return Diagnosis(ids=tuple(m.id for m in chosen), names=tuple(m.name for m in chosen), line=line, cells=cells)
+
+
+def diagnose_problem(problem: Any, value: Any) -> Diagnosis | None:
+    """:func:`diagnose` for a generated :class:`~generators.problem.Problem`."""
+    return diagnose(problem.family, problem.params, problem.answer, problem.answer_kind, problem.tolerance, value)
+
+
+def mistake_table(problem: Any) -> list[dict]:
+    """``[{id, name, answer}]``: what each mistake that can happen in ``problem`` gives (those that
+    give the right answer left out), for ``cardcli generate`` — distractors or feedback."""
+    from generators.families import mistake_answers
+
+    return [{"id": m.id, "name": m.name, "answer": wrong}
+            for m, wrong in mistake_answers(problem.family, problem.params)
+            if not same_answer(wrong, problem.answer, problem.answer_kind, problem.tolerance)]
+
+
+def card_family(check: Any) -> tuple[str, dict] | None:
+    """``(family, params)`` for a deck card's ``check`` when a family reads that solver function."""
+    if not isinstance(check, dict) or not isinstance(check.get("fn"), str):
+        return None
+    from generators.families import FAMILIES
+
+    args = check.get("args") or {}
+    for fam in FAMILIES.values():
+        read = (fam.from_check or {}).get(check["fn"])
+        if read is not None:
+            try:
+                return fam.name, read(dict(args))
+            except (KeyError, TypeError, ValueError):
+                return None
+    return None
+
+
+def diagnose_card(card: Any, value: Any) -> Diagnosis | None:
+    """:func:`diagnose` for a deck numeric card with a ``check`` (None for any other card)."""
+    from cardcli.answers import infer_kind
+
+    found = card_family(getattr(card, "check", None))
+    kind = infer_kind(getattr(card, "answer", None))
+    if found is None or kind is None:
+        return None
+    family, params = found
+    return diagnose(family, params, card.answer, kind, card.tolerance, value)

@@ -1,0 +1,51 @@
+"""Quizlet's export: term and definition separated by a tab (or comma, or a custom
+separator), rows separated by a newline (or semicolon, or a custom separator)."""
+
+from __future__ import annotations
+
+from cardcli.errors import DeckIssue
+from cardcli.importing.brainscape import parse_csv
+from cardcli.importing.model import Parsed, Pair
+
+__all__ = ["looks_like", "parse", "SEPARATORS"]
+
+#: names accepted by --term-sep/--row-sep, as Quizlet's export dialog calls them
+SEPARATORS = {"tab": "\t", "comma": ",", "newline": "\n", "semicolon": ";"}
+
+
+def looks_like(text: str) -> bool:
+    """Most non-empty lines hold a tab."""
+    lines = [x for x in text.split("\n") if x.strip()]
+    return bool(lines) and sum("\t" in x for x in lines) > 0.5 * len(lines)
+
+
+def _sep(value: str) -> str:
+    return SEPARATORS.get(value.lower(), value.encode().decode("unicode_escape") if "\\" in value else value)
+
+
+def parse(text: str, file: str, term_sep: str = "tab", row_sep: str = "newline") -> Parsed:
+    term, row = _sep(term_sep), _sep(row_sep)
+    if not term or not row or term == row:
+        from cardcli.errors import UsageError
+
+        raise UsageError("--term-sep and --row-sep must be two different, non-empty separators")
+    if term == "," and row == "\n":
+        return parse_csv(text, file)  # CSV quoting: definitions may hold commas and line breaks
+    out = Parsed()
+    pos = 0
+    for chunk in text.split(row):
+        line = text.count("\n", 0, pos) + 1
+        pos += len(chunk) + len(row)
+        if not chunk.strip():
+            continue
+        offset = len(chunk) - len(chunk.lstrip())
+        line += chunk.count("\n", 0, offset)
+        if term not in chunk:
+            out.warnings.append(DeckIssue(file, line, f"no term/definition separator {term!r}: skipped"))
+            continue
+        front, back = chunk.split(term, 1)
+        if not front.strip() or not back.strip():
+            out.warnings.append(DeckIssue(file, line, "empty term or definition: skipped"))
+            continue
+        out.pairs.append(Pair(front.strip(), back.strip(), line))
+    return out
