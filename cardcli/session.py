@@ -315,10 +315,10 @@ class Session:
             parts.append(problem_renderable(problem))
             matrices = {}
         else:
-            parts.append(Text(card.front))
+            parts.append(safe_text(card.front))  # clean at load too; again here for cached decks
             matrices = card.matrices
             if card.type is CardType.choice:
-                parts.append(Text("\n".join(f"  {i}) {o}" for i, o in enumerate(card.options, 1))))
+                parts.append(safe_text("\n".join(f"  {i}) {o}" for i, o in enumerate(card.options, 1))))
             elif card.type is CardType.truefalse:
                 parts.append(Text("  true or false?"))
         for caption, rows in (matrices or {}).items():
@@ -417,10 +417,10 @@ class Session:
             if _is_matrix(card.answer):
                 self.console.print(_matrix(card.answer, "Answer"))
             else:
-                self.console.print(Text(f"Answer: {_plain(card.answer)}", style="bold"))
-        self.console.print(Text(back_text(card)))
+                self.console.print(safe_text(f"Answer: {_plain(card.answer)}", style="bold"))
+        self.console.print(safe_text(back_text(card)))
         if card.erratum:
-            self.console.print(Text(f"Erratum: {card.erratum}", style="yellow"))
+            self.console.print(safe_text(f"Erratum: {card.erratum}", style="yellow"))
 
     def _rating(self, card: Card, cap: int, typo: bool = False) -> int:
         """The rating 1-5 (at most ``cap``); 0 when ``typo`` is offered and ``t`` pressed."""

@@ -136,3 +136,29 @@ def test_study_in_a_real_terminal(evil, cardcli_home):
     for bad in ("\x1b]", "\x1b[2J", "\x9b", "\x07", "\x1bP", "\x1b_"):
         assert bad not in out, (bad, out[:3000])
     assert "[link=file:///etc/passwd]" in out
+
+
+def test_session_cleans_cards_that_did_not_come_through_the_loader():
+    """A card built elsewhere (e.g. a planted parse-cache entry) is still shown inertly."""
+    import random
+    from datetime import datetime, timezone
+
+    from cardcli.model import Card, CardType
+    from cardcli.scheduler import plan
+    from cardcli.session import Session
+    from cardcli.store import Store
+    from cardcli.terminal import ScriptedKeys
+
+    now = datetime(2026, 11, 20, 9, tzinfo=timezone.utc)
+    cards = [Card(id="raw", front="F \x1b[2J", back="B \x1b]0;t\x07", topic="conv", deck="D [/] \x9b",
+                  type=CardType.choice, options=("o \x1b[31m", "p"), answer="p", erratum="E \x1b]52;c;x\x1b\\",
+                  matrices={"[bold]M \x1b[2J": [[1, "\x1b[2J"]]})]
+    buf = StringIO()
+    with Store.open() as store:
+        queue = plan(cards, {}, now, random.Random(0), new_per_day=20, new_seen_today=0)
+        Session(queue, store, Console(file=buf, width=100, color_system=None), ScriptedKeys(["2", "3", "q"]), {},
+                cards, rng=random.Random(0), clock=lambda: now).run()
+    out = buf.getvalue()
+    assert "\x1b" not in out and "\x9b" not in out and "\x07" not in out
+    for shown in ("F \\x1b[2J", "B \\x1b]0;t\\x07", "D [/] \\x9b", "o \\x1b[31m", "E \\x1b]52;c;x\\x1b\\", "[bold]M"):
+        assert shown in out, shown
