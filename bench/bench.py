@@ -346,7 +346,8 @@ def hostile(table: Table, work: Path) -> None:
     """``cardcli check`` on each hostile deck of tests/hostile.py (whole process: time and peak RSS, ratio
     to checking a one-card deck), and the long typed answers (in a child: parse time and peak
     allocation, ratio to parsing '12'). Targets (issue 10): a hostile deck is rejected (or loaded)
-    within 1 s and 100 MB more than the one-card deck; a typed answer takes < 50 ms."""
+    within 1 s and 100 MB more than the one-card deck; a typed answer is read or refused as a format
+    error (no other exception) in < 50 ms."""
     sys.path.insert(0, str(ROOT / "tests"))
     from hostile import HOSTILE, write
 
@@ -387,7 +388,9 @@ def hostile(table: Table, work: Path) -> None:
             base = dt
             table.add(label, f"{dt * 1000:.2f} ms", "1.00x", f"{peak:.2f} MB")
             continue
-        table.add(f"{label} ({outcome})", f"{dt * 1000:.2f} ms", f"{dt / base:.0f}x", f"{peak:.2f} MB", dt < 0.05)
+        # a grade or a format error is fine; any other exception would end a study session
+        table.add(f"{label} ({outcome})", f"{dt * 1000:.2f} ms", f"{dt / base:.0f}x", f"{peak:.2f} MB",
+                  dt < 0.05 and outcome in ("read", "AnswerFormatError"))
 
 
 def main(argv: list[str] | None = None) -> int:
