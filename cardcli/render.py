@@ -45,6 +45,11 @@ def _pad_rows(rows: list[list[Any]], pad: tuple[int, int], value: Any = 0) -> li
     return blank + [[value] * pw + list(r) + [value] * pw for r in rows] + [list(b) for b in blank]
 
 
+#: a matrix larger than this is shown cut, with a note (rendering 10^6 cells would take minutes)
+MAX_SHOWN_ROWS = 40
+MAX_SHOWN_COLS = 24
+
+
 def matrix_table(
     rows: list[list[Any]],
     title: str | None = None,
@@ -55,18 +60,22 @@ def matrix_table(
 
     ``highlight``: a highlight dict (rows/cols/step, in the coordinates of ``rows``) or an
     iterable of (row, col); ``wrong_cells``: (row, col) pairs drawn in red with ``✗``.
+    At most :data:`MAX_SHOWN_ROWS` x :data:`MAX_SHOWN_COLS` cells are drawn; the caption says
+    how much was left out.
     """
     marked = highlight_cells(highlight)
     wrong = {(int(r), int(c)) for r, c in (wrong_cells or [])}
-    ncols = len(rows[0]) if rows else 0
-    table = Table(title=None if title is None else safe_text(title), box=box.SIMPLE_HEAD, show_header=True, pad_edge=False, padding=(0, 1),
-                  title_justify="left")
+    nrows = len(rows)
+    ncols = max((len(r) for r in rows[:MAX_SHOWN_ROWS] if isinstance(r, (list, tuple))), default=0)
+    shown_cols = min(ncols, MAX_SHOWN_COLS)
+    table = Table(title=None if title is None else safe_text(title), box=box.SIMPLE_HEAD, show_header=True,
+                  pad_edge=False, padding=(0, 1), title_justify="left")
     table.add_column("", style="dim", justify="right")
-    for c in range(ncols):
+    for c in range(shown_cols):
         table.add_column(str(c), justify="right", header_style="dim")
-    for r, row in enumerate(rows):
+    for r, row in enumerate(rows[:MAX_SHOWN_ROWS]):
         cells: list[Text] = [Text(str(r))]
-        for c, v in enumerate(row):
+        for c, v in enumerate(row[:shown_cols] if isinstance(row, (list, tuple)) else [row]):
             text = fmt(v)
             style = ""
             if (r, c) in marked:
@@ -76,8 +85,13 @@ def matrix_table(
                 style = WRONG_STYLE
             cells.append(Text(clean(text), style=style))
         table.add_row(*cells)
+    notes = []
     if wrong:
-        table.caption = Text(f"✗ = wrong ({len(wrong)})")
+        notes.append(f"✗ = wrong ({len(wrong)})")
+    if nrows > MAX_SHOWN_ROWS or ncols > shown_cols:
+        notes.append(f"showing {min(nrows, MAX_SHOWN_ROWS)} of {nrows} rows, {shown_cols} of {ncols} columns")
+    if notes:
+        table.caption = Text("; ".join(notes))
         table.caption_justify = "left"
     return table
 

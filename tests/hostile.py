@@ -72,8 +72,8 @@ HOSTILE: dict[str, tuple[str, str]] = {
     "duplicate cards key": ("deck: D\nsource: s\ncards:\n  - {id: d-one, topic: conv, front: f, back: b}\n"
                             "cards:\n  - {id: d-two, topic: conv, front: f, back: b}\n",
                             "line 5: duplicate key 'cards' (first at line 3"),
-    "tolerance .inf": (_card(f"answer: 1, tolerance: .inf, {_NUMERIC}", "numeric"), "finite"),
-    "tolerance .nan": (_card(f"answer: 1, tolerance: .nan, {_NUMERIC}", "numeric"), "finite"),
+    "tolerance .inf": (_card(f"answer: [[1]], tolerance: .inf, {_NUMERIC}", "numeric"), "finite"),
+    "tolerance .nan": (_card(f"answer: [[1]], tolerance: .nan, {_NUMERIC}", "numeric"), "finite"),
     "NUL byte": ('deck: D\nsource: s\ncards:\n  - {id: d-one, topic: conv, front: "f\x00", back: b}\n',
                  "line 4: control character U+0000"),
 }
