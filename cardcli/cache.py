@@ -22,7 +22,7 @@ from cardcli.model import Deck
 
 __all__ = ["cache_dir", "cached_load"]
 
-_FORMAT = 2
+_FORMAT = 3  # 3: strings made terminal-safe and size limits checked at load (issue 10)
 #: files smaller than this are parsed directly (cheaper than a cache round trip)
 MIN_SIZE = 256 * 1024
 

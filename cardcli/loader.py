@@ -23,13 +23,16 @@ from cardcli.safeyaml import DeckLoader, YamlLimitError, compose
 from cardcli.topics import TOPICS
 
 __all__ = ["Collection", "deck_key", "deck_keys", "expand_paths", "load_file", "load_collection", "parse_text",
-           "MAX_FILE_BYTES", "MAX_CELLS", "MAX_SIDE"]
+           "MAX_FILE_BYTES", "MAX_CELLS", "MAX_SIDE", "MAX_TEXT_CHARS", "MAX_NAME_CHARS"]
 
 #: a deck file larger than this is refused without being read
 MAX_FILE_BYTES = 50 * 1024 * 1024
 #: values in one array (``matrices``, ``answer``, solver arguments), and entries along one side
 MAX_CELLS = 1_000_000
 MAX_SIDE = 4096
+#: characters in one card text (front, back item, option, erratum); in a deck name, tag or group
+MAX_TEXT_CHARS = 20_000
+MAX_NAME_CHARS = 1_000
 
 #: characters YAML does not allow in a document (C0 except tab/newline/CR, DEL, C1 except NEL, ...)
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -155,6 +158,9 @@ class _Parser:
             return None
         if not isinstance(value, str) or not value.strip():
             self.err(_line(vnode), f"'{key}' must be a non-empty string")
+            return None
+        if len(value) > MAX_NAME_CHARS:
+            self.err(_line(vnode), f"'{key}' is {len(value):,} characters long (at most {MAX_NAME_CHARS:,})")
             return None
         return value.strip()
 
@@ -306,6 +312,12 @@ class _Parser:
             if problem:
                 self.err(at(key), f"'{key}': {problem}")
                 ok = False
+        for key in ("front", "back", "options", "erratum", "source", "disputed", "tags", "group", "answer"):
+            longest = _longest_text(raw.get(key))
+            limit = MAX_TEXT_CHARS if key not in ("tags", "group") else MAX_NAME_CHARS
+            if longest > limit:
+                self.err(at(key), f"'{key}' has a text of {longest:,} characters (at most {limit:,})")
+                ok = False
         tolerance = raw.get("tolerance")
         if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))
                                       or not math.isfinite(tolerance) or tolerance < 0):
@@ -321,6 +333,15 @@ class _Parser:
             tolerance=float(tolerance) if tolerance is not None else None,
             source=text_fields["source"], disputed=text_fields["disputed"],
         )
+
+
+def _longest_text(value: Any) -> int:
+    """Length of the longest string in ``value`` (a string or a list of them), else 0."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, list):
+        return max((len(v) for v in value if isinstance(v, str)), default=0)
+    return 0
 
 
 def _size_problem(value: Any) -> str | None:

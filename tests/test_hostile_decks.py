@@ -281,3 +281,18 @@ def test_huge_integer_answer_is_compared_without_overflow(tmp_path, cardcli_home
     r = run("check", str(path), home=cardcli_home)
     err = r.stderr.decode()
     assert r.returncode == 2 and "disagrees with the solver (9)" in err and len(err) < 400, err
+
+
+def test_text_length_limits():
+    from cardcli.loader import MAX_NAME_CHARS, MAX_TEXT_CHARS
+
+    assert (MAX_TEXT_CHARS, MAX_NAME_CHARS) == (20_000, 1_000)  # as README documents
+
+    def deck(front: str, name: str = "N") -> list[tuple[int, str]]:
+        text = f'deck: "{name}"\nsource: s\ncards:\n  - {{id: t, topic: conv, front: "{front}", back: [b, "{front}"]}}\n'
+        return [(i.line, i.message) for i in parse_text(text, "t.yaml")[1]]
+
+    assert deck("x" * 20_000) == []
+    assert deck("x" * 20_001) == [(4, "'front' has a text of 20,001 characters (at most 20,000)"),
+                                  (4, "'back' has a text of 20,001 characters (at most 20,000)")]
+    assert deck("f", name="n" * 1001) == [(1, "'deck' is 1,001 characters long (at most 1,000)")]
