@@ -23,7 +23,8 @@ from cardcli.safeyaml import DeckLoader, YamlLimitError, compose
 from cardcli.topics import TOPICS
 
 __all__ = ["Collection", "deck_key", "deck_keys", "expand_paths", "load_file", "load_collection", "parse_text",
-           "MAX_FILE_BYTES", "MAX_CELLS", "MAX_SIDE", "MAX_TEXT_CHARS", "MAX_NAME_CHARS"]
+           "MAX_FILE_BYTES", "MAX_CELLS", "MAX_SIDE", "MAX_TEXT_CHARS", "MAX_NAME_CHARS",
+           "MAX_CARD_CHARS"]
 
 #: a deck file larger than this is refused without being read
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -33,6 +34,8 @@ MAX_SIDE = 4096
 #: characters in one card text (front, back item, option, erratum); in a deck name, tag or group
 MAX_TEXT_CHARS = 20_000
 MAX_NAME_CHARS = 1_000
+#: characters in all the texts of one card together (what one study screen may have to draw)
+MAX_CARD_CHARS = 100_000
 
 #: characters YAML does not allow in a document (C0 except tab/newline/CR, DEL, C1 except NEL, ...)
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -312,12 +315,17 @@ class _Parser:
             if problem:
                 self.err(at(key), f"'{key}': {problem}")
                 ok = False
-        for key in ("front", "back", "options", "erratum", "source", "disputed", "tags", "group", "answer"):
-            longest = _longest_text(raw.get(key))
-            limit = MAX_TEXT_CHARS if key not in ("tags", "group") else MAX_NAME_CHARS
+        total = 0
+        for key in ("id", "front", "back", "options", "erratum", "source", "disputed", "tags", "group", "answer"):
+            longest, chars = _text_size(raw.get(key))
+            total += chars
+            limit = MAX_TEXT_CHARS if key not in ("id", "tags", "group") else MAX_NAME_CHARS
             if longest > limit:
                 self.err(at(key), f"'{key}' has a text of {longest:,} characters (at most {limit:,})")
                 ok = False
+        if total > MAX_CARD_CHARS:
+            self.err(line, f"the card's texts add up to {total:,} characters (at most {MAX_CARD_CHARS:,})")
+            ok = False
         tolerance = raw.get("tolerance")
         if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))
                                       or not math.isfinite(tolerance) or tolerance < 0):
@@ -335,13 +343,14 @@ class _Parser:
         )
 
 
-def _longest_text(value: Any) -> int:
-    """Length of the longest string in ``value`` (a string or a list of them), else 0."""
+def _text_size(value: Any) -> tuple[int, int]:
+    """(longest, total) length of the strings in ``value`` (a string or a list of them)."""
     if isinstance(value, str):
-        return len(value)
+        return len(value), len(value)
     if isinstance(value, list):
-        return max((len(v) for v in value if isinstance(v, str)), default=0)
-    return 0
+        sizes = [len(v) for v in value if isinstance(v, str)]
+        return max(sizes, default=0), sum(sizes)
+    return 0, 0
 
 
 def _size_problem(value: Any) -> str | None:

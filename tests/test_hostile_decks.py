@@ -296,3 +296,6 @@ def test_text_length_limits():
     assert deck("x" * 20_001) == [(4, "'front' has a text of 20,001 characters (at most 20,000)"),
                                   (4, "'back' has a text of 20,001 characters (at most 20,000)")]
     assert deck("f", name="n" * 1001) == [(1, "'deck' is 1,001 characters long (at most 1,000)")]
+    many = "deck: M\nsource: s\ncards:\n  - {id: m, topic: conv, front: f, back: [" + ", ".join(["y" * 10_000] * 10) + "]}\n"
+    assert [(i.line, i.message) for i in parse_text(many, "m.yaml")[1]] == [
+        (4, "the card's texts add up to 100,002 characters (at most 100,000)")]  # 10 x 10,000 + 'm' + 'f'
