@@ -373,6 +373,8 @@ def _size_problem(value: Any) -> str | None:
             cells += 1
             if cells > MAX_CELLS:
                 return f"more than {MAX_CELLS:,} values (the limit)"
+            if isinstance(item, str) and len(item) > MAX_NAME_CHARS:
+                return f"a text of {len(item):,} characters (at most {MAX_NAME_CHARS:,} here)"
     return None
 
 

@@ -48,6 +48,7 @@ def _pad_rows(rows: list[list[Any]], pad: tuple[int, int], value: Any = 0) -> li
 #: a matrix larger than this is shown cut, with a note (rendering 10^6 cells would take minutes)
 MAX_SHOWN_ROWS = 40
 MAX_SHOWN_COLS = 24
+MAX_CELL_CHARS = 24
 
 
 def matrix_table(
@@ -77,6 +78,8 @@ def matrix_table(
         cells: list[Text] = [Text(str(r))]
         for c, v in enumerate(row[:shown_cols] if isinstance(row, (list, tuple)) else [row]):
             text = fmt(v)
+            if len(text) > MAX_CELL_CHARS:
+                text = text[: MAX_CELL_CHARS - 1] + "…"
             style = ""
             if (r, c) in marked:
                 style = HIGHLIGHT_STYLE

@@ -299,3 +299,11 @@ def test_text_length_limits():
     many = "deck: M\nsource: s\ncards:\n  - {id: m, topic: conv, front: f, back: [" + ", ".join(["y" * 10_000] * 10) + "]}\n"
     assert [(i.line, i.message) for i in parse_text(many, "m.yaml")[1]] == [
         (4, "the card's texts add up to 100,002 characters (at most 100,000)")]  # 10 x 10,000 + 'm' + 'f'
+
+
+def test_long_strings_inside_arrays_are_refused():
+    cell = "z" * 1001
+    text = (f"deck: S\nsource: s\ncards:\n  - {{id: s, topic: conv, front: f, back: b, "
+            f"matrices: {{M: [[1, {cell}]]}}}}\n")
+    assert [(i.line, i.message) for i in parse_text(text, "s.yaml")[1]] == [
+        (4, "'matrices': a text of 1,001 characters (at most 1,000 here)")]

@@ -180,3 +180,11 @@ def test_a_huge_matrix_is_shown_cut_with_a_note():
     assert header == [str(c) for c in range(MAX_SHOWN_COLS)]
     assert len(body) == MAX_SHOWN_ROWS and body[-1][:3] == [str(MAX_SHOWN_ROWS - 1), str((MAX_SHOWN_ROWS - 1) * 1000),
                                                             str((MAX_SHOWN_ROWS - 1) * 1000 + 1)]
+
+
+def test_a_long_cell_is_cut():
+    from cardcli.render import matrix_table
+
+    buf = StringIO()
+    Console(file=buf, width=200, color_system=None).print(matrix_table([["w" * 100, 1]]))
+    assert "w" * 23 + "…" in buf.getvalue() and "w" * 24 not in buf.getvalue()
