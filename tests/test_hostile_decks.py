@@ -19,7 +19,7 @@ from cardcli.safetext import clean, excerpt, one_line
 from cardcli.safeyaml import MAX_ALIAS_NODES, MAX_DEPTH, DeckLoader, compose
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import ESCAPES_DECK, HOSTILE, alias_bomb, write  # noqa: E402
+from hostile import ESCAPES_DECK, HOSTILE, write  # noqa: E402
 
 UNSAFE = {chr(c) for c in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), 0x202E]}
 
