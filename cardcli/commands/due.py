@@ -66,7 +66,7 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
             head.append_text(ellipsize(clean(card.front), room))
             out.print(head)
         else:  # narrow: the id, then where and the front on their own indented lines
-            out.print(hang(Text.assemble(Text(f"{i:>3}. "), (card.id, "bold")), 0))
+            out.print(hang(Text.assemble(Text(f"{i:>3}. "), (clean(card.id), "bold")), 0))
             out.print(hang(where, 5))
             out.print(hang(ellipsize(clean(card.front), width - 5), 5))
         if not explain:
