@@ -17,6 +17,7 @@ DEFAULT_NEW = 20
 def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra: list[Path]) -> None:
     """Print the next ``count`` cards `cardcli study` would show now."""
     from cardcli.commands._common import load_decks, out
+    from cardcli.safetext import clean
     from cardcli.commands.study import select_cards
     from cardcli.scheduler import (
         day_start,
@@ -55,19 +56,19 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
     idw = max(len(c.id) for c in rows)
     for i, card in enumerate(rows, 1):
         st = states.get(card.id)
-        where = f"{card.deck} · {card.topic}"
+        where = clean(f"{card.deck} · {card.topic}")  # data: never markup, escapes visible
         head = Text(f"{i:>3}. ")
-        head.append(card.id.ljust(idw), style="bold")
+        head.append(clean(card.id).ljust(idw), style="bold")
         head.append(f"  {where}")
         room = width - head.cell_len - 2
         if room >= 24:  # the front fits after the id on the same line
             head.append("  ")
-            head.append_text(ellipsize(card.front, room))
+            head.append_text(ellipsize(clean(card.front), room))
             out.print(head)
         else:  # narrow: the id, then where and the front on their own indented lines
-            out.print(hang(Text.assemble(Text(f"{i:>3}. "), (card.id, "bold")), 0))
+            out.print(hang(Text.assemble(Text(f"{i:>3}. "), (clean(card.id), "bold")), 0))
             out.print(hang(where, 5))
-            out.print(hang(ellipsize(card.front, width - 5), 5))
+            out.print(hang(ellipsize(clean(card.front), width - 5), 5))
         if not explain:
             continue
         if st is None:
