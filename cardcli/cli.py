@@ -254,11 +254,22 @@ def main() -> None:
     try:
         app()  # click handles usage errors, --help and --version itself
     except DeckError as e:
-        for issue in e.issues:
-            _print_err(str(issue))
+        from cardcli.safetext import one_line
+
+        for issue in e.issues:  # file names and deck text are data: control characters made visible
+            _print_err(one_line(str(issue)))
         sys.exit(e.exit_code)
     except CardcliError as e:
         _fail(str(e), e.exit_code)
+    except OSError as e:  # stdout on a full disk or a closed pipe (`cardcli due > /dev/full`, `| head`)
+        import errno
+
+        if e.errno not in (errno.ENOSPC, errno.EPIPE, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            raise
+        from cardcli.commands.export import silence_stdout
+
+        silence_stdout()
+        _fail(f"cannot write output: {e.strerror}", 1)
 
 
 def _print_err(line: str) -> None:
@@ -273,7 +284,9 @@ def _print_err(line: str) -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    _print_err(f"cardcli: {message}")
+    from cardcli.safetext import clean
+
+    _print_err(f"cardcli: {clean(message)}")
     sys.exit(code)
 
 

@@ -28,6 +28,7 @@ from rich.text import Text
 
 from cardcli.answers import AnswerFormatError, grade, parse_answer
 from cardcli.render import entry_help, matrix_table, problem_renderable, solution_renderable
+from cardcli.safetext import safe_text
 from cardcli.terminal import KeySource
 
 __all__ = ["QuizResult", "order_families", "plan", "run_quiz", "show_feedback", "INSTRUCTIONS", "QUIT_WORDS"]
@@ -115,7 +116,7 @@ def _next(lines: Any, console: Console, echo: bool, prompt: str) -> str:
             console.print()
         raise _Quit("eof") from None
     if echo:
-        console.print(Text(line))
+        console.print(safe_text(line))
     return line
 
 
@@ -180,7 +181,7 @@ def run_quiz(
                 try:
                     value = parse_answer(text, prob.answer_kind, prob.answer)
                 except AnswerFormatError as e:
-                    console.print(Text(f"Could not read that: {e}. Try again.", style="yellow"))
+                    console.print(safe_text(f"Could not read that: {e}. Try again.", style="yellow"))
                     continue
                 break
             result = grade(value, prob.answer, prob.answer_kind, prob.tolerance)

@@ -37,6 +37,7 @@ from rich.text import Text
 
 from cardcli.errors import CardcliError
 from cardcli.model import Card, CardType, back_text
+from cardcli.safetext import clean, safe_text
 from cardcli.scheduler import (
     LEARN_AHEAD,
     RATING_LABELS,
@@ -345,17 +346,17 @@ class Session:
             parts.append(problem_renderable(problem))
             matrices = {}
         else:
-            parts.append(Text(card.front))
+            parts.append(safe_text(card.front))  # clean at load too; again here for cached decks
             matrices = card.matrices
             if card.type is CardType.choice:
-                parts.append(Text("\n".join(f"  {i}) {o}" for i, o in enumerate(card.options, 1))))
+                parts.append(safe_text("\n".join(f"  {i}) {o}" for i, o in enumerate(card.options, 1))))
             elif card.type is CardType.truefalse:
                 parts.append(Text("  true or false?"))
         for caption, rows in (matrices or {}).items():
             parts.append(_matrix(rows, caption))
         n = self._n
-        title = f"#{n}  {card.deck} · {card.topic}"
-        return Panel(Group(*parts), title=title, title_align="left", subtitle=card.id, subtitle_align="right")
+        title = safe_text(f"#{n}  {card.deck} · {card.topic}")  # Text: a deck name is never markup
+        return Panel(Group(*parts), title=title, title_align="left", subtitle=safe_text(card.id), subtitle_align="right")
 
     def _typed_answer(self, card: Card, problem: Any, retype: bool = False) -> Any:
         if problem is not None:
@@ -382,7 +383,7 @@ class Session:
             try:
                 return _grade(card, problem, text)
             except (ValueError, CardcliError) as e:  # the text could not be read as an answer
-                self._prompt(f"Could not read that: {e}. Try again (or Enter to show the answer).")
+                self._prompt(clean(f"Could not read that: {e}. Try again (or Enter to show the answer)."))
 
     def _more_rows(self, first: str, expected: Any) -> str:
         """A matrix typed one row per line: read the remaining rows (see :mod:`cardcli.matrix_entry`)."""
@@ -409,8 +410,8 @@ class Session:
         if grade is None:
             return first
         detail = "" if grade.correct else f": {grade.detail}"
-        self.console.print(Text(f"{'✓ correct' if grade.correct else '✗ still incorrect'} (retyped){detail}",
-                                style="green" if grade.correct else "red"))
+        self.console.print(safe_text(f"{'✓ correct' if grade.correct else '✗ still incorrect'} (retyped){detail}",
+                                     style="green" if grade.correct else "red"))
         return grade
 
     def _recorded(self, card: Card, rating: int) -> None:
@@ -434,8 +435,8 @@ class Session:
             detail = getattr(grade, "detail", "") or ""
             if detail.strip().lower() in ("correct", "wrong", "incorrect"):
                 detail = ""
-            self.console.print(Text(f"{'✓' if grade.correct else '✗'} {mark}" + (f": {detail}" if detail else ""),
-                                    style="green" if grade.correct else "red"))
+            self.console.print(safe_text(f"{'✓' if grade.correct else '✗'} {mark}" + (f": {detail}" if detail else ""),
+                                         style="green" if grade.correct else "red"))
             if line:
                 self.console.print(Text(line, style="yellow"))
         wrong_cells = getattr(grade, "wrong_cells", None)
@@ -449,12 +450,12 @@ class Session:
             if _is_matrix(card.answer):
                 self.console.print(_matrix(card.answer, "Answer"))
             else:
-                self.console.print(Text(f"Answer: {_plain(card.answer)}", style="bold"))
-        self.console.print(Text(back_text(card)))
+                self.console.print(safe_text(f"Answer: {_plain(card.answer)}", style="bold"))
+        self.console.print(safe_text(back_text(card)))
         if card.erratum:
-            self.console.print(Text(f"Erratum: {card.erratum}", style="yellow"))
+            self.console.print(safe_text(f"Erratum: {card.erratum}", style="yellow"))
         if card.source:
-            self.console.print(Text(f"Source: {card.source}", style="dim"))
+            self.console.print(safe_text(f"Source: {card.source}", style="dim"))
 
     def _rating(self, card: Card, cap: int, typo: bool = False) -> int:
         """The rating 1-5 (at most ``cap``); 0 when ``typo`` is offered and ``t`` pressed."""

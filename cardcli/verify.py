@@ -4,6 +4,8 @@
 what ``study`` and ``export`` do with user decks: a card whose answer the solver disputes is
 reported as a warning and graded against the solver's value. :func:`fact_notes` lists the cards
 carrying an ``erratum`` or a ``disputed`` reason (``cardcli check --facts``).
+
+Messages quote at most 200 characters of an answer or a result (never a whole array).
 """
 
 from __future__ import annotations
@@ -15,17 +17,9 @@ from typing import Any
 from cardcli.errors import DeckIssue
 from cardcli.loader import Collection
 from cardcli.model import Card, Deck
+from cardcli.safetext import excerpt
 
 __all__ = ["Disagreement", "FactNote", "adopt_solver_answers", "disagreements", "fact_notes", "verify_numeric"]
-
-#: a value quoted in a message is cut to this many characters
-EXCERPT_CHARS = 200
-
-
-def _excerpt(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS] + "…"
-
 
 @dataclass(frozen=True)
 class Disagreement:
@@ -40,8 +34,8 @@ class Disagreement:
         if self.error is not None:
             return DeckIssue(c.file, c.line, f"card '{c.id}': check failed: {self.error}")
         tail = "; graded against the solver's value" if adopted else ""
-        return DeckIssue(c.file, c.line, f"card '{c.id}': answer {_excerpt(c.answer)} disagrees with the "
-                                         f"solver ({_excerpt(self.value)}){tail}")
+        return DeckIssue(c.file, c.line, f"card '{c.id}': answer {excerpt(c.answer)} disagrees with the "
+                                         f"solver ({excerpt(self.value)}){tail}")
 
 
 def disagreements(cards: list[Card]) -> list[Disagreement]:
@@ -58,8 +52,10 @@ def disagreements(cards: list[Card]) -> list[Disagreement]:
             value = evaluate(card.check)
             if not matches(card.answer, value, card.tolerance):
                 found.append(Disagreement(card, value=value))
-        except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError, MemoryError) as e:
-            found.append(Disagreement(card, error=str(e)[:EXCERPT_CHARS]))  # a user deck's check is data
+        except (KeyError, TypeError, ValueError, IndexError) as e:
+            found.append(Disagreement(card, error=excerpt(str(e))))  # a user deck's check is data
+        except (ArithmeticError, RecursionError, MemoryError) as e:  # hostile values the bounds missed
+            found.append(Disagreement(card, error=f"{type(e).__name__}: {excerpt(str(e))}"))
     return found
 
 

@@ -182,3 +182,15 @@ def test_local_times_follow_tz(cardcli_home, decks):
     assert re.search(r"Next due: in \d+ d \(\d{4}-\d\d-\d\d \d\d:\d\d IST\)", r.stdout)
     d = cli(cardcli_home, "due", "--decks", str(decks), "--deck", "drill", "--explain", tz="Asia/Kolkata")
     assert "UTC" not in d.stdout
+
+
+def test_a_tampered_exam_name_is_shown_as_text(cardcli_home):
+    exam = today() + timedelta(days=2)
+    assert cli(cardcli_home, "exam", "set", exam.isoformat()).returncode == 0
+    con = sqlite3.connect(str(cardcli_home / "cardcli.sqlite3"))
+    con.execute("INSERT INTO settings (key, value) VALUES ('exam_name', ?)", ("Final\x1b]0;pwned\x07",))
+    con.commit()
+    con.close()
+    r = cli(cardcli_home, "exam")
+    assert r.returncode == 0 and "\x1b" not in r.stdout and "\x07" not in r.stdout
+    assert r.stdout.startswith("Final\\x1b]0;pwned\\x07 in 2 days")

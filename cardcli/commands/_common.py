@@ -8,11 +8,18 @@ from rich.console import Console
 
 from cardcli.loader import Collection, load_collection
 from cardcli.paths import user_deck_paths
+from cardcli.safetext import one_line, safe_text
 
-__all__ = ["out", "err", "load_decks"]
+__all__ = ["out", "err", "load_decks", "message"]
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+
+
+def message(line: str) -> None:
+    """One message on stderr, shown literally: wrapped at word boundaries on a terminal, kept on
+    one line when piped (so ``file:line: ...`` stays greppable)."""
+    err.print(safe_text(one_line(line)), soft_wrap=not err.is_terminal)
 
 
 def load_decks(extra: list[Path], solver_answers: bool = False) -> Collection:
@@ -29,5 +36,5 @@ def load_decks(extra: list[Path], solver_answers: bool = False) -> Collection:
 
         issues += adopt_solver_answers(col)
     for issue in issues:
-        err.print(f"warning: {issue}", markup=False, soft_wrap=True)
+        message(f"warning: {issue}")
     return col

@@ -20,6 +20,7 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam:
     from cardcli.commands._common import load_decks, out
     from cardcli.commands.exam import active_exam
     from cardcli.commands.study import new_seen_today, select_cards
+    from cardcli.safetext import clean
     from cardcli.scheduler import (
         day_start,
         days_left,
@@ -67,19 +68,19 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam:
     idw = max(len(c.id) for c in rows)
     for i, card in enumerate(rows, 1):
         st = states.get(card.id)
-        where = f"{card.deck} · {card.topic}"
+        where = clean(f"{card.deck} · {card.topic}")  # data: never markup, escapes visible
         head = Text(f"{i:>3}. ")
-        head.append(card.id.ljust(idw), style="bold")
+        head.append(clean(card.id).ljust(idw), style="bold")
         head.append(f"  {where}")
         room = width - head.cell_len - 2
         if room >= 24:  # the front fits after the id on the same line
             head.append("  ")
-            head.append_text(ellipsize(card.front, room))
+            head.append_text(ellipsize(clean(card.front), room))
             out.print(head)
         else:  # narrow: the id, then where and the front on their own indented lines
-            out.print(hang(Text.assemble(Text(f"{i:>3}. "), (card.id, "bold")), 0))
+            out.print(hang(Text.assemble(Text(f"{i:>3}. "), (clean(card.id), "bold")), 0))
             out.print(hang(where, 5))
-            out.print(hang(ellipsize(card.front, width - 5), 5))
+            out.print(hang(ellipsize(clean(card.front), width - 5), 5))
         if not explain:
             continue
         if st is None:

@@ -97,7 +97,12 @@ def stored_exam(store: Store) -> tuple[date | None, str | None]:
         when = date.fromisoformat(text)
     except ValueError:
         return None, None
-    return when, store.get_setting(EXAM_NAME_KEY)
+    name = store.get_setting(EXAM_NAME_KEY)
+    if name is not None:  # stored by `exam set` already clean; a file edited by hand may not be
+        from cardcli.safetext import one_line
+
+        name = one_line(name)[:NAME_MAX]
+    return when, name
 
 
 def active_exam(

@@ -48,6 +48,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
 
     from cardcli.commands._common import load_decks, out
     from cardcli.commands.exam import active_exam, status_cards
+    from cardcli.safetext import safe_text
     from cardcli.layout import Column, fit_table
     from cardcli.scheduler import day_start
     from cardcli.stats import compute
@@ -100,7 +101,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
             columns.append(Column("quiz", "right"))
         rows = []
         for name, c in groups.items():
-            row = [name, str(c.cards), str(c.new), str(c.learning), str(c.due), str(c.mastered),
+            row = [safe_text(name), str(c.cards), str(c.new), str(c.learning), str(c.due), str(c.mastered),
                    str(c.reviews), "-" if c.retention is None else f"{c.retention:.0%}"]
             if report.exam is not None and title == "topic":
                 r = report.readiness.get(name)
