@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from yaml.events import (
     AliasEvent,
     DocumentEndEvent,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
 import random
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from cardcli.commands._common import err, load_decks
@@ -107,60 +105,19 @@ def build_notes(
     return notes, len(cards), problems
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temp file in the same folder and ``os.replace``.
+def _only_anki_exports(path: Path, head: bytes) -> None:
+    """An earlier export may be replaced (it is derived data); any other file stays."""
+    if not head.startswith(HEADER.encode()):
+        raise UsageError(f"{path} exists and is not an Anki export; remove it or choose another -o")
 
-    An existing file is replaced only when it is a regular file holding an Anki text export
-    (starts with the same headers), so a stray ``-o notes.txt`` never destroys unrelated data.
-    Anything else at ``path`` is refused without being opened: a symbolic link (it would be
-    replaced by a file, or, followed, write into a file elsewhere), a FIFO (opening it would wait
-    for a reader forever), a device or a socket.
-    """
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        st = None
-    except OSError as e:
-        raise CardcliError(f"cannot write {path}: {e.strerror or e}") from None
-    if st is not None and stat.S_ISLNK(st.st_mode):
-        raise UsageError(f"{path} is a symbolic link; cardcli does not write through links: "
-                         f"give the real file name with -o")
-    if st is not None and stat.S_ISDIR(st.st_mode):
-        raise UsageError(f"{path} is a folder; give a file name with -o")
-    if st is not None and not stat.S_ISREG(st.st_mode):
-        raise UsageError(f"{path} is not a regular file (a FIFO, device or socket); "
-                         f"use -o - to write to standard output")
-    if not path.parent.is_dir():
-        raise UsageError(f"{path.parent} does not exist; create it or choose another -o")
-    umask = os.umask(0)
-    os.umask(umask)
-    mode = 0o666 & ~umask
-    if st is not None:
-        try:  # O_NOFOLLOW | O_NONBLOCK: never follow a link or wait on a FIFO swapped in meanwhile
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-            with os.fdopen(fd, "rb") as f:
-                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                    raise UsageError(f"{path} is not a regular file; choose another -o")
-                head = f.read(len(HEADER.encode()))
-            mode = st.st_mode & 0o777
-        except OSError as e:
-            raise CardcliError(f"cannot read {path}: {e.strerror or e}") from None
-        if head != HEADER.encode():
-            raise UsageError(f"{path} exists and is not an Anki export; remove it or choose another -o")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, mode)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as e:
-        raise CardcliError(f"cannot write {path}: {e.strerror or e}") from None
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write the export to ``path`` (:func:`cardcli.fileout.write_atomic`): an existing file is
+    replaced only when it is an Anki text export, so a stray ``-o notes.txt`` never destroys
+    unrelated data; links, FIFOs, devices and sockets are refused unopened."""
+    from cardcli.fileout import write_atomic as write
+
+    write(path, data, _only_anki_exports, special_hint="use -o - to write to standard output")
 
 
 def write_stdout(data: bytes) -> None:
