@@ -8,6 +8,9 @@ sessions on the same state dir both work. Two STRICT tables:
   ``state_before`` (the card state the rating replaced, for undo).
 * ``card_state`` - the current FSRS state per card id. Rows are never dropped when a card
   leaves the decks; the card resumes where it was if its id comes back.
+* ``mock_exams`` - one row per sat mock exam (``cardcli exam mock``): when, seed, template,
+  score of max, how it ended, per-topic and per-question JSON. Its answers are ``reviews`` rows
+  of kind ``'mock'`` written in the same transaction.
 
 Each rating is its own short transaction (:meth:`Store.record`), committed before the next
 card shows. The schema version is ``PRAGMA user_version``; :data:`MIGRATIONS` are applied in
@@ -29,7 +32,7 @@ from typing import Any
 from cardcli.errors import CardcliError
 from cardcli.scheduler import CardState
 
-__all__ = ["StoreError", "ReviewRecord", "Store", "MIGRATIONS", "SCHEMA_VERSION"]
+__all__ = ["StoreError", "ReviewRecord", "MockExamRecord", "Store", "MIGRATIONS", "SCHEMA_VERSION"]
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -50,10 +53,33 @@ class ReviewRecord:
     correct: bool | None = None
     problem_seed: int | None = None
     problem_params: dict[str, Any] | None = None
-    kind: str = "review"  # 'review' or 'cram' (cram never changes card_state)
+    kind: str = "review"  # 'review', 'cram' (never changes card_state) or 'mock' (a mock-exam answer)
     state_before: CardState | None = None
     id: int | None = None
     mistake: str | None = None  # the catalog id(s) a wrong answer matched, comma-separated
+
+
+@dataclass(frozen=True)
+class MockExamRecord:
+    """One sat mock exam. ``topics``: topic -> [score, points]; ``questions``: one dict per question."""
+
+    started_at: datetime
+    finished_at: datetime
+    seed: int
+    template: str
+    score: float
+    max: int
+    minutes: int
+    stopped: str  # 'done', 'quit', 'time', 'eof' or 'interrupt'
+    topics: dict[str, Any]
+    questions: list[dict[str, Any]]
+    id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "started_at": _iso(self.started_at), "finished_at": _iso(self.finished_at),
+                "seed": self.seed, "template": self.template, "score": self.score, "max": self.max,
+                "minutes": self.minutes, "stopped": self.stopped, "topics": self.topics,
+                "questions": self.questions}
 
 
 def _m1(con: sqlite3.Connection) -> None:
@@ -111,11 +137,30 @@ def _m3(con: sqlite3.Connection) -> None:
     con.execute("ALTER TABLE reviews ADD COLUMN mistake TEXT")
 
 
+def _m_mock_exams(con: sqlite3.Connection) -> None:
+    con.execute(
+        """CREATE TABLE mock_exams (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            seed INTEGER NOT NULL,
+            template TEXT NOT NULL,
+            score REAL NOT NULL,
+            max INTEGER NOT NULL,
+            minutes INTEGER NOT NULL,
+            stopped TEXT NOT NULL,
+            topics TEXT NOT NULL,
+            questions TEXT NOT NULL
+        ) STRICT"""
+    )
+
+
 #: ordered, named migrations; entry i brings the schema from version i to i + 1
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("create reviews and card_state", _m1),
     ("review details, kinds and undo snapshots", _m2),
     ("mistake diagnosed for a wrong answer", _m3),
+    ("mock exams (cardcli exam mock) with their scores", _m_mock_exams),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -236,23 +281,37 @@ class Store:
     def record(self, review: ReviewRecord, new_state: CardState | None) -> int:
         """Append ``review`` and (unless None, e.g. cram) replace the card's state. One commit."""
         with self._tx() as con:
-            cur = con.execute(
-                """INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, correct,
-                       problem_seed, problem_params, kind, state_before, mistake)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    review.card_id, review.deck, _iso(review.reviewed_at), review.rating,
-                    review.duration_ms, None if review.correct is None else int(review.correct),
-                    review.problem_seed,
-                    None if review.problem_params is None else json.dumps(review.problem_params, default=str),
-                    review.kind,
-                    None if review.state_before is None else json.dumps(review.state_before.to_dict()),
-                    review.mistake,
-                ),
-            )
+            rid = _insert_review(con, review)
             if new_state is not None:
                 _put_state(con, new_state, review.deck)
+            return rid
+
+    def record_mock_exam(self, exam: MockExamRecord,
+                         answers: list[tuple[ReviewRecord, CardState | None]]) -> int:
+        """Log a sat mock exam: its summary row and every answer (kind 'mock', each with the card's
+        new state), in one transaction. Returns the exam's row id."""
+        with self._tx() as con:
+            cur = con.execute(
+                """INSERT INTO mock_exams (started_at, finished_at, seed, template, score, max, minutes,
+                       stopped, topics, questions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (_iso(exam.started_at), _iso(exam.finished_at), int(exam.seed), exam.template, float(exam.score),
+                 int(exam.max), int(exam.minutes), exam.stopped, json.dumps(exam.topics),
+                 json.dumps(exam.questions, default=str)),
+            )
+            for review, new_state in answers:
+                _insert_review(con, review)
+                if new_state is not None:
+                    _put_state(con, new_state, review.deck)
             return int(cur.lastrowid)
+
+    def mock_exams(self) -> list[MockExamRecord]:
+        """Every sat mock exam, oldest first."""
+        rows = self._read("SELECT id, started_at, finished_at, seed, template, score, max, minutes, stopped, "
+                          "topics, questions FROM mock_exams ORDER BY started_at, id")
+        return [MockExamRecord(id=r[0], started_at=datetime.fromisoformat(r[1]),
+                               finished_at=datetime.fromisoformat(r[2]), seed=r[3], template=r[4], score=r[5],
+                               max=r[6], minutes=r[7], stopped=r[8], topics=json.loads(r[9]),
+                               questions=json.loads(r[10])) for r in rows]
 
     def undo(self, review_id: int) -> ReviewRecord | None:
         """Delete review ``review_id`` and restore the state it replaced, in one transaction.
@@ -340,6 +399,24 @@ def _state_from_row(row: tuple) -> CardState:
         card_id=card_id, memory=fsrs.Card.from_json(memory), last_rating=last_rating,
         reps=reps or 0, lapses=lapses or 0, first_review=_dt(first),
     )
+
+
+def _insert_review(con: sqlite3.Connection, review: ReviewRecord) -> int:
+    cur = con.execute(
+        """INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, correct,
+               problem_seed, problem_params, kind, state_before, mistake)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            review.card_id, review.deck, _iso(review.reviewed_at), review.rating,
+            review.duration_ms, None if review.correct is None else int(review.correct),
+            review.problem_seed,
+            None if review.problem_params is None else json.dumps(review.problem_params, default=str),
+            review.kind,
+            None if review.state_before is None else json.dumps(review.state_before.to_dict()),
+            review.mistake,
+        ),
+    )
+    return int(cur.lastrowid)
 
 
 def _put_state(con: sqlite3.Connection, st: CardState, deck: str) -> None:

@@ -1,0 +1,103 @@
+"""The marked exam on screen: each question with its points, verdict, diagnosis and worked solution,
+then the total, a per-topic table and what to review next. Nothing here prints itself: every
+function takes the caller's ``Console``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cardcli.mock.exam import Exam
+from cardcli.mock.marking import Mark, Marking, fmt_points, key_text
+
+__all__ = ["render_marking", "review_next"]
+
+_STATUS = {"right": "✓", "partial": "~", "wrong": "✗", "blank": "–"}
+
+
+def _question(m: Mark, console: Console) -> None:
+    q = m.question
+    console.print()
+    console.rule(Text(f"Q{q.number} · {q.label} · {fmt_points(m.score)}/{q.points}"))
+    if m.text is None:
+        console.print(Text("– not answered (0 points)", style="bold"))
+    if q.problem is not None:
+        from cardcli.render import solution_renderable
+
+        console.print(solution_renderable(q.problem, m.grade, m.diagnosis))
+        return
+    from cardcli.model import back_text
+
+    card = q.card
+    assert card is not None
+    if m.grade is not None:
+        style = "bold green" if m.grade.correct else "bold red"
+        detail = "" if m.grade.correct else f": {m.grade.detail}"
+        console.print(Text(f"{'✓ correct' if m.grade.correct else '✗ incorrect'}{detail}", style=style))
+    if m.diagnosis:
+        console.print(Text(m.diagnosis, style="yellow"))
+    answer = card.answer if q.kind != "choice" else f"{key_text(q)}) {card.answer}"
+    if q.kind == "truefalse":
+        answer = "true" if card.answer else "false"
+    console.print(Text(f"Answer: {answer}", style="bold"))
+    console.print(Text(back_text(card)))
+    if card.erratum:
+        console.print(Text(f"Erratum: {card.erratum}", style="yellow"))
+
+
+def review_next(marking: Marking) -> list[str]:
+    """Lines naming the families and cards to review (biggest loss first), with the command."""
+    lines = []
+    seen: set[str] = set()
+    for m in marking.to_review():
+        q = m.question
+        if q.label in seen:
+            continue
+        seen.add(q.label)
+        lost = fmt_points(q.points - m.score)
+        if q.problem is not None:
+            cmd = f"cardcli quiz --topic {q.problem.family} -d {q.problem.difficulty}"
+            lines.append(f"{q.problem.family} (lost {lost}): {cmd}")
+        else:
+            lines.append(f"{q.card.id} [{q.topic}] (lost {lost}): cardcli study --topic {q.topic}")  # type: ignore[union-attr]
+    return lines
+
+
+def render_marking(exam: Exam, marking: Marking, console: Console, elapsed: timedelta | None = None,
+                   stopped: str = "done") -> None:
+    console.print()
+    console.rule(Text("Marking", style="bold"))
+    for m in marking.marks:
+        _question(m, console)
+    console.print()
+    table = Table(title="Points per question", title_justify="left")
+    for name, justify in (("Q", "right"), ("question", "left"), ("topic", "left"), ("points", "right"), ("", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for m in marking.marks:
+        q = m.question
+        table.add_row(str(q.number), Text(q.label), q.topic, f"{fmt_points(m.score)}/{q.points}",
+                      _STATUS[m.status])
+    console.print(table)
+    topics = Table(title="Per topic", title_justify="left")
+    for name in ("topic", "points", "share"):
+        topics.add_column(name, justify="left" if name == "topic" else "right")
+    for topic, (score, points) in sorted(marking.by_topic().items(), key=lambda kv: (kv[1][0] / kv[1][1], kv[0])):
+        topics.add_row(topic, f"{fmt_points(score)}/{points}", f"{score / points:.0%}")
+    console.print(topics)
+    answered = sum(m.text is not None for m in marking.marks)
+    took = ""
+    if elapsed is not None:
+        secs = int(elapsed.total_seconds())
+        took = f" in {secs // 60} min {secs % 60} s"
+    note = {"time": " (time ran out)", "quit": " (ended early)", "eof": " (ended early)",
+            "interrupt": " (interrupted)"}.get(stopped, "")
+    console.print(Text(f"Score: {fmt_points(marking.score)}/{marking.total}{note} — {answered} of "
+                       f"{len(marking.marks)} answered{took}", style="bold"))
+    todo = review_next(marking)
+    if todo:
+        console.print(Text("Review next:"))
+        for line in todo:
+            console.print(Text(f"  {line}"))
