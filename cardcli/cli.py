@@ -25,6 +25,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 export_app = typer.Typer(help="Export decks to other apps.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
@@ -39,11 +40,12 @@ DecksOpt = Annotated[
 ]
 DeckNameOpt = Annotated[
     list[str] | None,
-    typer.Option("--deck", help="Only this deck (display name or file name); repeatable.", show_default=False),
+    typer.Option("--deck", help="Only this deck (display name or file name, any case); repeatable.", show_default=False),
 ]
 TopicOpt = Annotated[
     list[str] | None,
-    typer.Option("--topic", help="Only this topic (or problem family); repeatable.", show_default=False),
+    typer.Option("--topic", help="Only this topic (or problem family), any case; repeatable.", show_default=False,
+                 callback=lambda values: [v.strip().casefold() for v in values] if values else values),
 ]
 
 
@@ -224,14 +226,25 @@ def main() -> None:
         app()  # click handles usage errors, --help and --version itself
     except DeckError as e:
         for issue in e.issues:
-            print(issue, file=sys.stderr)
+            _print_err(str(issue))
         sys.exit(e.exit_code)
     except CardcliError as e:
         _fail(str(e), e.exit_code)
 
 
+def _print_err(line: str) -> None:
+    """One message on stderr: wrapped at word boundaries on a terminal, one line when piped."""
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.text import Text
+
+        Console(stderr=True, highlight=False).print(Text(line))
+    else:
+        print(line, file=sys.stderr)
+
+
 def _fail(message: str, code: int) -> None:
-    print(f"cardcli: {message}", file=sys.stderr)
+    _print_err(f"cardcli: {message}")
     sys.exit(code)
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ __all__ = [
     "ROOT_DECK",
     "ProblemLike",
     "card_note",
+    "clean_prompt",
     "deck_path",
     "field_csv",
     "guid_for",
@@ -118,15 +118,32 @@ def text_html(text: str) -> str:
 
 
 def _number(value: Any) -> str:
+    """A number as the question prints it: integers whole, floats to 6 significant figures."""
+    from generators.render import fmt
+
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
+    if isinstance(value, (int, float)):
+        return fmt(value)
     return str(value)
+
+
+#: terminal typing instructions in generated prompts; not wanted on an Anki card
+_TYPING = [
+    re.compile(r"\s*Decimals \(3 or more\) or fractions like \S+ are accepted \(relative tolerance [^)]*\)\."),
+    re.compile(r"; give at least 3 significant figures — answers within \S+ are accepted, and other units "
+               r"\(.*?\) are converted(?=\.)"),
+    re.compile(r", 3 significant figures; relative tolerance [^)]*(?=\))"),
+    re.compile(r"\s*\(type e\.g\. [^)]*\)"),
+    re.compile(r"\s*Type e\.g\. '[^']*'\."),
+]
+
+
+def clean_prompt(text: str) -> str:
+    """A generated prompt without the instructions on how to type the answer in the terminal."""
+    for pattern in _TYPING:
+        text = pattern.sub("", text)
+    return text
 
 
 def _tolist(value: Any) -> Any:
@@ -135,17 +152,23 @@ def _tolist(value: Any) -> Any:
     return tolist() if callable(tolist) else value
 
 
+TABLE_OPEN = '<table border="1" style="border-collapse: collapse">'
+
+
 def matrix_html(rows: Any, caption: str | None = None) -> str:
-    """A 2-D list (or a 1-D list, shown as one row) as an HTML table."""
+    """A 2-D list (or a 1-D list, shown as one row) as a bordered HTML table with row and column
+    indices (counting from 0, as the terminal tables and the questions do)."""
     rows = _tolist(rows)
     if rows and not isinstance(rows[0], (list, tuple)):
         rows = [rows]
     cap = f"<caption>{text_html(caption)}</caption>" if caption else ""
+    ncols = max((len(r) for r in rows), default=0)
+    head = "<tr><th></th>" + "".join(f"<th>{c}</th>" for c in range(ncols)) + "</tr>"
     body = "".join(
-        "<tr>" + "".join(f"<td>{text_html(_number(_tolist(v)))}</td>" for v in row) + "</tr>"
-        for row in rows
+        f"<tr><th>{r}</th>" + "".join(f"<td>{text_html(_number(_tolist(v)))}</td>" for v in row) + "</tr>"
+        for r, row in enumerate(rows)
     )
-    return f"<table>{cap}{body}</table>"
+    return f"{TABLE_OPEN}{cap}{head}{body}</table>"
 
 
 def value_html(value: Any) -> str:
@@ -225,20 +248,26 @@ def _problem_answer(problem: ProblemLike) -> str:
         return "×".join(text_html(_number(v)) for v in answer)
     if kind.startswith("memory:"):
         return f"{value_html(answer)} {text_html(kind.split(':', 1)[1])}"
+    if isinstance(answer, float) and not answer.is_integer():
+        from generators.render import fraction_hint
+
+        frac = fraction_hint(answer)
+        return value_html(answer) + (f" ({frac})" if frac else "")
     return value_html(answer)
 
 
 def problem_note(problem: ProblemLike) -> AnkiNote:
     """A generated problem as a Basic note in ``cardcli::Generated::<family>``.
 
-    Front: the prompt (its stem, with the matrices as tables). Back: the answer, then the worked
+    Front: the prompt (its stem, with the matrices as tables), without the terminal's typing
+    instructions (:func:`clean_prompt`). Back: the answer, then the worked
     solution in a whitespace-preserving block (its grids are aligned with spaces). Tagged with
     the family and its topics.
     """
     if problem.matrices and problem.stem:
-        front = [text_html(problem.stem), *_matrices(problem.matrices)]
+        front = [text_html(clean_prompt(problem.stem)), *_matrices(problem.matrices)]
     else:
-        front = [text_html(problem.prompt)]
+        front = [text_html(clean_prompt(problem.prompt))]
     back = [f"<b>Answer:</b> {_problem_answer(problem)}"]
     if problem.solution:
         back.append(f'<pre style="white-space: pre-wrap">{text_html(problem.solution)}</pre>')

@@ -19,7 +19,7 @@ from cardcli.errors import DeckIssue, did_you_mean
 from cardcli.model import CARD_KEYS, DECK_KEYS, NO_MATRICES, Card, CardType, Deck
 from cardcli.topics import TOPICS
 
-__all__ = ["Collection", "expand_paths", "load_file", "load_collection", "parse_text"]
+__all__ = ["Collection", "deck_key", "deck_keys", "expand_paths", "load_file", "load_collection", "parse_text"]
 
 try:  # the C loader is much faster; fall back to pure Python where libyaml is missing
     from yaml import CSafeLoader as _SafeLoader
@@ -328,6 +328,20 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[DeckIssue]]:
     return files, issues
 
 
+def deck_key(name: str) -> str:
+    """How a ``--deck`` value is matched: case-insensitive, a ``.yaml``/``.yml`` suffix ignored."""
+    key = " ".join(name.split()).casefold()
+    for suffix in (".yaml", ".yml"):
+        if key.endswith(suffix):
+            return key[: -len(suffix)]
+    return key
+
+
+def deck_keys(deck: Deck) -> set[str]:
+    """The names a deck answers to: its display name and its file name (with or without .yaml)."""
+    return {deck_key(deck.name), deck_key(Path(deck.file).name)}
+
+
 @dataclass
 class Collection:
     """Every loaded deck, and every problem found on the way."""
@@ -343,16 +357,13 @@ class Collection:
         return {c.id: c for c in self.cards}
 
     def select(self, decks: list[str] | None = None, topics: list[str] | None = None) -> list[Card]:
-        """Cards of the named decks (display name or file stem, case-insensitive) and topics."""
+        """Cards of the named decks (see :func:`deck_key`) and topics."""
         return [c for group in self.select_by_deck(decks, topics) for c in group]
 
     def select_by_deck(self, decks: list[str] | None = None, topics: list[str] | None = None) -> list[list[Card]]:
         """:meth:`select`, one list per deck (decks with no selected card left out)."""
-        wanted = {d.casefold() for d in decks or []}
-        chosen = [
-            d for d in self.decks
-            if not wanted or d.name.casefold() in wanted or Path(d.file).stem.casefold() in wanted
-        ]
+        wanted = {deck_key(d) for d in decks or []}
+        chosen = [d for d in self.decks if not wanted or deck_keys(d) & wanted]
         groups = [list(d.cards) if not topics else [c for c in d.cards if c.topic in topics] for d in chosen]
         return [g for g in groups if g]
 

@@ -12,23 +12,24 @@ family using its own index sequence — problem ``k`` is problem ``k // n`` of f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
-from cardcli.answers import AnswerFormatError, grade, needs_more_rows, parse_answer
-from cardcli.render import entry_help, problem_renderable, solution_renderable
+from cardcli.answers import AnswerFormatError, grade, parse_answer
+from cardcli.render import entry_help, matrix_table, problem_renderable, solution_renderable
+from cardcli.terminal import KeySource
 
 __all__ = ["QuizResult", "plan", "run_quiz", "show_feedback", "INSTRUCTIONS", "QUIT_WORDS"]
 
 QUIT_WORDS = ("q", "quit", "exit")
 INSTRUCTIONS = (
     "Type each answer and press Enter; q quits (the score so far is shown).\n"
-    "Matrices: one row per line (entry ends after the last row, or at an empty line) — or all "
-    "on one line as '1 2; 3 4' or [[1, 2], [3, 4]]."
+    "Matrices: one row per line (entry ends after the last row; an empty line shows the rows so far; "
+    "r<i>: … retypes row i, counting from 0) — or all on one line as '1 2; 3 4' or [[1, 2], [3, 4]]."
 )
 
 
@@ -69,7 +70,17 @@ class _Quit(Exception):
         self.reason = reason
 
 
-def _next(lines: Iterator[str], console: Console, echo: bool) -> str:
+def _next(lines: Any, console: Console, echo: bool, prompt: str) -> str:
+    """One line after ``prompt``: from a key source's ``read_line`` (a terminal: readline editing)
+    or from an iterator of lines (the prompt is printed, and the line echoed when ``echo``)."""
+    read_line = getattr(lines, "read_line", None)
+    if read_line is not None:
+        try:
+            return read_line(prompt)
+        except EOFError:
+            console.print()
+            raise _Quit("eof") from None
+    console.print(Text(prompt), end="")
     try:
         line = next(lines)
     except StopIteration:
@@ -81,30 +92,31 @@ def _next(lines: Iterator[str], console: Console, echo: bool) -> str:
     return line
 
 
-def _read_answer(problem: Any, lines: Iterator[str], console: Console, echo: bool) -> str:
+def _read_answer(problem: Any, lines: Any, console: Console, echo: bool) -> str:
     """The raw text of one answer (several lines for a matrix typed row by row)."""
+    from cardcli.matrix_entry import start
+
     while True:
-        console.print("answer> ", end="")
-        first = _next(lines, console, echo)
+        first = _next(lines, console, echo, "answer> ")
         if first.strip().lower() in QUIT_WORDS:
             raise _Quit("quit")
         if not first.strip():
-            console.print(f"Type {entry_help(problem.answer_kind)}, or q to quit.")
+            console.print(Text(f"Type {entry_help(problem.answer_kind)}, or q to quit."))
             continue
-        rows = [first]
-        # Row-by-row entry ends by itself after the last row (see needs_more_rows).
-        while problem.answer_kind == "matrix" and needs_more_rows(rows, problem.answer):
-            console.print("     ...> ", end="")
+        entry = start(first, problem.answer) if problem.answer_kind == "matrix" else None
+        # Row-by-row entry ends by itself after the last row; a blank line asks for the rest.
+        while entry is not None and not entry.done:
             try:
-                line = _next(lines, console, echo)
+                line = _next(lines, console, echo, entry.prompt())
             except _Quit:
                 break  # EOF ends the matrix; the quiz ends after grading it
             if line.strip().lower() in QUIT_WORDS:
                 raise _Quit("quit")
-            if not line.strip():
-                break
-            rows.append(line)
-        return "\n".join(rows)
+            note = entry.feed(line)
+            if note:
+                console.print(matrix_table(entry.table_rows(), title="Rows so far"))
+                console.print(Text(note, style="dim"))
+        return entry.text() if entry is not None else first
 
 
 def _summary(console: Console, correct: int, answered: int, total: int, stopped: str) -> None:
@@ -115,14 +127,14 @@ def _summary(console: Console, correct: int, answered: int, total: int, stopped:
     console.print(Text(f"Score: {correct}/{answered}{note}{more}", style="bold"))
 
 
-def run_quiz(problems: list[Any], lines: Iterable[str], console: Console, *, echo: bool = False) -> QuizResult:
+def run_quiz(problems: list[Any], lines: Iterable[str] | KeySource, console: Console, *, echo: bool = False) -> QuizResult:
     """Ask every problem in turn; format errors are explained and asked again (not counted).
 
     Ends after the last problem, on ``q``, at the end of ``lines`` or on Ctrl-C
     (``KeyboardInterrupt`` while reading), always printing the score ``k/n`` of answered problems.
     ``echo`` prints each line read after its prompt (for piped input, which a terminal does not echo).
     """
-    it = iter(lines)
+    it = lines if hasattr(lines, "read_line") else iter(lines)
     correct = answered = 0
     stopped = "done"
     try:

@@ -185,7 +185,7 @@ def solution_renderable(problem: Any, grade: Any = None, diagnosis: str | None =
                 tables.append(matrix_table(rows, title=title, highlight=hl))
         if tables:
             where = "padded input" if any(pad) else "input"
-            parts.append(Text(f"Highlighted: the patch at {highlight_description(hl)} of the {where}."))
+            parts.append(Text(f"Highlighted: the patch at {highlight_description(hl)} of the {where} (counting from 0)."))
             parts.append(_tables_side_by_side(tables))
     parts.append(Text("Worked solution", style="bold underline"))
     parts.append(Text(problem.solution))

@@ -10,7 +10,12 @@ Generated problems take part as pseudo-cards with ids ``gen:<family>:d<difficult
 session's ``rng`` and logged with its params.
 
 Cram sessions (``cram=True``) log their ratings with kind ``'cram'`` but never write the card
-state: the long-term schedule is exactly as it was before the cram.
+state: the long-term schedule is exactly as it was before the cram. They start with a banner and
+show no interval hints.
+
+After each rating one line says what was recorded and when the card returns. A wrong graded
+answer caps the rating at :data:`WRONG_CAP`, unless the student marks it as a typo (``t``, once
+per card): the answer is typed again and graded again.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from rich.text import Text
 from cardcli.errors import CardcliError
 from cardcli.model import Card, CardType, back_text
 from cardcli.scheduler import (
+    LEARN_AHEAD,
     RATING_LABELS,
     CardState,
     Policy,
@@ -55,6 +61,7 @@ __all__ = [
 GEN_PREFIX = "gen:"
 GEN_DECK = "generated"
 RATING_PROMPT = "How well did you know this?"
+CRAM_BANNER = "Cram: weakest cards first; ratings are logged, the schedule is unchanged."
 #: wrong auto-graded answers cap the rating here
 WRONG_CAP = 2
 
@@ -202,6 +209,8 @@ class Session:
     # -- driving ---------------------------------------------------------------------------
     def run(self) -> Summary:
         start = self.clock()
+        if self.cram:
+            self.console.print(Text(CRAM_BANNER, style="bold yellow"))
         try:
             while self._n < self.limit:
                 card = self.queue.next()
@@ -267,9 +276,19 @@ class Session:
                 self._prompt("Press Enter or space to show the answer (s skip, u undo, q quit)")
         found = _diagnose(card, problem, grade)
         self._reveal(card, problem, grade, found)
-        cap = WRONG_CAP if grade is not None and not grade.correct else 5
-        rating = self._rating(card, cap)
+        typo = True  # one retype of a wrong graded answer (a typo) per card
+        while True:
+            wrong = grade is not None and not grade.correct
+            rating = self._rating(card, WRONG_CAP if wrong else 5, typo=typo and wrong)
+            if rating:
+                break
+            typo = False
+            grade = self._retype(card, problem, grade)
+            found = _diagnose(card, problem, grade)
+            if found is not None:
+                self.console.print(Text(found.line, style="yellow"))
         self._record(card, rating, shown_at, grade, problem, None if found is None else found.mistake)
+        self._recorded(card, rating)
 
     def _key(self) -> str:
         self._flush()
@@ -307,12 +326,15 @@ class Session:
         title = f"#{n}  {card.deck} · {card.topic}"
         return Panel(Group(*parts), title=title, title_align="left", subtitle=card.id, subtitle_align="right")
 
-    def _typed_answer(self, card: Card, problem: Any) -> Any:
+    def _typed_answer(self, card: Card, problem: Any, retype: bool = False) -> Any:
         if problem is not None:
             from cardcli.render import entry_help
 
             self._prompt(entry_help(problem.answer_kind))
-        self._prompt("Your answer (Enter just shows it; s skip, u undo, q quit):")
+        if retype:
+            self._prompt("Retype your answer; it is graded again (Enter keeps the first one):")
+        else:
+            self._prompt("Your answer (Enter just shows it; s skip, u undo, q quit):")
         while True:
             self._flush()
             text = self.keys.read_line("> ")
@@ -332,16 +354,42 @@ class Session:
                 self._prompt(f"Could not read that: {e}. Try again (or Enter to show the answer).")
 
     def _more_rows(self, first: str, expected: Any) -> str:
-        """A matrix typed one row per line: read the remaining rows (an empty line stops)."""
-        from cardcli.answers import needs_more_rows
+        """A matrix typed one row per line: read the remaining rows (see :mod:`cardcli.matrix_entry`)."""
+        from cardcli.matrix_entry import start
 
-        rows = [first]
-        while needs_more_rows(rows, expected):
-            line = self.keys.read_line("…> ")
-            if not line.strip():
-                break
-            rows.append(line)
-        return "\n".join(rows)
+        entry = start(first, expected)
+        if entry is None:
+            return first
+        while not entry.done:
+            self._flush()
+            line = self.keys.read_line(entry.prompt())
+            cmd = line.strip().lower()
+            if cmd in ("q", "s", "u"):
+                raise {"q": _Quit, "s": _Skip, "u": _Undo}[cmd]
+            note = entry.feed(line)
+            if note:
+                self.console.print(_matrix(entry.table_rows(), "Rows so far"))
+                self._prompt(note)
+        return entry.text()
+
+    def _retype(self, card: Card, problem: Any, first: Any) -> Any:
+        """A typo: read the answer again and grade it (Enter keeps the first grade)."""
+        grade = self._typed_answer(card, problem, retype=True)
+        if grade is None:
+            return first
+        detail = "" if grade.correct else f": {grade.detail}"
+        self.console.print(Text(f"{'✓ correct' if grade.correct else '✗ still incorrect'} (retyped){detail}",
+                                style="green" if grade.correct else "red"))
+        return grade
+
+    def _recorded(self, card: Card, rating: int) -> None:
+        """One line: what was recorded and when the card returns."""
+        if self.cram:
+            when = "cram: not scheduled"
+        else:
+            wait = effective_due(self.states[card.id], self.policy) - self.clock()
+            when = f"back in {format_interval(wait)}" + (" (later this session)" if wait <= LEARN_AHEAD else "")
+        self.console.print(Text(f"Recorded {rating} ({RATING_LABELS[rating]}) · {when}", style="dim"))
 
     def _reveal(self, card: Card, problem: Any, grade: Any, found: Any = None) -> None:
         line = None if found is None else found.line
@@ -373,18 +421,25 @@ class Session:
         if card.erratum:
             self.console.print(Text(f"Erratum: {card.erratum}", style="yellow"))
 
-    def _rating(self, card: Card, cap: int) -> int:
-        now = self.clock()
-        preview = preview_intervals(self.states.get(card.id), now, self.policy)
+    def _rating(self, card: Card, cap: int, typo: bool = False) -> int:
+        """The rating 1-5 (at most ``cap``); 0 when ``typo`` is offered and ``t`` pressed."""
         labels = "  ".join(f"{r} {RATING_LABELS[r]}" for r in range(1, 6))
-        self.console.print(Text(f"{RATING_PROMPT}  {labels}"))
-        shown = [r for r in range(1, 6) if r <= cap]
-        self.console.print(Text("  ".join(f"{r}: {format_interval(preview[r])}" for r in shown)
-                                + ("   (wrong answer: rating capped at 2)" if cap < 5 else ""),
-                                style="dim"))
-        self._prompt("1-5 rate   u undo   s skip   q quit")
+        line = f"{RATING_PROMPT}  {labels}"
+        self.console.print(Text(line if len(line) <= self.console.width else f"{RATING_PROMPT}\n{labels}"))
+        capped = f"(wrong answer: rating capped at {cap})" if cap < 5 else ""
+        if self.cram:  # cram never changes the schedule: no intervals to preview
+            if capped:
+                self.console.print(Text(capped, style="dim"))
+        else:
+            preview = preview_intervals(self.states.get(card.id), self.clock(), self.policy)
+            shown = [r for r in range(1, 6) if r <= cap]
+            self.console.print(Text("  ".join(f"{r}: {format_interval(preview[r])}" for r in shown)
+                                    + (f"   {capped}" if capped else ""), style="dim"))
+        self._prompt("1-5 rate   " + ("t typo: retype the answer   " if typo else "") + "u undo   s skip   q quit")
         while True:
             key = self._key()
+            if typo and key.lower() == "t":
+                return 0
             if key in ("1", "2", "3", "4", "5"):
                 r = int(key)
                 if r > cap:

@@ -5,7 +5,9 @@ Both sources have the same two methods:
 * ``read_key()`` - one action: a single character (``"\\n"`` for Enter). On a TTY this is one
   key press read in cbreak mode (the terminal is restored right after, also on exceptions);
   from a pipe it is one line, stripped (an empty line is ``"\\n"``).
-* ``read_line(prompt)`` - a typed answer (echoed, editable), without the newline.
+* ``read_line(prompt)`` - a typed answer (echoed, editable), without the newline. On a TTY it is
+  read by ``input()`` with the stdlib ``readline`` module loaded (:func:`line_editing`): arrows,
+  Home/End, Ctrl-A/E/K/U and Up/Down through the answers typed earlier in the session.
 
 Both raise :class:`EOFError` at end of input and let :class:`KeyboardInterrupt` through, so
 ``printf '\\n5\\n\\n3\\nq\\n' | cardcli study`` works and ends cleanly.
@@ -17,7 +19,29 @@ import os
 import sys
 from typing import Protocol, TextIO
 
-__all__ = ["KeySource", "LineKeys", "TtyKeys", "ScriptedKeys", "key_source"]
+__all__ = ["KeySource", "LineKeys", "TtyKeys", "ScriptedKeys", "key_source", "line_editing"]
+
+_editing: bool | None = None
+
+
+def line_editing(stdin: TextIO | None = None) -> bool:
+    """Load stdlib ``readline`` once, when stdin is a terminal, so ``input()`` edits like a shell.
+
+    Imported lazily (at the first typed prompt) so start-up and piped runs never pay for it; where
+    the module is missing (Windows without pyreadline) ``input()`` still works, without editing.
+    History is the session's own (in memory): Up recalls answers typed earlier.
+    """
+    global _editing
+    if _editing is None:
+        _editing = False
+        try:
+            if (stdin or sys.stdin).isatty():
+                import readline  # noqa: F401  (input() uses it once imported)
+
+                _editing = True
+        except (ImportError, AttributeError, ValueError, OSError):
+            pass
+    return _editing
 
 
 class KeySource(Protocol):
@@ -83,8 +107,9 @@ class TtyKeys:
         return text if len(text) == 1 else ""  # escape sequences (arrows...) are ignored
 
     def read_line(self, prompt: str = "") -> str:
+        line_editing()
         self._out.flush()
-        return input(prompt)  # cooked mode: echo and editing; raises EOFError on Ctrl-D
+        return input(prompt)  # readline editing and history; raises EOFError on Ctrl-D
 
 
 class ScriptedKeys:

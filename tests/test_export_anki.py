@@ -104,7 +104,9 @@ EXPECTED = {
     "q3-matrix": (
         "cardcli::Quiz 3 CNN",
         "Max-pool the input with a 2x2 window, stride 2.<br>"
-        "<table><caption>input</caption><tr><td>1</td><td>2</td></tr><tr><td>3</td><td>4.5</td></tr></table>",
+        '<table border="1" style="border-collapse: collapse"><caption>input</caption>'
+        "<tr><th></th><th>0</th><th>1</th></tr>"
+        "<tr><th>0</th><td>1</td><td>2</td></tr><tr><th>1</th><td>3</td><td>4.5</td></tr></table>",
         "Take the largest value of each window.",
         {"cardcli", "pooling"},
     ),
@@ -131,7 +133,9 @@ EXPECTED = {
         "cardcli::Quiz 3 CNN",
         "Output of the 1x1 identity conv?",
         "The input unchanged.<br><b>Answer:</b> "
-        "<table><tr><td>1</td><td>0</td></tr><tr><td>0</td><td>1</td></tr></table>",
+        '<table border="1" style="border-collapse: collapse">'
+        "<tr><th></th><th>0</th><th>1</th></tr>"
+        "<tr><th>0</th><td>1</td><td>0</td></tr><tr><th>1</th><td>0</td><td>1</td></tr></table>",
         {"cardcli", "conv"},
     ),
     "other-one": (
@@ -326,8 +330,11 @@ def test_empty_selection_is_an_error(decks, tmp_path):
 
 
 def _table(rows, caption: str = "") -> str:
+    """A bordered table with 0-based row/column index headers (integer cells)."""
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return "<table>" + cap + "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in rows) + "</table>"
+    head = "<tr><th></th>" + "".join(f"<th>{c}</th>" for c in range(len(rows[0]))) + "</tr>"
+    body = "".join(f"<tr><th>{r}</th>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for r, row in enumerate(rows))
+    return '<table border="1" style="border-collapse: collapse">' + cap + head + body + "</table>"
 
 
 def test_generated_problems_import_with_answer_solution_and_tags(decks, tmp_path, col):
@@ -343,7 +350,8 @@ def test_generated_problems_import_with_answer_solution_and_tags(decks, tmp_path
     problems = families.generate("pool-backward", 3, 7, difficulty=1)
     assert len(notes) == 3
     for p in problems:  # front: stem, then each given matrix as a table; all values integers here
-        front = "<br>".join([html.escape(p.stem, quote=False).replace("\n", "<br>"),
+        stem = p.stem.replace(" Decimals (3 or more) or fractions like 3/4 are accepted (relative tolerance 1e-3).", "")
+        front = "<br>".join([html.escape(stem, quote=False).replace("\n", "<br>"),
                              *(_table(rows, caption) for caption, rows in p.matrices.items())])
         assert front in notes, (front, list(notes))
         deck, _, back, tags = notes[front]
@@ -423,3 +431,45 @@ def test_tag_words():
     assert tag_word("::a::") == "a"
     assert tag_word("a:b") == "a:b"
     assert tag_word("::") == ""
+
+
+# -- clean fields for generated problems ------------------------------------------------------
+
+
+def test_generated_fronts_have_no_typing_instructions():
+    """The terminal's typing hints (tolerances, accepted forms, 'type e.g.') never reach Anki;
+    the question itself (e.g. which cell to give, the unit to answer in) stays."""
+    families = pytest.importorskip("generators.families")
+    from cardcli.export_anki import problem_note
+
+    hints = ("accepted", "tolerance", "type e.g", "significant figures", "fractions like")
+    for name in families.resolve([]):
+        for d in (1, 2, 3):
+            for p in families.generate(name, 4, 11, d):
+                front = problem_note(p).front.lower()
+                assert not [h for h in hints if h in front], (name, d, front)
+                if "cell" in p.params:  # which cell to give is part of the question
+                    r, c = p.params["cell"]
+                    assert f"[{r}, {c}] (row {r}, column {c}, counting from 0)" in front
+    p = families.generate("activation-memory", 1, 3, 2)[0]
+    unit = p.answer_kind.split(":", 1)[1]
+    assert f"answer in {unit.lower()} (" in problem_note(p).front.lower()
+
+
+def test_numbers_print_as_the_question_does():
+    from cardcli.export_anki import matrix_html, value_html
+
+    assert value_html(2 / 9) == "0.222222"  # 6 significant figures, as the terminal prints
+    assert value_html(1.0) == "1" and value_html(138357544) == "138357544"
+    cells = matrix_html([[2 / 9, 0.5]])
+    assert "<td>0.222222</td><td>0.5</td>" in cells and "0.2222222" not in cells
+
+
+def test_float_problem_answer_shows_its_fraction():
+    from types import SimpleNamespace
+
+    from cardcli.export_anki import problem_note
+
+    prob = SimpleNamespace(id="x", family="pool-forward", topics=("pooling",), prompt="Give out[0, 0].",
+                           answer=-0.5, solution="", matrices={}, answer_kind="float", stem="")
+    assert problem_note(prob).back == "<b>Answer:</b> -0.5 (-1/2)"

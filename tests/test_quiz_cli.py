@@ -68,7 +68,7 @@ def test_wrong_matrix_cells_are_marked():
     c, buf = console()
     run_quiz([CONV], ["2 5; 1 3"], c)
     text = buf.getvalue()
-    assert "1 of 4 cells wrong: [1, 1]" in text and "3 ✗" in text
+    assert "1 of 4 cells wrong at [row, column], counting from 0: [1, 1]" in text and "3 ✗" in text
     assert "Your answer" in text and "Expected" in text
 
 
@@ -126,7 +126,7 @@ def test_solution_highlights_patch():
     c.print(solution_renderable(p))
     text = buf.getvalue()
     assert "Input (padded with 0)" in text
-    assert "Highlighted: the patch at rows 1–2, columns 2–3 of the padded input." in text
+    assert "Highlighted: the patch at rows 1–2, columns 2–3 of the padded input (counting from 0)." in text
 
 
 def test_matrix_table_text():

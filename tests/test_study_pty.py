@@ -108,3 +108,77 @@ def test_terminal_mode_is_restored_after_a_key(monkeypatch):
     finally:
         os.close(master)
         os.close(slave)
+
+
+EDIT_DECK = """\
+deck: Edit
+source: tests
+cards:
+  - id: e-one
+    front: Output width of a 3x3 conv on a 14-wide input, stride 1, no padding?
+    back: 14 - 3 + 1 = 12.
+    type: numeric
+    answer: 12
+    check: {fn: conv_output_size, args: {input_size: 14, kernel_size: 3}}
+    topic: output-size
+  - id: e-two
+    front: And with a 3x3 conv on a 12-wide input, padding 1?
+    back: (12 + 2 - 3) + 1 = 12.
+    type: numeric
+    answer: 12
+    check: {fn: conv_output_size, args: {input_size: 12, kernel_size: 3, padding: 1}}
+    topic: output-size
+  - id: e-three
+    front: Output width of a 2x2 conv on a 346-wide input, stride 1?
+    back: 346 - 2 + 1 = 345.
+    type: numeric
+    answer: 345
+    check: {fn: conv_output_size, args: {input_size: 346, kernel_size: 2}}
+    topic: output-size
+"""
+LEFT, UP, HOME, END = "\x1b[D", "\x1b[A", "\x1b[H", "\x1b[F"
+CTRL_A, CTRL_E, CTRL_K, CTRL_U = "\x01", "\x05", "\x0b", "\x15"
+
+
+def test_typed_answers_edit_like_a_shell(tmp_path, cardcli_home):
+    """readline at the answer prompt: Left-arrow fixes a typo, Up recalls an earlier answer,
+    Ctrl-U/A/E/K and Home/End edit the line; each edited answer is graded correct."""
+    deck = tmp_path / "edit.yaml"
+    deck.write_text(EDIT_DECK)
+    env = {k: v for k, v in os.environ.items() if k not in ("CARDCLI_DECKS", "COLUMNS", "LINES")}
+    env.update(CARDCLI_HOME=str(cardcli_home), NO_COLOR="1", TERM="xterm", PYTHONIOENCODING="utf-8",
+               INPUTRC=os.devnull)  # readline's defaults, whatever the machine's ~/.inputrc says
+    child = pexpect.spawn(sys.executable, ["-m", "cardcli", "study", "--decks", str(deck), "--deck", "edit"],
+                          env=env, encoding="utf-8", timeout=30, dimensions=(40, 100))
+    try:
+        child.expect("Output width of a 3x3 conv")
+        child.expect("Your answer")
+        child.send("2" + LEFT + "1" + "\r")  # typed "2", went back one, inserted "1": 12
+        child.expect("✓ correct")
+        child.expect("1-5 rate")
+        child.send("4")
+        child.expect("padding 1")
+        child.expect("Your answer")
+        child.send("99" + CTRL_U + UP + "\r")  # clear the line, recall the earlier answer (12)
+        child.expect("✓ correct")
+        child.expect("1-5 rate")
+        child.send("5")
+        child.expect("346-wide")
+        child.expect("Your answer")
+        # "45", Ctrl-A "3": "345"; Ctrl-E "9": "3459"; Left, Ctrl-K: "345";
+        # Home "0": "0345" (a leading zero reads as 345 too); End "7", Left, Ctrl-K: "0345"
+        child.send("45" + CTRL_A + "3" + CTRL_E + "9" + LEFT + CTRL_K + HOME + "0" + END + "7" + LEFT + CTRL_K + "\r")
+        child.expect("✓ correct")
+        child.expect("1-5 rate")
+        child.send("4")
+        child.expect("Recorded 4")
+        child.expect("Your answer")  # a learning card comes back; typing q ends the session
+        child.sendline("q")
+        child.expect("Session over")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    con = sqlite3.connect(str(cardcli_home / "cardcli.sqlite3"))
+    got = con.execute("SELECT card_id, rating, correct FROM reviews ORDER BY id").fetchall()
+    con.close()
+    assert got == [("e-one", 4, 1), ("e-two", 5, 1), ("e-three", 4, 1)]

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.table import Table
-
 from cardcli.commands._common import load_decks, out
+from cardcli.layout import Column, fit_table
 
 __all__ = ["run"]
 
 
 def run(extra: list[Path]) -> None:
     col = load_decks(extra)
-    table = Table(title=f"{len(col.cards)} cards in {len(col.decks)} decks", title_justify="left")
-    table.add_column("deck")
-    table.add_column("cards", justify="right")
-    table.add_column("file")
-    table.add_column("topics")
-    for d in col.decks:
-        table.add_row(d.name, str(len(d.cards)), Path(d.file).name + ("" if d.bundled else " (user)"),
-                      ", ".join(d.topics))
-    out.print(table)
+    columns = [Column("deck"), Column("cards", "right"), Column("file"), Column("topics", wrap=True)]
+    rows = [[d.name, str(len(d.cards)), Path(d.file).name + ("" if d.bundled else " (user)"), ", ".join(d.topics)]
+            for d in col.decks]
+    out.print(fit_table(out.width, columns, rows, title=f"{len(col.cards)} cards in {len(col.decks)} decks"))

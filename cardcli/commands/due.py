@@ -46,11 +46,25 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
     if not rows:
         out.print("Nothing due now and no new cards left for today.")
         return
-    width = max(len(c.id) for c in rows)
+    from cardcli.layout import ellipsize, hang
+
+    width = out.width
+    idw = max(len(c.id) for c in rows)
     for i, card in enumerate(rows, 1):
         st = states.get(card.id)
-        front = " ".join(card.front.split())
-        out.print(Text(f"{i:>3}. {card.id:<{width}}  {card.deck} · {card.topic}  {front[:60]}"), soft_wrap=True)
+        where = f"{card.deck} · {card.topic}"
+        head = Text(f"{i:>3}. ")
+        head.append(card.id.ljust(idw), style="bold")
+        head.append(f"  {where}")
+        room = width - head.cell_len - 2
+        if room >= 24:  # the front fits after the id on the same line
+            head.append("  ")
+            head.append_text(ellipsize(card.front, room))
+            out.print(head)
+        else:  # narrow: the id, then where and the front on their own indented lines
+            out.print(hang(Text.assemble(Text(f"{i:>3}. "), (card.id, "bold")), 0))
+            out.print(hang(where, 5))
+            out.print(hang(ellipsize(card.front, width - 5), 5))
         if not explain:
             continue
         if st is None:
@@ -63,4 +77,4 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
                     else f"in {format_interval(-late)}")
             why = (f"last rated {st.last_rating} on {st.last_review:%Y-%m-%d}, due {due:%Y-%m-%d %H:%M} UTC "
                    f"({when}), predicted recall {retrievability(st, now):.0%}")
-        out.print(Text(f"       {why}", style="dim"), soft_wrap=True)
+        out.print(hang(why, 7 if width >= 60 else 5, style="dim"))

@@ -9,9 +9,9 @@ import tempfile
 from pathlib import Path
 
 from cardcli.commands._common import err, load_decks
-from cardcli.errors import CardcliError, UsageError
+from cardcli.errors import CardcliError, UsageError, did_you_mean
 from cardcli.export_anki import HEADER, AnkiNote, card_note, problem_note, render
-from cardcli.loader import Collection
+from cardcli.loader import Collection, deck_key, deck_keys
 from cardcli.topics import TOPICS
 
 __all__ = ["run_anki", "build_notes", "default_filename", "write_atomic"]
@@ -42,16 +42,18 @@ def _generated_families(topics: list[str]) -> list[str]:
 
 
 def _check_selection(col: Collection, decks: list[str], topics: list[str], families: list[str]) -> None:
-    valid_decks = {d.name.casefold() for d in col.decks} | {Path(d.file).stem.casefold() for d in col.decks}
-    bad_decks = [d for d in decks if d.casefold() not in valid_decks]
+    valid_decks = {k for d in col.decks for k in deck_keys(d)}
+    bad_decks = [d for d in decks if deck_key(d) not in valid_decks]
     bad_topics = [t for t in topics if t not in TOPICS and t not in families]
     problems = []
     if bad_decks:
-        problems.append(f"unknown deck {', '.join(repr(d) for d in bad_decks)} "
+        hint = did_you_mean(bad_decks[0], [d.name for d in col.decks] + [Path(d.file).name for d in col.decks])
+        problems.append(f"unknown deck {', '.join(repr(d) for d in bad_decks)}{hint} "
                         f"(decks: {', '.join(d.name for d in col.decks) or 'none'})")
     if bad_topics:
         fams = f"; problem families: {', '.join(families)}" if families else ""
-        problems.append(f"unknown topic {', '.join(repr(t) for t in bad_topics)} "
+        hint = did_you_mean(bad_topics[0], list(TOPICS) + families)
+        problems.append(f"unknown topic {', '.join(repr(t) for t in bad_topics)}{hint} "
                         f"(topics: {', '.join(TOPICS)}{fams})")
     if problems:
         raise UsageError("; ".join(problems))

@@ -16,7 +16,10 @@ __all__ = ["run", "stdin_lines"]
 
 
 def stdin_lines() -> Iterator[str]:
-    """Lines typed on stdin (line editing on a terminal; works with piped input)."""
+    """Lines typed on stdin (readline editing and history on a terminal; works with piped input)."""
+    from cardcli.terminal import line_editing
+
+    line_editing()
     while True:
         try:
             yield input()
@@ -41,6 +44,11 @@ def run(topics: list[str], count: int, seed: int | None, difficulty: int) -> Non
     out.print(Text(f"{count} problem{'s' if count != 1 else ''} from {', '.join(families)}; seed {seed} "
                    f"(replay: {replay})", style="bold"))
     out.print(Text(INSTRUCTIONS, style="dim"))
-    result = run_quiz(problems, stdin_lines(), out, echo=not sys.stdin.isatty())
+    if sys.stdin.isatty():  # readline editing, with the prompt known to readline
+        from cardcli.terminal import key_source
+
+        result = run_quiz(problems, key_source(sys.stdin, sys.stdout), out)
+    else:
+        result = run_quiz(problems, stdin_lines(), out, echo=True)
     if result.stopped == "interrupt":
         raise typer.Exit(130)

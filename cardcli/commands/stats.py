@@ -6,7 +6,6 @@ import json
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from rich.table import Table
 from rich.text import Text
 
 __all__ = ["run", "bar_chart", "column_chart"]
@@ -47,6 +46,7 @@ def column_chart(values: list[int], height: int = 6) -> list[str]:
 def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     from cardcli.commands._common import load_decks, out
     from cardcli.commands.study import check_exam
+    from cardcli.layout import Column, fit_table
     from cardcli.scheduler import day_start
     from cardcli.session import generated_cards
     from cardcli.stats import compute
@@ -76,24 +76,26 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
                    f"{t.mastered} mastered; {t.due} due today; {t.reviews} reviews"
                    + (f", retention {t.retention:.0%}" if t.retention is not None else "")))
     for title, groups in (("deck", report.decks), ("topic", report.topics)):
-        table = Table(title=f"by {title}", title_justify="left")
-        table.add_column(title)
-        for col in ("cards", "new", "learning", "due", "mastered", "reviews", "retention"):
-            table.add_column(col, justify="right")
+        # narrow terminals drop the least useful columns first (see cardcli.layout.fit_table)
+        columns = [Column(title), Column("cards", "right"), Column("new", "right", drop=3),
+                   Column("learning", "right", drop=4), Column("due", "right"),
+                   Column("mastered", "right", drop=2), Column("reviews", "right", drop=5),
+                   Column("retention", "right", drop=1)]
         if report.exam is not None and title == "topic":
-            table.add_column(f"ready {report.exam:%m-%d}", justify="right")
+            columns.append(Column(f"ready {report.exam:%m-%d}", "right"))
+        rows = []
         for name, c in groups.items():
             row = [name, str(c.cards), str(c.new), str(c.learning), str(c.due), str(c.mastered),
                    str(c.reviews), "-" if c.retention is None else f"{c.retention:.0%}"]
             if report.exam is not None and title == "topic":
                 r = report.readiness.get(name)
                 row.append("-" if r is None else f"{r:.0%}")
-            table.add_row(*row)
-        out.print(table)
+            rows.append(row)
+        out.print(fit_table(out.width, columns, rows, title=f"by {title}"))
     if report.mistakes:
         out.print(Text("Most frequent mistakes (diagnosed wrong answers)"))
-        for topic, rows in report.mistakes.items():
-            shown = ", ".join(f"{report.mistake_names.get(m, m)} ×{n}" for m, n in rows[:MISTAKES_SHOWN])
+        for topic, mrows in report.mistakes.items():
+            shown = ", ".join(f"{report.mistake_names.get(m, m)} ×{n}" for m, n in mrows[:MISTAKES_SHOWN])
             out.print(Text(f"  {topic}: {shown}"))
     per_day = [n for _, n in report.per_day]
     out.print(Text(f"Reviews per day, {report.per_day[0][0]:%m-%d} to {report.per_day[-1][0]:%m-%d} "
@@ -101,5 +103,6 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     for line in column_chart(per_day):
         out.print(Text("  " + line))
     out.print(Text(f"Due in the next 7 days: {report.due_within(7)}, 14 days: {report.due_within(14)}"))
-    for line in bar_chart([(f"{d:%m-%d}", n) for d, n in report.forecast]):
+    for line in bar_chart([(f"{d:%m-%d}", n) for d, n in report.forecast],
+                          width=max(10, min(BAR_WIDTH, out.width - 12))):
         out.print(Text(line))

@@ -17,6 +17,7 @@ __all__ = ["run", "select_cards", "check_exam"]
 def select_cards(col: Collection, decks: list[str], topics: list[str]) -> list[Card]:
     """Deck cards of the selection, plus generated-problem cards when no other deck is named."""
     from cardcli.errors import did_you_mean
+    from cardcli.loader import deck_key, deck_keys
     from cardcli.session import GEN_DECK, generated_cards
     from cardcli.topics import TOPICS
     from generators.catalog import CATALOG
@@ -26,12 +27,14 @@ def select_cards(col: Collection, decks: list[str], topics: list[str]) -> list[C
         valid = sorted(TOPICS) + sorted(CATALOG)
         raise UsageError(f"--topic: unknown topic {bad[0]!r}{did_you_mean(bad[0], valid)}; "
                          f"topics: {', '.join(sorted(TOPICS))}")
-    wanted = [d for d in decks if d.casefold() != GEN_DECK]
-    known = {d.name.casefold() for d in col.decks} | {Path(d.file).stem.casefold() for d in col.decks}
-    unknown = [d for d in wanted if d.casefold() not in known]
+    wanted = [d for d in decks if deck_key(d) != GEN_DECK]
+    known = {k for d in col.decks for k in deck_keys(d)}
+    unknown = [d for d in wanted if deck_key(d) not in known]
     if unknown:
-        names = ", ".join(sorted(d.name for d in col.decks)) or "none"
-        raise UsageError(f"--deck: no deck named {', '.join(map(repr, unknown))} (decks: {names}, {GEN_DECK})")
+        names = sorted(d.name for d in col.decks)
+        hint = did_you_mean(unknown[0], names + [Path(d.file).name for d in col.decks] + [GEN_DECK])
+        raise UsageError(f"--deck: no deck named {', '.join(map(repr, unknown))}{hint} "
+                         f"(decks: {', '.join(names) or 'none'}, {GEN_DECK})")
     cards = _interleave(col.select_by_deck(wanted, topics)) if (wanted or not decks) else []
     if not decks or len(wanted) < len(decks):
         cards = _spread(cards, generated_cards(topics))
