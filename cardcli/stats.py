@@ -9,6 +9,7 @@ Definitions (also in README):
 * forecast - seen cards falling due on each of the next days (overdue ones count today).
 * readiness (with an exam date) - mean predicted recall on the exam morning if nothing more is
   studied, per topic; a never-seen card counts 0.
+* mock_exams - every sat ``cardcli exam mock``: when, seed, template, score of max, per topic.
 * mistakes - per topic, how often each known mistake (:mod:`cardcli.diagnosis`) was diagnosed,
   most frequent first (an answer matching two mistakes counts for both).
 """
@@ -68,6 +69,7 @@ class StatsReport:
     readiness: dict[str, float] = field(default_factory=dict)
     mistakes: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # topic -> [(id, times)]
     mistake_names: dict[str, str] = field(default_factory=dict)
+    mock_exams: list[dict[str, Any]] = field(default_factory=list)  # past mock exams, oldest first
 
     def due_within(self, days: int) -> int:
         return sum(n for _, n in self.forecast[:days])
@@ -91,6 +93,7 @@ class StatsReport:
             "due_next_14_days": self.due_within(14),
             "mistakes": {t: [{"id": m, "name": self.mistake_names.get(m, m), "count": n} for m, n in rows]
                          for t, rows in self.mistakes.items()},
+            "mock_exams": self.mock_exams,
         }
         if self.exam is not None:
             out["exam"] = self.exam.isoformat()

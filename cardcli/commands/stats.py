@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -60,6 +61,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         counts = store.rating_stats()
         daily = store.daily_counts(day_start(now) - timedelta(days=27))
         mistakes = store.mistake_counts()
+        mocks = store.mock_exams()
     # generated problems count once practised (at any difficulty); deck cards always
     cards = col.cards + [g for g in generated_cards(difficulties=(1, 2, 3)) if g.id in states]
     names = {}
@@ -68,6 +70,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
 
         names = mistake_names()
     report = compute(cards, states, counts, daily, now, exam=exam, mistakes=mistakes, mistake_names=names)
+    report = replace(report, mock_exams=[m.to_json() for m in mocks])
     if json_out:
         out.print_json(json.dumps(report.as_json()))
         return
@@ -97,6 +100,12 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         for topic, mrows in report.mistakes.items():
             shown = ", ".join(f"{report.mistake_names.get(m, m)} ×{n}" for m, n in mrows[:MISTAKES_SHOWN])
             out.print(Text(f"  {topic}: {shown}"))
+    if mocks:
+        from cardcli.mock.report import history_lines
+
+        out.print(Text("Mock exams (cardcli exam mock)"))
+        for line in history_lines(mocks):
+            out.print(Text(f"  {line}"))
     per_day = [n for _, n in report.per_day]
     out.print(Text(f"Reviews per day, {report.per_day[0][0]:%m-%d} to {report.per_day[-1][0]:%m-%d} "
                    f"(max {max(per_day)}, total {sum(per_day)})"))

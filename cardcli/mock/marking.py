@@ -21,7 +21,7 @@ from typing import Any
 from cardcli.answers import AnswerFormatError, Grade, grade, grade_card_answer, parse_answer
 from cardcli.mock.exam import Exam, Question
 
-__all__ = ["Mark", "Marking", "key_text", "mark_answer", "mark_exam", "read_answer", "share", "fmt_points"]
+__all__ = ["Mark", "Marking", "credit_note", "key_text", "mark_answer", "mark_exam", "read_answer", "share", "fmt_points"]
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,23 @@ def share(kind: str, g: Grade, expected: Any, tolerance: float | None = None) ->
         regime_ok = str(g.value["regime"]).lower() == str(expected["regime"]).lower()
         return 0.5 * radius_ok + 0.5 * regime_ok
     return 0.0
+
+
+def credit_note(m: Mark) -> str | None:
+    """Why a partly right answer earned what it did (None unless partial)."""
+    if m.status != "partial" or m.grade is None:
+        return None
+    q, g = m.question, m.grade
+    if q.kind == "matrix":
+        cells = len(q.expected) * len(q.expected[0])
+        return f"{cells - len(g.wrong_cells)} of {cells} cells right"
+    if q.kind == "shape":
+        n = len(q.expected)
+        return f"{n - len(g.wrong_cells)} of {n} dimensions right"
+    if q.kind == "radius-verdict" and isinstance(g.value, dict):
+        regime_ok = str(g.value["regime"]).lower() == str(q.expected["regime"]).lower()
+        return "regime right, radius wrong" if regime_ok else "radius right, regime wrong"
+    return None
 
 
 def mark_answer(q: Question, text: str | None) -> Mark:

@@ -1,6 +1,6 @@
 """What a sat mock exam writes to the history (pure: the caller stores it in one transaction).
 
-* Every question that was shown is one ``reviews`` row of kind ``mock`` on its schedule card
+* Every question attempted (answered or left blank) is one ``reviews`` row of kind ``mock`` on its schedule card
   (``gen:<family>:d<k>`` for a generated problem, the deck card's id otherwise), rated for the
   scheduler like a quiz answer: 4 (Good) when it earned full points, 1 (Again) otherwise (partial
   credit, wrong or blank). So the card's next due time and the readiness per topic follow the
@@ -32,14 +32,14 @@ def mock_records(exam: Exam, marking: Marking, sitting: Sitting, states: Mapping
     """The exam's summary row and its answers' log rows with the cards' new states."""
     from generators.checks import to_plain
 
-    shown = set(sitting.shown)
+    shown = set(sitting.attempted)
     current = dict(states)
     answers: list[tuple[ReviewRecord, CardState]] = []
     questions = []
     for m in marking.marks:
         q = m.question
         questions.append({"n": q.number, "card_id": q.card_id, "label": q.label, "topic": q.topic,
-                          "points": q.points, "score": m.score, "status": m.status if q.number in shown else "unseen",
+                          "points": q.points, "score": m.score, "status": m.status if q.number in shown else "not attempted",
                           "answer": m.text})
         if q.number not in shown:
             continue

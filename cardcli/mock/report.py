@@ -11,9 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from cardcli.mock.exam import Exam
-from cardcli.mock.marking import Mark, Marking, fmt_points, key_text
+from cardcli.mock.marking import Mark, Marking, credit_note, fmt_points, key_text
 
-__all__ = ["render_marking", "review_next"]
+__all__ = ["render_marking", "review_next", "history_lines"]
 
 _STATUS = {"right": "✓", "partial": "~", "wrong": "✗", "blank": "–"}
 
@@ -24,6 +24,9 @@ def _question(m: Mark, console: Console) -> None:
     console.rule(Text(f"Q{q.number} · {q.label} · {fmt_points(m.score)}/{q.points}"))
     if m.text is None:
         console.print(Text("– not answered (0 points)", style="bold"))
+    note = credit_note(m)
+    if note:
+        console.print(Text(f"Partial credit: {fmt_points(m.score)} of {q.points} points ({note})", style="bold yellow"))
     if q.problem is not None:
         from cardcli.render import solution_renderable
 
@@ -101,3 +104,20 @@ def render_marking(exam: Exam, marking: Marking, console: Console, elapsed: time
         console.print(Text("Review next:"))
         for line in todo:
             console.print(Text(f"  {line}"))
+
+
+def history_lines(records: list) -> list[str]:
+    """One line per past mock exam (a :class:`~cardcli.store.MockExamRecord`), oldest first:
+    when, template, seed, score, and the weakest topic."""
+    lines = []
+    for r in records:
+        note = {"time": ", time ran out", "quit": ", ended early", "eof": ", ended early",
+                "interrupt": ", interrupted"}.get(r.stopped, "")
+        weakest = ""
+        shares = [(s / p, t) for t, (s, p) in r.topics.items() if p]
+        if shares:
+            share, topic = min(shares)
+            weakest = f"; weakest {topic} {share:.0%}"
+        lines.append(f"{r.started_at:%Y-%m-%d %H:%M} UTC  {r.template}  seed {r.seed}  "
+                     f"{fmt_points(r.score)}/{r.max}{note}{weakest}")
+    return lines

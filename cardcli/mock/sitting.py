@@ -7,6 +7,7 @@ Pure apart from its arguments: lines come from a key source (``read_line``, see
 * Every prompt shows the time left (``[74:12 left] Q3>``).
 * An answer that cannot be read (a wrong matrix shape, a word for a number) is explained and asked
   again; an empty line leaves the question blank (0 points) and moves on; ``q`` ends the exam early.
+  A matrix is typed as in ``quiz``: one row per line (``r<i>: …`` retypes row i) or ``1 2; 3 4``.
 * At the deadline the exam ends: an answer entered after it is not counted, and every question
   not answered scores 0. The command also raises :class:`TimeUp` from a timer while the student is
   typing, which ends the sitting the same way.
@@ -22,7 +23,7 @@ from typing import Any
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
-from cardcli.answers import AnswerFormatError, needs_more_rows
+from cardcli.answers import AnswerFormatError
 from cardcli.mock.exam import Exam, Question
 from cardcli.terminal import KeySource
 
@@ -43,7 +44,7 @@ class Sitting:
     started_at: datetime
     deadline: datetime
     answers: dict[int, str] = field(default_factory=dict)
-    shown: list[int] = field(default_factory=list)
+    attempted: list[int] = field(default_factory=list)  # answered or left blank (not: quit or time out at it)
     stopped: str = "done"
     ended_at: datetime | None = None
     late: int | None = None  # the question whose answer came after the deadline (not counted)
@@ -121,13 +122,13 @@ def sit(exam: Exam, keys: KeySource, console: Console, clock: Callable[[], datet
         for q in exam.questions:
             if clock() >= s.deadline:
                 raise _Stop("time")
-            s.shown.append(q.number)
             console.print()
             console.rule(Text(f"Q{q.number}/{n} · {q.section} · {q.points} point{'s' if q.points != 1 else ''} "
                               f"· {format_left(s.deadline - clock())} left"))
             console.print(question_renderable(q))
             console.print(Text(f"Answer with {entry_help(q)}.", style="dim"))
             text = _ask(q, s, keys, console, clock, read_answer)
+            s.attempted.append(q.number)
             if text is not None:
                 s.answers[q.number] = text
                 console.print(Text("Answer recorded.", style="dim"))
@@ -153,32 +154,31 @@ def sit(exam: Exam, keys: KeySource, console: Console, clock: Callable[[], datet
 
 def _ask(q: Question, s: Sitting, keys: KeySource, console: Console, clock: Callable[[], datetime],
          read_answer: Callable[[Question, str], Any]) -> str | None:
-    while True:
-        console.print(Text(f"[{format_left(s.deadline - clock())} left] Q{q.number}> "), end="")
+    from cardcli.matrix_entry import start
+    from cardcli.render import matrix_table
+
+    def line(prompt: str) -> str:
         _flush(console)
-        first = keys.read_line("")
+        text = keys.read_line(prompt)
         if clock() >= s.deadline:
-            s.late = q.number if first.strip() else None
+            s.late = q.number if text.strip() else s.late
             raise _Stop("time")
-        if first.strip().lower() in QUIT_WORDS:
+        if text.strip().lower() in QUIT_WORDS:
             raise _Stop("quit")
+        return text
+
+    while True:
+        first = line(f"[{format_left(s.deadline - clock())} left] Q{q.number}> ")
         if not first.strip():
             return None
-        rows = [first]
-        expected = q.expected if q.kind == "matrix" else None
-        while expected is not None and needs_more_rows(rows, expected):
-            console.print(Text("   ...> "), end="")
-            _flush(console)
-            line = keys.read_line("")
-            if clock() >= s.deadline:
-                s.late = q.number
-                raise _Stop("time")
-            if line.strip().lower() in QUIT_WORDS:
-                raise _Stop("quit")
-            if not line.strip():
-                break
-            rows.append(line)
-        text = "\n".join(rows)
+        entry = start(first, q.expected) if q.kind == "matrix" else None
+        # Row-by-row entry as in quiz: ends after the last row; a blank line shows the rows so far.
+        while entry is not None and not entry.done:
+            note = entry.feed(line(entry.prompt()))
+            if note:
+                console.print(matrix_table(entry.table_rows(), title="Rows so far"))
+                console.print(Text(note, style="dim"))
+        text = entry.text() if entry is not None else first
         try:
             read_answer(q, text)
         except (AnswerFormatError, ValueError) as e:
