@@ -55,11 +55,9 @@ def _utcnow() -> datetime:
 
 
 def format_left(left: timedelta) -> str:
-    """``74:12`` (minutes:seconds, rounded down; never negative); ``1:02:03`` from an hour on."""
+    """``74:12``: whole minutes and seconds left (rounded down, never negative; 90 minutes is ``90:00``)."""
     secs = max(0, int(left.total_seconds()))
-    h, rest = divmod(secs, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    return f"{secs // 60}:{secs % 60:02d}"
 
 
 _CARD_HELP = {
