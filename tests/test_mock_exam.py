@@ -394,3 +394,10 @@ def test_mock_exams_table_added_to_an_old_history(tmp_path):
     with Store.open(path) as store:
         assert store.schema_version == SCHEMA_VERSION
         assert store.mock_exams() == [] and store.review_count() == 1
+
+
+def test_status_text_fits_the_width():
+    from cardcli.mock.countdown import status_text
+
+    assert status_text("Midterm II (mock)", "74:12", 80) == "Midterm II (mock) · 74:12 left"
+    assert status_text("Midterm II (mock)", "74:12", 24) == "Midterm I… · 74:12 left"  # 23 = width − 1 columns

@@ -1,7 +1,8 @@
 """``cardcli exam mock``: build a mock exam from a template, sit it (or print it), mark it, log it.
 
-The sitting reads lines from the terminal (or a pipe) with a countdown in every prompt; in a
-terminal a timer (``SIGALRM``) also ends the exam at the deadline while an answer is being typed.
+The sitting reads lines from the terminal (or a pipe) with the time left in every prompt; in a
+terminal the top line counts down every second (:mod:`cardcli.mock.countdown`) and a timer
+(``SIGALRM``) ends the exam at the deadline while an answer is being typed.
 ``--print FILE`` writes the same exam (same seed, same history) as Markdown or HTML instead.
 """
 
@@ -105,11 +106,22 @@ def run(*, seed: int | None, minutes: int | None, template: Path | None, topics:
     from cardcli.mock.sitting import sit
     from cardcli.terminal import key_source
 
+    from cardcli.mock.countdown import StatusLine
+
+    status: list[StatusLine] = []
+
+    def started(s) -> None:
+        line = StatusLine(sys.stdout, s.deadline, exam.title)
+        if line.start():
+            status.append(line)
+
     alarm = _Alarm(exam.minutes * 60)
     try:
-        sitting = sit(exam, key_source(sys.stdin, sys.stdout), out)
+        sitting = sit(exam, key_source(sys.stdin, sys.stdout), out, on_start=started)
     finally:
         alarm.cancel()
+        for line in status:
+            line.stop()
     marking = mark_exam(exam, sitting.answers)
     end = sitting.ended_at or datetime.now(timezone.utc)
     render_marking(exam, marking, out, end - sitting.started_at, sitting.stopped)

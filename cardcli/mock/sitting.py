@@ -104,8 +104,12 @@ class _Stop(Exception):
 
 
 def sit(exam: Exam, keys: KeySource, console: Console, clock: Callable[[], datetime] = _utcnow,
-        read_answer: Callable[[Question, str], Any] | None = None) -> Sitting:
-    """Sit ``exam``: show the header, then every question until the end, ``q`` or the deadline."""
+        read_answer: Callable[[Question, str], Any] | None = None,
+        on_start: Callable[[Sitting], None] | None = None) -> Sitting:
+    """Sit ``exam``: show the header, then every question until the end, ``q`` or the deadline.
+
+    ``on_start`` is called with the new :class:`Sitting` (its deadline set) once the header is shown.
+    """
     if read_answer is None:
         from cardcli.mock.marking import read_answer
 
@@ -116,6 +120,8 @@ def sit(exam: Exam, keys: KeySource, console: Console, clock: Callable[[], datet
                        f"{exam.minutes} minutes (seed {exam.seed})", style="bold"))
     console.print(Text("Answers are marked at the end. Enter on an empty line leaves a question blank; "
                        "q ends the exam early. Matrices: one row per line, or '1 2; 3 4'.", style="dim"))
+    if on_start is not None:
+        on_start(s)
     try:
         for q in exam.questions:
             if clock() >= s.deadline:
