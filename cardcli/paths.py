@@ -5,13 +5,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["state_dir", "bundled_decks_dir", "user_deck_paths", "db_path"]
+from cardcli.errors import CardcliError
+
+__all__ = ["StateDirError", "state_dir", "bundled_decks_dir", "user_deck_paths", "db_path"]
 
 APP_NAME = "cardcli"
 
 
+class StateDirError(CardcliError):
+    """The state dir (``$CARDCLI_HOME``) is not a folder cardcli can create or use."""
+
+
 def state_dir(create: bool = True) -> Path:
-    """``$CARDCLI_HOME`` if set, else the platform's user data dir."""
+    """``$CARDCLI_HOME`` if set, else the platform's user data dir (created unless ``create`` is False)."""
     env = os.environ.get("CARDCLI_HOME")
     if env:
         path = Path(env).expanduser()
@@ -20,7 +26,14 @@ def state_dir(create: bool = True) -> Path:
 
         path = Path(user_data_dir(APP_NAME, appauthor=False))
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise StateDirError(f"state dir {path} ($CARDCLI_HOME) is a file, not a folder; "
+                                "set CARDCLI_HOME to a folder") from None
+        except OSError as e:
+            raise StateDirError(f"state dir {path} ($CARDCLI_HOME) cannot be created ({e.strerror or e}); "
+                                "set CARDCLI_HOME to a folder you can write") from None
     return path
 
 

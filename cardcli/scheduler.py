@@ -36,7 +36,7 @@ import heapq
 import math
 import random
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -59,6 +59,8 @@ __all__ = [
     "policy_for",
     "exam_retention",
     "review",
+    "replay",
+    "replay_states",
     "preview_intervals",
     "retrievability",
     "retrievability_at",
@@ -238,6 +240,32 @@ def review(
         lapses=state.lapses + (1 if lapse else 0),
         first_review=state.first_review or now,
     )
+
+
+#: one rating as replay needs it: raw 1-5, when, and the policy in force (None: the default)
+ReplayStep = tuple[int, datetime, "Policy | None"]
+
+
+def replay_states(
+    card_id: str, steps: Iterable[ReplayStep], start: CardState | None = None
+) -> Iterator[CardState]:
+    """The card's state after each of ``steps`` in turn, starting from ``start`` (None: new)."""
+    state = start
+    for rating, at, policy in steps:
+        state = review(state, rating, at, card_id=card_id, policy=policy)
+        yield state
+
+
+def replay(card_id: str, steps: Iterable[ReplayStep], start: CardState | None = None) -> CardState | None:
+    """The card's state after its (non-cram) ratings ``steps``, in log order, from ``start``.
+
+    Ratings are applied with :func:`review` exactly as when they were given, so replaying a
+    card's whole log from None gives the state its ratings wrote; None if ``steps`` is empty.
+    """
+    state = start
+    for state in replay_states(card_id, steps, start):
+        pass
+    return state
 
 
 def preview_intervals(

@@ -452,7 +452,6 @@ class Session:
                 mistake: str | None = None) -> None:
         now = self.clock()
         before = self.states.get(card.id)
-        after = review(before, rating, now, card_id=card.id, policy=self.policy)
         rec = ReviewRecord(
             card_id=card.id, deck=card.deck, reviewed_at=now, rating=rating,
             duration_ms=max(0, int((now - shown_at).total_seconds() * 1000)),
@@ -460,10 +459,23 @@ class Session:
             problem_seed=None if problem is None else int(problem.seed),
             problem_params=None if problem is None else _jsonable(problem.params),
             kind="cram" if self.cram else "review",
-            state_before=before,
             mistake=mistake,
+            policy=self.policy,  # state_before: the store records the state it actually replaced
         )
-        rid = self.store.record(rec, None if self.cram else after)  # committed now
+        if self.cram:  # the schedule is left alone: the rating only moves the private copy
+            after = review(before, rating, now, card_id=card.id, policy=self.policy)
+            rid = self.store.record(rec, None)
+        else:
+            # computed inside the write transaction from the state as committed now: another
+            # session may have rated this card since we loaded it (committed before the next card)
+            written: list[CardState] = []
+
+            def compute(current: CardState | None) -> CardState:
+                written[:] = [current, review(current, rating, now, card_id=card.id, policy=self.policy)]
+                return written[1]
+
+            rid = self.store.record(rec, compute)
+            before, after = written
         self.states[card.id] = after
         first = self._seen[card.id] == 0
         self._seen[card.id] += 1
@@ -480,10 +492,12 @@ class Session:
             return
         last = self._done.pop()
         self.store.undo(last.review_id)
-        if last.before is None:
+        # the store restored (or replayed, if another session rated the card since) its state
+        restored = last.before if self.cram else self.store.load_state(last.card.id)
+        if restored is None:
             self.states.pop(last.card.id, None)
         else:
-            self.states[last.card.id] = last.before
+            self.states[last.card.id] = restored
         self._seen[last.card.id] -= 1
         if self._seen[last.card.id] <= 0:
             del self._seen[last.card.id]

@@ -1,11 +1,12 @@
 """The review history: the only module with SQL.
 
 One SQLite file (:func:`cardcli.paths.db_path`) in WAL mode with a busy timeout, so two
-sessions on the same state dir both work. Two STRICT tables:
+sessions on the same state dir both work. STRICT tables:
 
 * ``reviews`` - append-only log: one row per rating, with the raw 1-5, duration, graded
-  correctness, the generated problem's seed and params, ``kind`` ('review' or 'cram') and
-  ``state_before`` (the card state the rating replaced, for undo).
+  correctness, the generated problem's seed and params, ``kind`` ('review', 'cram' or 'mock'),
+  ``state_before`` (the card state the rating replaced, for undo) and ``policy`` (the
+  scheduler settings it was rated under, so the log can be replayed).
 * ``card_state`` - the current FSRS state per card id. Rows are never dropped when a card
   leaves the decks; the card resumes where it was if its id comes back.
 * ``mock_exams`` - one row per sat mock exam (``cardcli exam mock``): when, seed, template,
@@ -13,9 +14,19 @@ sessions on the same state dir both work. Two STRICT tables:
   of kind ``'mock'`` written in the same transaction.
 
 Each rating is its own short transaction (:meth:`Store.record`), committed before the next
-card shows. The schema version is ``PRAGMA user_version``; :data:`MIGRATIONS` are applied in
-order, so a fresh file and an old one go through the same path. Any SQLite failure becomes a
-:class:`StoreError` naming the file; the file is never overwritten or deleted.
+card shows. The new state is computed inside that transaction from the card's state as
+committed at that moment, so two sessions rating the same card never write from a stale copy;
+undo restores what the rating replaced, or replays the card's later ratings when another
+session rated it since. Invariant: every card's state is :func:`cardcli.scheduler.replay` of
+its non-cram reviews.
+
+Before the first write, :meth:`Store.open` checks the file's integrity (``PRAGMA
+quick_check``) and identity (``PRAGMA application_id``, or the cardcli tables of files made
+before it was set) and that it can be written; a file failing any of these is left
+byte-for-byte untouched (no WAL switch, no migration) and reported as a one-line
+:class:`StoreError`. The schema version is ``PRAGMA user_version``; :data:`MIGRATIONS` are
+applied in order, so a fresh file and an old one go through the same path. The file is never
+overwritten or deleted.
 """
 
 from __future__ import annotations
@@ -30,11 +41,16 @@ from pathlib import Path
 from typing import Any
 
 from cardcli.errors import CardcliError
-from cardcli.scheduler import CardState
+from cardcli.scheduler import CardState, Policy, replay_states
 
-__all__ = ["StoreError", "ReviewRecord", "MockExamRecord", "Store", "MIGRATIONS", "SCHEMA_VERSION"]
+__all__ = ["StoreError", "ReviewRecord", "MockExamRecord", "Store", "MIGRATIONS", "SCHEMA_VERSION",
+           "APPLICATION_ID"]
 
 BUSY_TIMEOUT_MS = 5000
+#: ``PRAGMA application_id`` of a cardcli history (the bytes "card")
+APPLICATION_ID = 0x63617264
+#: the tables by which a history made before APPLICATION_ID was set is recognised
+_OWN_TABLES = frozenset({"reviews", "card_state"})
 
 
 class StoreError(CardcliError):
@@ -56,6 +72,7 @@ class ReviewRecord:
     kind: str = "review"  # 'review', 'cram' (never changes card_state) or 'mock' (a mock-exam answer)
     state_before: CardState | None = None
     id: int | None = None
+    policy: Policy | None = None  # the scheduler settings of the rating (None: the defaults)
     mistake: str | None = None  # the catalog id(s) a wrong answer matched, comma-separated
 
 
@@ -137,6 +154,14 @@ def _m3(con: sqlite3.Connection) -> None:
     con.execute("ALTER TABLE reviews ADD COLUMN mistake TEXT")
 
 
+def _m4(con: sqlite3.Connection) -> None:
+    con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def _m5(con: sqlite3.Connection) -> None:
+    con.execute("ALTER TABLE reviews ADD COLUMN policy TEXT")
+
+
 def _m_mock_exams(con: sqlite3.Connection) -> None:
     con.execute(
         """CREATE TABLE mock_exams (
@@ -160,6 +185,8 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("create reviews and card_state", _m1),
     ("review details, kinds and undo snapshots", _m2),
     ("mistake diagnosed for a wrong answer", _m3),
+    ("mark the file as a cardcli history (application_id)", _m4),
+    ("scheduler policy per rating, so the log can be replayed", _m5),
     ("mock exams (cardcli exam mock) with their scores", _m_mock_exams),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -173,6 +200,10 @@ def _dt(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+def _connect(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+
+
 class Store:
     """An open review history. Use :meth:`Store.open`."""
 
@@ -183,7 +214,11 @@ class Store:
     # -- opening ---------------------------------------------------------------------------
     @classmethod
     def open(cls, path: Path | None = None) -> Store:
-        """Open (creating or migrating as needed) the history at ``path`` (default: db_path())."""
+        """Open (creating or migrating as needed) the history at ``path`` (default: db_path()).
+
+        Checks integrity, identity and writability first and changes nothing in a file that
+        fails one of them (see the module docstring).
+        """
         if path is None:
             from cardcli.paths import db_path
 
@@ -191,16 +226,12 @@ class Store:
         path = Path(path)
         store = None
         try:
-            con = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            con = _connect(path)
             store = cls(con, path)
             con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             con.execute("PRAGMA foreign_keys = ON")
-            version = con.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{path}: the review history has schema version {version}, newer than this "
-                    f"cardcli understands ({SCHEMA_VERSION}); upgrade cardcli"
-                )
+            store._check()  # reads only
+            _retry_locked(store._probe_write)
             # Switching to WAL needs an exclusive lock and SQLite does not call the busy handler
             # for it: when two sessions start at once on a new file, retry for a while.
             _retry_locked(lambda: con.execute("PRAGMA journal_mode = WAL").fetchone())
@@ -225,20 +256,69 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _check(self) -> None:
+        """Integrity and identity, before anything is written: StoreError if either fails."""
+        con = self._con
+        problems = [row[0] for row in con.execute("PRAGMA quick_check").fetchall()]
+        if problems != ["ok"]:
+            lines = [ln.strip() for row in problems for ln in str(row).splitlines()
+                     if ln.strip() and not ln.startswith("***")]  # "*** in database main ***"
+            first = " ".join(lines[0].split())[:80] if lines else "failed"
+            raise StoreError(
+                f"review history {self.path} is damaged (SQLite integrity check: {first}); "
+                "cardcli has not changed it: restore a backup, or move it aside to start a fresh "
+                "history (your decks are untouched)"
+            )
+        app_id = con.execute("PRAGMA application_id").fetchone()[0]
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+        empty = not tables and version == 0  # a new (or empty) file: nothing to protect
+        legacy = _OWN_TABLES <= tables and version >= 1  # a cardcli history from before application_id
+        if not (app_id == APPLICATION_ID or (app_id == 0 and (empty or legacy))):
+            raise StoreError(
+                f"{self.path} is not a cardcli review history (an SQLite file of another program); "
+                "cardcli has not changed it: move it aside, or set CARDCLI_HOME to another folder"
+            )
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: the review history has schema version {version}, newer than this "
+                f"cardcli understands ({SCHEMA_VERSION}); upgrade cardcli"
+            )
+
+    def _probe_write(self) -> None:
+        """Fail now, before a card is shown, if the file cannot be written (a write, rolled back)."""
+        con = self._con
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            con.execute(f"PRAGMA user_version = {int(version)}")
+        finally:
+            con.execute("ROLLBACK")
+
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One short write transaction (BEGIN IMMEDIATE ... COMMIT), errors as StoreError."""
+    def _tx(self, lost: str = "") -> Iterator[sqlite3.Connection]:
+        """One short write transaction (BEGIN IMMEDIATE ... COMMIT), errors as StoreError.
+
+        ``lost`` says what a failure means for the user (e.g. "the rating was not saved").
+        """
         con = self._con
         try:
             con.execute("BEGIN IMMEDIATE")
             try:
                 yield con
             except BaseException:
-                con.execute("ROLLBACK")
+                if con.in_transaction:  # SQLite may have rolled back already (e.g. SQLITE_FULL)
+                    con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
         except sqlite3.Error as e:
-            raise _error(self.path, e) from None
+            if con.in_transaction:
+                try:
+                    con.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            raise _error(self.path, e, lost) from None
 
     def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
         try:
@@ -247,13 +327,18 @@ class Store:
             raise _error(self.path, e) from None
 
     def _migrate(self) -> None:
-        if self._con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        def current() -> bool:
+            return (self._con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+                    and self._con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID)
+
+        if current():
             return
-        with self._tx() as con:  # re-read inside the lock: another process may have migrated
+        with self._tx("nothing was changed") as con:  # re-read inside the lock: another process may have migrated
             version = con.execute("PRAGMA user_version").fetchone()[0]
             for _name, step in MIGRATIONS[version:]:
                 step(con)
             con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            con.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # also for files from before _m3
 
     @property
     def schema_version(self) -> int:
@@ -265,32 +350,62 @@ class Store:
         from cardcli.gcpause import paused_gc
 
         with paused_gc():
-            rows = self._read(
-                "SELECT card_id, fsrs, last_rating, reps, lapses, first_review FROM card_state"
-            )
-            return {row[0]: _state_from_row(row) for row in rows}
+            rows = self._read(f"SELECT {_STATE_COLS} FROM card_state")
+            return {row[0]: self._state(row) for row in rows}
 
     def load_state(self, card_id: str) -> CardState | None:
-        rows = self._read(
-            "SELECT card_id, fsrs, last_rating, reps, lapses, first_review FROM card_state WHERE card_id = ?",
-            (card_id,),
-        )
-        return _state_from_row(rows[0]) if rows else None
+        rows = self._read(f"SELECT {_STATE_COLS} FROM card_state WHERE card_id = ?", (card_id,))
+        return self._state(rows[0]) if rows else None
+
+    def _state(self, row: tuple) -> CardState:
+        try:
+            return _state_from_row(row)
+        except (ValueError, TypeError, KeyError, AttributeError) as e:
+            raise self._bad_row(f"the state of card {row[0]!r}", e) from None
+
+    def _review(self, row: tuple) -> ReviewRecord:
+        try:
+            return _review_from_row(row)
+        except (ValueError, TypeError, KeyError, AttributeError) as e:
+            raise self._bad_row(f"review {row[0]}", e) from None
+
+    def _bad_row(self, what: str, e: Exception) -> StoreError:
+        detail = " ".join(f"{type(e).__name__}: {e}".split())[:100]
+        return StoreError(f"review history {self.path}: {what} is unreadable ({detail}); cardcli has not "
+                          "changed the file: restore a backup, or move it aside to start a fresh history")
 
     # -- writing ---------------------------------------------------------------------------
-    def record(self, review: ReviewRecord, new_state: CardState | None) -> int:
-        """Append ``review`` and (unless None, e.g. cram) replace the card's state. One commit."""
-        with self._tx() as con:
-            rid = _insert_review(con, review)
-            if new_state is not None:
-                _put_state(con, new_state, review.deck)
+    def record(
+        self, review: ReviewRecord,
+        new_state: Callable[[CardState | None], CardState] | CardState | None,
+    ) -> int:
+        """Append ``review`` and update the card's state, in one transaction; returns the row id.
+
+        ``new_state`` is normally a function from the card's *current* state (read inside the
+        transaction, None for a card never rated) to its new state: another session may have
+        rated the card since this one loaded it. A plain CardState is written as given (for
+        seeding a history); None (cram) leaves the state alone. The row's ``state_before`` is
+        the state read in the transaction, whatever ``review.state_before`` says.
+        """
+        with self._tx("the rating was not saved") as con:
+            current = self._current(con, review.card_id)
+            after = new_state(current) if callable(new_state) else new_state
+            rid = _insert_review(con, review, current)
+            if after is not None:
+                _put_state(con, after, review.deck)
             return rid
 
-    def record_mock_exam(self, exam: MockExamRecord,
-                         answers: list[tuple[ReviewRecord, CardState | None]]) -> int:
-        """Log a sat mock exam: its summary row and every answer (kind 'mock', each with the card's
-        new state), in one transaction. Returns the exam's row id."""
-        with self._tx() as con:
+    def _current(self, con: sqlite3.Connection, card_id: str) -> CardState | None:
+        rows = con.execute(f"SELECT {_STATE_COLS} FROM card_state WHERE card_id = ?", (card_id,)).fetchall()
+        return self._state(rows[0]) if rows else None
+
+    def record_mock_exam(self, exam: MockExamRecord, answers: list[ReviewRecord]) -> int:
+        """Log a sat mock exam: its summary row and every answer (kind 'mock'), each moving its
+        card's state from the state committed now (as :meth:`record` does), in one transaction.
+        Returns the exam's row id."""
+        from cardcli.scheduler import review as apply_rating
+
+        with self._tx("the mock exam was not saved") as con:
             cur = con.execute(
                 """INSERT INTO mock_exams (started_at, finished_at, seed, template, score, max, minutes,
                        stopped, topics, questions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -298,10 +413,11 @@ class Store:
                  int(exam.max), int(exam.minutes), exam.stopped, json.dumps(exam.topics),
                  json.dumps(exam.questions, default=str)),
             )
-            for review, new_state in answers:
-                _insert_review(con, review)
-                if new_state is not None:
-                    _put_state(con, new_state, review.deck)
+            for r in answers:
+                current = self._current(con, r.card_id)
+                _insert_review(con, r, current)
+                _put_state(con, apply_rating(current, r.rating, r.reviewed_at, card_id=r.card_id, policy=r.policy),
+                           r.deck)
             return int(cur.lastrowid)
 
     def mock_exams(self) -> list[MockExamRecord]:
@@ -314,21 +430,34 @@ class Store:
                                questions=json.loads(r[10])) for r in rows]
 
     def undo(self, review_id: int) -> ReviewRecord | None:
-        """Delete review ``review_id`` and restore the state it replaced, in one transaction.
+        """Delete review ``review_id`` and undo what it changed, in one transaction.
 
-        Returns the deleted record, or None if it was already gone.
+        If no other non-cram rating of the card came after it, the card gets back the state the
+        rating replaced; otherwise the later ratings are replayed on that state (and their undo
+        snapshots updated), so ratings another session gave since are kept. Returns the deleted
+        record, or None if it was already gone.
         """
-        with self._tx() as con:
+        with self._tx("the undo was not saved") as con:
             rows = con.execute(f"SELECT {_REVIEW_COLS} FROM reviews WHERE id = ?", (review_id,)).fetchall()
             if not rows:
                 return None
-            rec = _review_from_row(rows[0])
+            rec = self._review(rows[0])
             con.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
-            if rec.kind == "review":
-                if rec.state_before is None:
-                    con.execute("DELETE FROM card_state WHERE card_id = ?", (rec.card_id,))
-                else:
-                    _put_state(con, rec.state_before, rec.deck)
+            if rec.kind == "cram":
+                return rec
+            later = [self._review(r) for r in con.execute(
+                f"SELECT {_REVIEW_COLS} FROM reviews WHERE card_id = ? AND id > ? AND kind != 'cram' ORDER BY id",
+                (rec.card_id, review_id),
+            )]
+            state = rec.state_before
+            steps = [(r.rating, r.reviewed_at, r.policy) for r in later]
+            for r, after in zip(later, replay_states(rec.card_id, steps, state)):
+                con.execute("UPDATE reviews SET state_before = ? WHERE id = ?", (_state_json(state), r.id))
+                state = after
+            if state is None:
+                con.execute("DELETE FROM card_state WHERE card_id = ?", (rec.card_id,))
+            else:
+                _put_state(con, state, later[-1].deck if later else rec.deck)
             return rec
 
     # -- reading the log -------------------------------------------------------------------
@@ -340,7 +469,7 @@ class Store:
             rows = self._read(
                 f"SELECT {_REVIEW_COLS} FROM reviews WHERE reviewed_at >= ? ORDER BY id", (_iso(since),)
             )
-        return [_review_from_row(r) for r in rows]
+        return [self._review(r) for r in rows]
 
     def review_count(self) -> int:
         return int(self._read("SELECT count(*) FROM reviews")[0][0])
@@ -374,21 +503,43 @@ class Store:
             "SELECT substr(reviewed_at, 1, 10), count(*) FROM reviews WHERE reviewed_at >= ? GROUP BY 1",
             (_iso(since),),
         )
-        return {date.fromisoformat(d): int(n) for d, n in rows}
+        try:
+            return {date.fromisoformat(d): int(n) for d, n in rows}
+        except (ValueError, TypeError) as e:
+            raise self._bad_row("a review date", e) from None
 
 
 _REVIEW_COLS = ("id, card_id, deck, reviewed_at, rating, duration_ms, correct, problem_seed, "
-                "problem_params, kind, state_before, mistake")
+                "problem_params, kind, state_before, mistake, policy")
+_STATE_COLS = "card_id, fsrs, last_rating, reps, lapses, first_review"
 
 
 def _review_from_row(row: tuple) -> ReviewRecord:
-    (rid, card_id, deck, at, rating, dur, correct, seed, params, kind, before, mistake) = row
+    (rid, card_id, deck, at, rating, dur, correct, seed, params, kind, before, mistake, policy) = row
     return ReviewRecord(
-        id=rid, card_id=card_id, deck=deck, reviewed_at=datetime.fromisoformat(at), rating=rating,
+        id=rid, card_id=card_id, deck=deck, reviewed_at=_utc(datetime.fromisoformat(at)), rating=rating,
         duration_ms=dur, correct=None if correct is None else bool(correct), problem_seed=seed,
         problem_params=json.loads(params) if params else None, kind=kind,
         state_before=CardState.from_dict(json.loads(before)) if before else None, mistake=mistake,
+        policy=Policy(**json.loads(policy)) if policy else None,
     )
+
+
+def _utc(dt: datetime) -> datetime:
+    if dt.tzinfo is None:
+        raise ValueError(f"time {dt.isoformat()} has no time zone")
+    return dt.astimezone(timezone.utc)
+
+
+def _state_json(st: CardState | None) -> str | None:
+    return None if st is None else json.dumps(st.to_dict())
+
+
+def _policy_json(policy: Policy | None) -> str | None:
+    if policy is None:
+        return None
+    # what changes a card's state; the exam date only moves due times at planning
+    return json.dumps({"desired_retention": policy.desired_retention, "maximum_interval": policy.maximum_interval})
 
 
 def _state_from_row(row: tuple) -> CardState:
@@ -401,19 +552,17 @@ def _state_from_row(row: tuple) -> CardState:
     )
 
 
-def _insert_review(con: sqlite3.Connection, review: ReviewRecord) -> int:
+def _insert_review(con: sqlite3.Connection, review: ReviewRecord, before: CardState | None) -> int:
     cur = con.execute(
         """INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, correct,
-               problem_seed, problem_params, kind, state_before, mistake)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               problem_seed, problem_params, kind, state_before, mistake, policy)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
             review.card_id, review.deck, _iso(review.reviewed_at), review.rating,
             review.duration_ms, None if review.correct is None else int(review.correct),
             review.problem_seed,
             None if review.problem_params is None else json.dumps(review.problem_params, default=str),
-            review.kind,
-            None if review.state_before is None else json.dumps(review.state_before.to_dict()),
-            review.mistake,
+            review.kind, _state_json(before), review.mistake, _policy_json(review.policy),
         ),
     )
     return int(cur.lastrowid)
@@ -454,18 +603,24 @@ def _retry_locked(step: Callable[[], object]) -> None:
             delay = min(delay * 2, 0.1)
 
 
-def _error(path: Path, e: sqlite3.Error) -> StoreError:
+def _error(path: Path, e: sqlite3.Error, lost: str = "") -> StoreError:
+    """One line for an SQLite failure: what happened, what it cost (``lost``), what to do."""
+    name = getattr(e, "sqlite_errorname", "") or ""
     text = str(e).lower()
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
+    if name == "SQLITE_FULL" or "disk is full" in text:
+        what = "cannot be written: the disk is full"
+        todo = "free some disk space and try again (the history itself is intact)"
+    elif name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or "not a database" in text or "malformed" in text:
         what = "is not a readable cardcli database (corrupt or another file)"
-        todo = "move it aside to start a fresh history; your decks are untouched"
-    elif "locked" in text or "busy" in text:
+        todo = "cardcli has not changed it: move it aside to start a fresh history; your decks are untouched"
+    elif name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
         what = "is locked by another program"
         todo = "close other cardcli sessions (or whatever holds it) and try again"
-    elif "readonly" in text or "read-only" in text or "unable to open" in text or "permission" in text:
+    elif (name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"))
+          or "readonly" in text or "unable to open" in text or "permission" in text):
         what = "cannot be opened for writing"
         todo = "check the permissions of the file and its folder (or set CARDCLI_HOME elsewhere)"
     else:
-        what = f"failed: {e}"
-        todo = "move it aside to start a fresh history; your decks are untouched"
-    return StoreError(f"review history {path} {what}; {todo}")
+        what = f"failed ({' '.join(str(e).split())[:100]})"
+        todo = "try again; if it keeps failing, check the disk"
+    return StoreError(f"review history {path} {what}; {lost + '; ' if lost else ''}{todo}")

@@ -37,7 +37,7 @@ def test_second_load_comes_from_cache_and_is_equal(tmp_path, monkeypatch):
     b = load_collection([p], include_bundled=False)
     assert stores["n"] == 1  # parsed once, then served from the cache
     assert a.decks == b.decks and a.cards[0].front == "first"
-    assert list(cache.cache_dir().glob("deck-*.pickle"))
+    assert list(cache.cache_dir().glob("deck-*.json"))
 
 
 def test_edit_with_same_size_is_never_stale(tmp_path):
@@ -54,7 +54,7 @@ def test_deleting_or_corrupting_the_cache_is_safe(tmp_path):
     p = tmp_path / "d.yaml"
     p.write_text(DECK.format(front="x"))
     load_collection([p], include_bundled=False)
-    (entry,) = cache.cache_dir().glob("deck-*.pickle")
+    (entry,) = cache.cache_dir().glob("deck-*.json")
     entry.write_bytes(b"garbage")
     assert load_collection([p], include_bundled=False).cards[0].front == "x"
     for f in cache.cache_dir().iterdir():
@@ -68,3 +68,106 @@ def test_issues_are_cached_too(tmp_path):
     first = load_collection([p], include_bundled=False).issues
     second = load_collection([p], include_bundled=False).issues
     assert first == second and "unknown topic 'nope'" in first[0].message
+
+
+# -- the format cannot run code (issue 10, item 7) --------------------------------------------
+
+class _Payload:
+    """Unpickling this creates ``marker``: what a planted pickle could do (or worse)."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_planted_pickle_is_never_run(tmp_path):
+    import pickle
+
+    p = tmp_path / "d.yaml"
+    p.write_text(DECK.format(front="real"))
+    marker = tmp_path / "PWNED"
+    entry = cache._entry(p.resolve())
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    st = p.stat()
+    bomb = pickle.dumps((("any-key",), _Payload(marker)))
+    # at the old pickle name, and at the new name, for the current and the old key layout
+    entry.with_suffix(".pickle").write_bytes(bomb)
+    entry.write_bytes(bomb)
+    col = load_collection([p], include_bundled=False)
+    assert col.cards[0].front == "real"
+    assert not marker.exists()
+    data = entry.read_bytes()  # rewritten as a JSON entry
+    assert data.startswith(b'["cardcli-deck-cache/') and b"real" in data
+    assert not entry.with_suffix(".pickle").exists()  # the stale pickle is dropped, never opened
+    assert st.st_size == p.stat().st_size
+    assert load_collection([p], include_bundled=False).cards[0].front == "real" and not marker.exists()
+
+
+def test_corrupted_or_tampered_entry_is_ignored_and_rewritten(tmp_path, monkeypatch):
+    import json
+
+    p = tmp_path / "d.yaml"
+    p.write_text(DECK.format(front="x"))
+    load_collection([p], include_bundled=False)
+    (entry,) = cache.cache_dir().glob("deck-*.json")
+    good = entry.read_bytes()
+    doc = json.loads(good)
+    bad_type = json.loads(good)
+    bad_type[2]["columns"][1] = [12345]  # a front that is not text, under the right key
+    stores = calls(monkeypatch)
+    for n, broken in enumerate((good[: len(good) // 2], b"\xff\xfe", json.dumps(bad_type).encode(),
+                                json.dumps([doc[0], doc[1], {"n": 5, "columns": []}, []]).encode()), 1):
+        entry.write_bytes(broken)
+        assert load_collection([p], include_bundled=False).cards[0].front == "x"
+        assert stores["n"] == n and entry.read_bytes() == good  # re-parsed and rewritten
+
+
+RICH = """deck: Rich
+source: s
+description: every field
+cards:
+  - {id: r-1, topic: conv, front: 'F1 «ü»', back: [one, two], tags: [a, b], group: g}
+  - id: r-2
+    topic: conv
+    type: numeric
+    front: f2
+    back: b2
+    answer: [[1, 2.5], [3, -4]]
+    check: {fn: conv2d, args: {x: [[1]], w: [[1]], stride: 1}}
+    matrices: {"X": [[1, 2], [3, 4]]}
+    tolerance: 0.01
+    erratum: doc says 3
+    source: CS231n notes
+  - {id: r-3, topic: conv, type: truefalse, front: f3, back: b3, answer: true, disputed: ambiguous}
+  - {id: r-4, topic: conv, type: choice, front: f4, back: b4, options: [x, 'y', 3], answer: 3}
+  - {id: r-5, topic: nope, front: f5, back: b5}
+"""
+
+
+def test_every_card_field_round_trips_exactly(tmp_path):
+    p = tmp_path / "rich.yaml"
+    p.write_text(RICH)
+    parsed = load_collection([p], include_bundled=False, use_cache=False)
+    first = load_collection([p], include_bundled=False)
+    second = load_collection([p], include_bundled=False)  # from the JSON entry
+    assert list(cache.cache_dir().glob("deck-*.json"))
+    assert second.decks == parsed.decks == first.decks and second.issues == parsed.issues
+    cards = {c.id: c for c in second.cards}
+    assert cards["r-1"].tags == ("a", "b") and cards["r-1"].back == ["one", "two"]
+    assert cards["r-2"].answer == [[1, 2.5], [3, -4]] and type(cards["r-2"].answer[0][1]) is float
+    assert cards["r-4"].options == ("x", "y", "3") and cards["r-3"].answer is True
+    assert [type(v) for v in (cards["r-1"].tags, cards["r-4"].options)] == [tuple, tuple]
+    assert "unknown topic 'nope'" in second.issues[0].message
+
+
+def test_values_json_cannot_hold_exactly_are_not_cached(tmp_path):
+    p = tmp_path / "d.yaml"
+    # a YAML date and an integer mapping key: JSON would change them, so this file is parsed each time
+    p.write_text("deck: D\nsource: s\ncards:\n  - {id: n-1, topic: conv, type: numeric, front: f, back: b,"
+                 " answer: {1: 2}, check: {fn: f, args: {when: 2024-01-02}}}\n")
+    col = load_collection([p], include_bundled=False)
+    assert col.cards[0].answer == {1: 2}
+    assert not list(cache.cache_dir().glob("deck-*"))
+    assert load_collection([p], include_bundled=False).cards[0].answer == {1: 2}

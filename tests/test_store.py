@@ -44,6 +44,7 @@ def test_fresh_db_is_current_wal_and_strict(tmp_path):
     p = tmp_path / "h.sqlite3"
     Store.open(p).close()
     assert raw(p, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == len(MIGRATIONS)
+    assert raw(p, "PRAGMA application_id") == [(int.from_bytes(b"card", "big"),)]
     assert raw(p, "PRAGMA journal_mode") == [("wal",)]
     tables = dict(raw(p, "SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
     assert set(tables) == {"reviews", "card_state"}
@@ -137,6 +138,7 @@ def test_migration_from_v1_keeps_every_row(tmp_path):
     cols = [r[1] for r in raw(p, "PRAGMA table_info(reviews)")]
     assert cols[:12] == ["id", "card_id", "reviewed_at", "rating", "deck", "duration_ms", "correct",
                          "problem_seed", "problem_params", "kind", "state_before", "mistake"]
+    assert "policy" in cols and raw(p, "PRAGMA application_id") == [(int.from_bytes(b"card", "big"),)]
 
 
 def test_migration_from_v2_adds_the_mistake_column_and_keeps_every_row(tmp_path):
@@ -202,6 +204,7 @@ def test_newer_schema_is_refused(tmp_path):
     p = tmp_path / "h.sqlite3"
     con = sqlite3.connect(str(p))
     con.execute("PRAGMA user_version = 99")
+    con.execute(f"PRAGMA application_id = {int.from_bytes(b'card', 'big')}")  # what a newer cardcli writes
     con.close()
     with pytest.raises(StoreError, match="upgrade cardcli"):
         Store.open(p)

@@ -126,7 +126,7 @@ def run(*, seed: int | None, minutes: int | None, template: Path | None, topics:
     end = sitting.ended_at or datetime.now(timezone.utc)
     render_marking(exam, marking, out, end - sitting.started_at, sitting.stopped)
     with Store.open() as store:
-        summary, answers = mock_records(exam, marking, sitting, store.load_states(), datetime.now(timezone.utc))
+        summary, answers = mock_records(exam, marking, sitting, datetime.now(timezone.utc))
         store.record_mock_exam(summary, answers)
     out.print(Text(f"Logged: {len(answers)} answer{'s' if len(answers) != 1 else ''} (kind mock) and the score; "
                    f"`cardcli stats` lists your mock exams.", style="dim"))

@@ -11,13 +11,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 
 from cardcli.mock.exam import Exam
 from cardcli.mock.marking import Marking
 from cardcli.mock.sitting import Sitting
-from cardcli.scheduler import CardState, Policy, review
+from cardcli.scheduler import Policy
 from cardcli.store import MockExamRecord, ReviewRecord
 
 __all__ = ["MOCK_KIND", "RATING_FULL", "RATING_LOST", "mock_records"]
@@ -27,14 +26,14 @@ RATING_FULL = 4
 RATING_LOST = 1
 
 
-def mock_records(exam: Exam, marking: Marking, sitting: Sitting, states: Mapping[str, CardState], now: datetime,
-                 policy: Policy | None = None) -> tuple[MockExamRecord, list[tuple[ReviewRecord, CardState]]]:
-    """The exam's summary row and its answers' log rows with the cards' new states."""
+def mock_records(exam: Exam, marking: Marking, sitting: Sitting, now: datetime,
+                 policy: Policy | None = None) -> tuple[MockExamRecord, list[ReviewRecord]]:
+    """The exam's summary row and its answers' log rows (the store moves each card's state from
+    the state committed when it writes them: :meth:`cardcli.store.Store.record_mock_exam`)."""
     from generators.checks import to_plain
 
     shown = set(sitting.attempted)
-    current = dict(states)
-    answers: list[tuple[ReviewRecord, CardState]] = []
+    answers: list[ReviewRecord] = []
     questions = []
     for m in marking.marks:
         q = m.question
@@ -44,17 +43,14 @@ def mock_records(exam: Exam, marking: Marking, sitting: Sitting, states: Mapping
         if q.number not in shown:
             continue
         rating = RATING_FULL if m.full else RATING_LOST
-        before = current.get(q.card_id)
-        after = review(before, rating, now, card_id=q.card_id, policy=policy)
-        current[q.card_id] = after
         p = q.problem
         rec = ReviewRecord(
             card_id=q.card_id, deck=q.deck, reviewed_at=now, rating=rating, duration_ms=None,
             correct=m.full, problem_seed=None if p is None else int(p.seed),
-            problem_params=None if p is None else to_plain(p.params), kind=MOCK_KIND, state_before=before,
-            mistake=m.mistake,
+            problem_params=None if p is None else to_plain(p.params), kind=MOCK_KIND,
+            mistake=m.mistake, policy=policy,
         )
-        answers.append((rec, after))
+        answers.append(rec)
     summary = MockExamRecord(
         started_at=sitting.started_at, finished_at=sitting.ended_at or now, seed=exam.seed, template=exam.template,
         score=marking.score, max=marking.total, minutes=exam.minutes, stopped=sitting.stopped,
