@@ -23,7 +23,7 @@ from cardcli.mock.marking import credit_note, key_text, mark_answer, mark_exam
 from cardcli.mock.printing import render_document
 from cardcli.mock.sitting import format_left, sit
 from cardcli.mock.template import DrawSpec, TemplateError, load_template, parse_template
-from cardcli.scheduler import review
+from cardcli.scheduler import replay, review
 from cardcli.store import SCHEMA_VERSION, MIGRATIONS, Store
 from cardcli.terminal import ScriptedKeys
 from generators.problem import Problem
@@ -339,7 +339,8 @@ def test_cli_print_then_sit_from_the_key_scores_100_and_is_logged(tmp_path):
         states = store.load_states()
     assert len(rows) == 7 and all(r.rating == 4 and r.correct for r in rows)
     assert {r.card_id for r in rows[:3]} == {"gen:conv-forward:d2", "gen:vgg-dims:d2", "gen:spectral-radius:d2"}
-    assert all(r.card_id in states for r in rows)  # the schedule moved
+    for cid in {r.card_id for r in rows}:  # the schedule moved: each state is the replay of its log
+        assert replay(cid, [(r.rating, r.reviewed_at, r.policy) for r in rows if r.card_id == cid]) == states[cid]
     r = runner.invoke(app, ["stats"])
     assert "Mock exams (cardcli exam mock)" in r.output and "seed 21  100/100" in r.output
 
