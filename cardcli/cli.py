@@ -136,6 +136,18 @@ def stats(
 
 
 @app.command()
+def optimize(
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Fit and report, never save.")] = False,
+    reset: Annotated[bool, typer.Option("--reset", help="Go back to the default FSRS parameters.")] = False,
+) -> None:
+    """Fit the memory model to your own reviews; saved only if it predicts held-out reviews better."""
+    from cardcli.commands import optimize as cmd
+
+    cmd.run(json_out=json_out, dry_run=dry_run, reset=reset)
+
+
+@app.command()
 def quiz(
     topic: TopicOpt = None,
     count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of problems.")] = 5,

@@ -5,6 +5,8 @@ The memory model is FSRS (the ``fsrs`` package, py-fsrs); this module only adapt
 * Ratings are the 1-5 confidence the student gives. They map to FSRS as
   1, 2 -> Again; 3 -> Hard; 4 -> Good; 5 -> Easy (see :data:`RATING_MAP`). The raw 1-5 is
   what the review log keeps, so a schedule can be recomputed under another mapping.
+* The FSRS parameters are py-fsrs's defaults unless :attr:`Policy.parameters` carries the ones
+  fitted to the student's own reviews by ``cardcli optimize`` (:mod:`cardcli.optimize`).
 * Nothing here reads the clock or a global random generator: ``now`` (timezone-aware UTC)
   and ``rng`` (:class:`random.Random`) are arguments. FSRS fuzzing (which uses the global
   ``random``) is switched off.
@@ -113,6 +115,8 @@ class Policy:
     desired_retention: float = DEFAULT_RETENTION
     maximum_interval: int = MAX_INTERVAL_DAYS
     exam: date | None = None
+    #: FSRS parameters fitted by `cardcli optimize`; None = py-fsrs's defaults
+    parameters: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -188,29 +192,39 @@ def _days_left(now: datetime, exam: date) -> int:
     return (exam - _check_now(now).date()).days
 
 
-def policy_for(now: datetime, exam: date | None = None) -> Policy:
-    """The default policy, or the exam-mode one (higher retention, intervals capped)."""
+def policy_for(now: datetime, exam: date | None = None,
+               parameters: Sequence[float] | None = None) -> Policy:
+    """The default policy, or the exam-mode one (higher retention, intervals capped).
+
+    ``parameters`` are fitted FSRS parameters (see :mod:`cardcli.optimize`); None keeps the
+    defaults.
+    """
+    params = None if parameters is None else tuple(float(w) for w in parameters)
     if exam is None:
-        return Policy()
+        return Policy(parameters=params)
     left = _days_left(now, exam)
     if left <= 0:
-        return Policy(exam=exam)  # the exam is today or past: plain scheduling
-    return Policy(desired_retention=exam_retention(left), maximum_interval=max(1, left - 1), exam=exam)
+        return Policy(exam=exam, parameters=params)  # the exam is today or past: plain scheduling
+    return Policy(desired_retention=exam_retention(left), maximum_interval=max(1, left - 1), exam=exam,
+                  parameters=params)
 
 
 @lru_cache(maxsize=64)
-def _fsrs(desired_retention: float, maximum_interval: int) -> fsrs.Scheduler:
+def _fsrs(desired_retention: float, maximum_interval: int,
+          parameters: tuple[float, ...] | None = None) -> fsrs.Scheduler:
+    extra = {} if parameters is None else {"parameters": parameters}
     return fsrs.Scheduler(
         desired_retention=desired_retention,
         learning_steps=LEARNING_STEPS,
         relearning_steps=RELEARNING_STEPS,
         maximum_interval=maximum_interval,
         enable_fuzzing=False,
+        **extra,
     )
 
 
 def _sched(policy: Policy) -> fsrs.Scheduler:
-    return _fsrs(policy.desired_retention, policy.maximum_interval)
+    return _fsrs(policy.desired_retention, policy.maximum_interval, policy.parameters)
 
 
 def _blank(card_id: str, now: datetime) -> CardState:
@@ -277,16 +291,16 @@ def preview_intervals(
     return {r: review(base, r, now, policy=policy).due - now for r in RATING_MAP}
 
 
-def retrievability(state: CardState | None, now: datetime) -> float:
-    """Predicted probability of recall at ``now`` (FSRS); 0 for a card never seen."""
+def retrievability(state: CardState | None, now: datetime, policy: Policy | None = None) -> float:
+    """Predicted probability of recall at ``now`` (FSRS, the policy's parameters); 0 if never seen."""
     if state is None:
         return 0.0
-    return float(_sched(Policy()).get_card_retrievability(state.memory, _check_now(now)))
+    return float(_sched(policy or Policy()).get_card_retrievability(state.memory, _check_now(now)))
 
 
-def retrievability_at(state: CardState | None, when: datetime) -> float:
+def retrievability_at(state: CardState | None, when: datetime, policy: Policy | None = None) -> float:
     """Same as :func:`retrievability`; named for forecasting (e.g. on the exam morning)."""
-    return retrievability(state, when)
+    return retrievability(state, when, policy)
 
 
 def stage(state: CardState | None) -> str:
@@ -306,7 +320,7 @@ def effective_due(state: CardState, policy: Policy | None = None) -> datetime:
     if policy is not None and policy.exam is not None:
         exam_morning = datetime.combine(policy.exam, time(0), tzinfo=UTC)
         if due >= exam_morning - timedelta(days=1) and (
-            retrievability_at(state, exam_morning) < policy.desired_retention
+            retrievability_at(state, exam_morning, policy) < policy.desired_retention
         ):
             due = min(due, exam_morning - timedelta(days=1))
     return due
@@ -466,6 +480,7 @@ def plan(
     new_seen_today: int,
     exam: date | None = None,
     cram: bool = False,
+    parameters: Sequence[float] | None = None,
 ) -> StudyQueue:
     """Build the study queue for ``cards`` at ``now``.
 
@@ -474,11 +489,11 @@ def plan(
     keep deck order.
     """
     now = _check_now(now)
-    policy = policy_for(now, exam)
+    policy = policy_for(now, exam, parameters)
     q = StudyQueue()
     unseen: list[Card] = []
     horizon = day_end(now)  # what is_due() compares with, computed once for the whole deck
-    recall = _sched(Policy()).get_card_retrievability
+    recall = _sched(policy).get_card_retrievability
     for card in cards:
         st = states.get(card.id)
         if st is None:

@@ -25,6 +25,7 @@ from cardcli.model import Card
 from cardcli.scheduler import (
     MASTERED_STABILITY_DAYS,
     CardState,
+    Policy,
     effective_due,
     is_due,
     retrievability_at,
@@ -110,6 +111,7 @@ def compute(
     exam: date | None = None,
     days: int = 28,
     horizon: int = 14,
+    parameters: tuple[float, ...] | None = None,
     mistakes: Iterable[tuple[str, str, str, int]] = (),
     mistake_names: Mapping[str, str] | None = None,
 ) -> StatsReport:
@@ -117,7 +119,8 @@ def compute(
 
     ``rating_counts`` is (card_id, deck, ratings, ratings >= 4) per card as logged;
     ``daily`` maps a UTC day to its review count; ``mistakes`` is (card_id, deck, mistake ids
-    comma-separated, times) as logged, ``mistake_names`` maps an id to its name.
+    comma-separated, times) as logged, ``mistake_names`` maps an id to its name; ``parameters``
+    are the fitted FSRS parameters in use (None: the defaults), for the readiness figures.
     """
     now = now.astimezone(timezone.utc)
     today = now.date()
@@ -152,7 +155,8 @@ def compute(
         morning = datetime.combine(exam, time(0), tzinfo=timezone.utc)
         sums: dict[str, list[float]] = {}
         for card in cards:
-            sums.setdefault(card.topic, []).append(retrievability_at(states.get(card.id), morning))
+            sums.setdefault(card.topic, []).append(
+                retrievability_at(states.get(card.id), morning, Policy(parameters=parameters)))
         readiness = {t: sum(v) / len(v) for t, v in sorted(sums.items())}
     by_topic: dict[str, dict[str, int]] = {}
     for card_id, _deck, ids, n in mistakes:

@@ -9,6 +9,7 @@ sessions on the same state dir both work. STRICT tables:
   scheduler settings it was rated under, so the log can be replayed).
 * ``card_state`` - the current FSRS state per card id. Rows are never dropped when a card
   leaves the decks; the card resumes where it was if its id comes back.
+* ``memory_model`` - at most one row: the FSRS parameters `cardcli optimize` fitted and saved.
 * ``mock_exams`` - one row per sat mock exam (``cardcli exam mock``): when, seed, template,
   score of max, how it ended, per-topic and per-question JSON. Its answers are ``reviews`` rows
   of kind ``'mock'`` written in the same transaction.
@@ -43,7 +44,7 @@ from typing import Any
 from cardcli.errors import CardcliError
 from cardcli.scheduler import CardState, Policy, replay_states
 
-__all__ = ["StoreError", "ReviewRecord", "MockExamRecord", "Store", "MIGRATIONS", "SCHEMA_VERSION",
+__all__ = ["StoreError", "ReviewRecord", "MemoryModel", "MockExamRecord", "Store", "MIGRATIONS", "SCHEMA_VERSION",
            "APPLICATION_ID"]
 
 BUSY_TIMEOUT_MS = 5000
@@ -55,6 +56,16 @@ _OWN_TABLES = frozenset({"reviews", "card_state"})
 
 class StoreError(CardcliError):
     """The review history cannot be read or written."""
+
+
+@dataclass(frozen=True)
+class MemoryModel:
+    """FSRS parameters fitted to this history by ``cardcli optimize`` (at most one row)."""
+
+    parameters: tuple[float, ...]
+    fitted_at: datetime
+    reviews: int
+    evaluation: dict[str, Any]  # the held-out figures that justified saving them
 
 
 @dataclass(frozen=True)
@@ -162,6 +173,18 @@ def _m5(con: sqlite3.Connection) -> None:
     con.execute("ALTER TABLE reviews ADD COLUMN policy TEXT")
 
 
+def _memory_model(con: sqlite3.Connection) -> None:
+    con.execute(
+        """CREATE TABLE memory_model (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            parameters TEXT NOT NULL,
+            fitted_at TEXT NOT NULL,
+            reviews INTEGER NOT NULL,
+            evaluation TEXT NOT NULL
+        ) STRICT"""
+    )
+
+
 def _m_mock_exams(con: sqlite3.Connection) -> None:
     con.execute(
         """CREATE TABLE mock_exams (
@@ -187,6 +210,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("mistake diagnosed for a wrong answer", _m3),
     ("mark the file as a cardcli history (application_id)", _m4),
     ("scheduler policy per rating, so the log can be replayed", _m5),
+    ("fitted FSRS parameters (cardcli optimize)", _memory_model),
     ("mock exams (cardcli exam mock) with their scores", _m_mock_exams),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -487,6 +511,42 @@ class Store:
             )
         ]
 
+    def recall_attempts(self, kinds: tuple[str, ...]) -> list[tuple[str, datetime, int]]:
+        """(card_id, reviewed_at, raw rating) of the log rows of these ``kinds``, oldest first."""
+        marks = ", ".join("?" * len(kinds))
+        rows = self._read(
+            f"SELECT card_id, reviewed_at, rating FROM reviews WHERE kind IN ({marks}) ORDER BY reviewed_at, id",
+            tuple(kinds),
+        )
+        return [(c, datetime.fromisoformat(at), int(r)) for c, at, r in rows]
+
+    # -- the fitted memory model -----------------------------------------------------------
+    def memory_model(self) -> MemoryModel | None:
+        """The saved fitted parameters, or None (the scheduler then uses FSRS's defaults)."""
+        rows = self._read("SELECT parameters, fitted_at, reviews, evaluation FROM memory_model WHERE id = 1")
+        if not rows:
+            return None
+        params, at, n, evaluation = rows[0]
+        return MemoryModel(tuple(float(w) for w in json.loads(params)), datetime.fromisoformat(at),
+                           int(n), json.loads(evaluation))
+
+    def save_memory_model(self, model: MemoryModel) -> None:
+        with self._tx() as con:
+            con.execute(
+                """INSERT INTO memory_model (id, parameters, fitted_at, reviews, evaluation)
+                   VALUES (1, ?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET parameters = excluded.parameters,
+                       fitted_at = excluded.fitted_at, reviews = excluded.reviews,
+                       evaluation = excluded.evaluation""",
+                (json.dumps(list(model.parameters)), _iso(model.fitted_at), model.reviews,
+                 json.dumps(model.evaluation)),
+            )
+
+    def reset_memory_model(self) -> bool:
+        """Forget the fitted parameters (back to FSRS's defaults). True if there were any."""
+        with self._tx() as con:
+            return con.execute("DELETE FROM memory_model").rowcount > 0
+
     def mistake_counts(self) -> list[tuple[str, str, str, int]]:
         """(card_id, deck, mistake, times) for every logged wrong answer a known mistake matched."""
         return [
@@ -521,7 +581,7 @@ def _review_from_row(row: tuple) -> ReviewRecord:
         duration_ms=dur, correct=None if correct is None else bool(correct), problem_seed=seed,
         problem_params=json.loads(params) if params else None, kind=kind,
         state_before=CardState.from_dict(json.loads(before)) if before else None, mistake=mistake,
-        policy=Policy(**json.loads(policy)) if policy else None,
+        policy=_policy_from_json(policy) if policy else None,
     )
 
 
@@ -539,7 +599,17 @@ def _policy_json(policy: Policy | None) -> str | None:
     if policy is None:
         return None
     # what changes a card's state; the exam date only moves due times at planning
-    return json.dumps({"desired_retention": policy.desired_retention, "maximum_interval": policy.maximum_interval})
+    d: dict[str, Any] = {"desired_retention": policy.desired_retention, "maximum_interval": policy.maximum_interval}
+    if policy.parameters is not None:  # fitted by `cardcli optimize`
+        d["parameters"] = list(policy.parameters)
+    return json.dumps(d)
+
+
+def _policy_from_json(text: str) -> Policy:
+    d = json.loads(text)
+    if d.get("parameters") is not None:
+        d["parameters"] = tuple(float(w) for w in d["parameters"])
+    return Policy(**d)
 
 
 def _state_from_row(row: tuple) -> CardState:

@@ -15,7 +15,7 @@ from cardcli.loader import load_collection
 from cardcli.paths import bundled_decks_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ["decks", "check", "study", "due", "stats", "quiz", "generate", "export", "export anki"]
+COMMANDS = ["decks", "check", "study", "due", "stats", "optimize", "quiz", "generate", "export", "export anki"]
 
 
 def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:

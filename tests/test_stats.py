@@ -98,6 +98,22 @@ def test_column_chart():
     assert column_chart([2, 1, 0], height=2) == ["█  ", "██·"]
 
 
+def test_readiness_uses_the_fitted_parameters():
+    # the forgetting curve's shape (decay w20) comes from the parameters in use
+    fitted = list(fsrs.scheduler.DEFAULT_PARAMETERS)
+    fitted[20] = 0.5
+    exam = date(2026, 11, 20)
+    r = compute(CARDS, STATES, RATINGS, DAILY, NOW, exam=exam, parameters=tuple(fitted))
+    morning = datetime(2026, 11, 20, tzinfo=UTC)
+    factor = 0.9 ** (1 / -0.5) - 1
+
+    def rec(s: CardState) -> float:
+        return (1 + factor * (morning - s.last_review).days / s.stability) ** -0.5
+
+    assert r.readiness["pooling"] == pytest.approx(rec(STATES["c"]) / 2)
+    assert r.readiness["pooling"] != pytest.approx(compute(CARDS, STATES, RATINGS, DAILY, NOW, exam=exam).readiness["pooling"])
+
+
 def test_most_frequent_mistakes_per_topic():
     mistakes = [("a", "D1", "padding-ignored", 3), ("b", "D1", "padding-ignored", 1),
                 ("b", "D1", "padding-once,no-plus-one", 2), ("c", "D1", "max-avg-swapped", 1),

@@ -33,8 +33,11 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
     with Store.open() as store:
         states = store.load_states()
         seen_today = store.new_seen_since(day_start(now))
-    queue = plan(cards, states, now, random.Random(0), new_per_day=DEFAULT_NEW, new_seen_today=seen_today)
-    policy = policy_for(now)
+        model = store.memory_model()
+    params = model.parameters if model else None
+    queue = plan(cards, states, now, random.Random(0), new_per_day=DEFAULT_NEW, new_seen_today=seen_today,
+                 parameters=params)
+    policy = policy_for(now, parameters=params)
     allowance = queue.new_left
     rows = []
     new_n = 0
@@ -76,5 +79,5 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
             when = (f"{format_interval(late)} overdue" if late.total_seconds() > 0
                     else f"in {format_interval(-late)}")
             why = (f"last rated {st.last_rating} on {st.last_review:%Y-%m-%d}, due {due:%Y-%m-%d %H:%M} UTC "
-                   f"({when}), predicted recall {retrievability(st, now):.0%}")
+                   f"({when}), predicted recall {retrievability(st, now, policy):.0%}")
         out.print(hang(why, 7 if width >= 60 else 5, style="dim"))

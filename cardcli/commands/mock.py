@@ -125,8 +125,13 @@ def run(*, seed: int | None, minutes: int | None, template: Path | None, topics:
     marking = mark_exam(exam, sitting.answers)
     end = sitting.ended_at or datetime.now(timezone.utc)
     render_marking(exam, marking, out, end - sitting.started_at, sitting.stopped)
+    from cardcli.scheduler import policy_for
+
     with Store.open() as store:
-        summary, answers = mock_records(exam, marking, sitting, datetime.now(timezone.utc))
+        now = datetime.now(timezone.utc)
+        model = store.memory_model()  # parameters fitted by `cardcli optimize`, if saved
+        policy = policy_for(now, None, model.parameters if model else None)
+        summary, answers = mock_records(exam, marking, sitting, now, policy)
         store.record_mock_exam(summary, answers)
     out.print(Text(f"Logged: {len(answers)} answer{'s' if len(answers) != 1 else ''} (kind mock) and the score; "
                    f"`cardcli stats` lists your mock exams.", style="dim"))

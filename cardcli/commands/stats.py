@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-__all__ = ["run", "bar_chart", "column_chart"]
+__all__ = ["run", "bar_chart", "column_chart", "parameters_info", "preview_workload"]
 
 BAR_WIDTH = 40
 MISTAKES_SHOWN = 3  # per topic
@@ -62,6 +62,8 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         daily = store.daily_counts(day_start(now) - timedelta(days=27))
         mistakes = store.mistake_counts()
         mocks = store.mock_exams()
+        model = store.memory_model()
+    params = model.parameters if model else None
     # generated problems count once practised (at any difficulty); deck cards always
     cards = col.cards + [g for g in generated_cards(difficulties=(1, 2, 3)) if g.id in states]
     names = {}
@@ -69,10 +71,17 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         from generators.families import mistake_names
 
         names = mistake_names()
-    report = compute(cards, states, counts, daily, now, exam=exam, mistakes=mistakes, mistake_names=names)
+    report = compute(cards, states, counts, daily, now, exam=exam, mistakes=mistakes, mistake_names=names,
+                     parameters=params)
+    load = preview_workload(cards, states, now, exam, params) if exam is not None else []
     report = replace(report, mock_exams=[m.to_json() for m in mocks])
     if json_out:
-        out.print_json(json.dumps(report.as_json()))
+        data = report.as_json()
+        data["parameters"] = parameters_info(model)
+        if exam is not None:
+            data["workload"] = [{"day": d.day.isoformat(), "reviews": round(d.reviews, 1), "new": round(d.new, 1)}
+                                for d in load]
+        out.print_json(json.dumps(data))
         return
     t = report.total
     out.print(Text(f"{t.cards} cards: {t.new} new, {t.learning} learning, {t.review} review, "
@@ -115,3 +124,31 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     for line in bar_chart([(f"{d:%m-%d}", n) for d, n in report.forecast],
                           width=max(10, min(BAR_WIDTH, out.width - 12))):
         out.print(Text(line))
+    if exam is not None:
+        until = "until the exam" if len(load) == (exam - now.date()).days else f"for the next {len(load)} days"
+        out.print(Text(f"Expected reviews per day {until} ({exam:%Y-%m-%d}; exam-mode retention, "
+                       f"{'your fitted' if model else 'the default'} memory model):"))
+        for line in bar_chart([(f"{d.day:%m-%d}", round(d.reviews)) for d in load],
+                              width=max(10, min(BAR_WIDTH, out.width - 12))):
+            out.print(Text(line))
+    info = parameters_info(model)
+    out.print(Text("Memory model: " + (f"FSRS parameters fitted on {info['reviews']} reviews, {info['fitted_at'][:10]}"
+                                       if model else "default FSRS parameters (see `cardcli optimize`)")))
+
+
+def parameters_info(model) -> dict:
+    """Which FSRS parameters schedule the cards: ``{source, fitted_at, reviews}``."""
+    if model is None:
+        return {"source": "default", "fitted_at": None, "reviews": None}
+    return {"source": "fitted", "fitted_at": model.fitted_at.isoformat(timespec="seconds"), "reviews": model.reviews}
+
+
+def preview_workload(cards, states, now, exam, params):
+    """Expected reviews per day until ``exam`` (see :mod:`cardcli.workload`), seeded: same input, same figures."""
+    import random
+
+    from cardcli.workload import workload
+
+    ids = {c.id for c in cards}
+    seen = {k: v for k, v in states.items() if k in ids}
+    return workload(seen, len(ids) - len(seen), now, exam, random.Random(0), parameters=params)

@@ -97,11 +97,14 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
     rng = random.Random()
     with Store.open() as store:
         states = store.load_states()
+        model = store.memory_model()  # parameters fitted by `cardcli optimize`, if saved
+        params = model.parameters if model else None
         queue = plan(cards, states, now, rng, new_per_day=new,
-                     new_seen_today=store.new_seen_since(day_start(now)), exam=exam, cram=cram)
+                     new_seen_today=store.new_seen_since(day_start(now)), exam=exam, cram=cram,
+                     parameters=params)
         if exam is not None:
             out.print(f"Exam mode: {exam.isoformat()}, target retention "
                       f"{policy_for(now, exam).desired_retention:.0%}", highlight=False)
         session = Session(queue, store, out, key_source(sys.stdin, sys.stdout), states, cards,
-                          limit=limit, cram=cram, policy=policy_for(now, exam), rng=rng)
+                          limit=limit, cram=cram, policy=policy_for(now, exam, params), rng=rng)
         session.run()
