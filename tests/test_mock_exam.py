@@ -402,3 +402,31 @@ def test_status_text_fits_the_width():
 
     assert status_text("Midterm II (mock)", "74:12", 80) == "Midterm II (mock) · 74:12 left"
     assert status_text("Midterm II (mock)", "74:12", 24) == "Midterm I… · 74:12 left"  # 23 = width − 1 columns
+
+
+def test_the_timer_ends_the_exam_while_an_answer_is_being_typed(cards):
+    """A real timer (SIGALRM, as in a terminal) interrupts a read that never completes."""
+    import os
+    import signal
+
+    from cardcli.commands.mock import Alarm
+    from cardcli.terminal import LineKeys
+
+    if not hasattr(signal, "setitimer"):
+        pytest.skip("no interval timers on this platform")
+    before = signal.getsignal(signal.SIGALRM)
+    r, w = os.pipe()  # nothing is ever written: the read blocks until the timer rings
+    try:
+        with os.fdopen(r, "r") as stream:
+            exam = exam_for(12, cards)
+            alarm = Alarm(0.2, enabled=True)
+            c, buf = console()
+            try:
+                s = sit(exam, LineKeys(stream), c, on_stop=alarm.cancel)
+            finally:
+                alarm.cancel()
+    finally:
+        os.close(w)
+    assert s.stopped == "time" and s.answers == {} and s.attempted == []
+    assert "Time is up: unanswered questions score 0." in buf.getvalue()
+    assert signal.getsignal(signal.SIGALRM) == before  # the handler is put back

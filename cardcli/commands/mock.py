@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-__all__ = ["run", "write_document", "PRINT_MARKER"]
+__all__ = ["run", "write_document", "PRINT_MARKER", "Alarm"]
 
 #: every printed exam holds this text; only such a file is ever overwritten
 PRINT_MARKER = "cardcli exam mock --seed"
@@ -43,14 +43,14 @@ def write_document(text: str, target: str) -> Path | None:
     return path
 
 
-class _Alarm:
+class Alarm:
     """In a terminal, raise :class:`~cardcli.mock.sitting.TimeUp` at the deadline (Unix)."""
 
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float, enabled: bool):
         self.active = False
         import signal
 
-        if not (sys.stdin.isatty() and hasattr(signal, "setitimer")):
+        if not (enabled and hasattr(signal, "setitimer")):
             return
         from cardcli.mock.sitting import TimeUp
 
@@ -115,9 +115,9 @@ def run(*, seed: int | None, minutes: int | None, template: Path | None, topics:
         if line.start():
             status.append(line)
 
-    alarm = _Alarm(exam.minutes * 60)
+    alarm = Alarm(exam.minutes * 60, enabled=sys.stdin.isatty())
     try:
-        sitting = sit(exam, key_source(sys.stdin, sys.stdout), out, on_start=started)
+        sitting = sit(exam, key_source(sys.stdin, sys.stdout), out, on_start=started, on_stop=alarm.cancel)
     finally:
         alarm.cancel()
         for line in status:

@@ -105,10 +105,12 @@ class _Stop(Exception):
 
 def sit(exam: Exam, keys: KeySource, console: Console, clock: Callable[[], datetime] = _utcnow,
         read_answer: Callable[[Question, str], Any] | None = None,
-        on_start: Callable[[Sitting], None] | None = None) -> Sitting:
+        on_start: Callable[[Sitting], None] | None = None,
+        on_stop: Callable[[], None] | None = None) -> Sitting:
     """Sit ``exam``: show the header, then every question until the end, ``q`` or the deadline.
 
-    ``on_start`` is called with the new :class:`Sitting` (its deadline set) once the header is shown.
+    ``on_start`` is called with the new :class:`Sitting` (its deadline set) once the header is
+    shown; ``on_stop`` as soon as the questions end (the command stops its timer there).
     """
     if read_answer is None:
         from cardcli.mock.marking import read_answer
@@ -146,6 +148,8 @@ def sit(exam: Exam, keys: KeySource, console: Console, clock: Callable[[], datet
         s.stopped = "eof"
     except KeyboardInterrupt:
         s.stopped = "interrupt"
+    if on_stop is not None:
+        on_stop()
     s.ended_at = clock()
     console.print()
     if s.stopped == "time":
