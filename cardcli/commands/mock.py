@@ -124,7 +124,7 @@ def run(*, seed: int | None, minutes: int | None, template: Path | None, topics:
             line.stop()
     marking = mark_exam(exam, sitting.answers)
     end = sitting.ended_at or datetime.now(timezone.utc)
-    render_marking(exam, marking, out, end - sitting.started_at, sitting.stopped)
+    render_marking(exam, marking, out, end - sitting.started_at, sitting.stopped, set(sitting.attempted))
     from cardcli.scheduler import policy_for
 
     with Store.open() as store:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from cardcli.mock.exam import Exam
@@ -51,13 +50,14 @@ def _question(m: Mark, console: Console) -> None:
         console.print(Text(f"Erratum: {card.erratum}", style="yellow"))
 
 
-def review_next(marking: Marking) -> list[str]:
-    """Lines naming the families and cards to review (biggest loss first), with the command."""
+def review_next(marking: Marking, attempted: set[int] | None = None) -> list[str]:
+    """Lines naming the families and cards to review (biggest loss first), with the command; only
+    questions ``attempted`` (answered or left blank) when given: one never reached says nothing."""
     lines = []
     seen: set[str] = set()
     for m in marking.to_review():
         q = m.question
-        if q.label in seen:
+        if q.label in seen or (attempted is not None and q.number not in attempted):
             continue
         seen.add(q.label)
         lost = fmt_points(q.points - m.score)
@@ -70,26 +70,24 @@ def review_next(marking: Marking) -> list[str]:
 
 
 def render_marking(exam: Exam, marking: Marking, console: Console, elapsed: timedelta | None = None,
-                   stopped: str = "done") -> None:
+                   stopped: str = "done", attempted: set[int] | None = None) -> None:
     console.print()
     console.rule(Text("Marking", style="bold"))
     for m in marking.marks:
         _question(m, console)
     console.print()
-    table = Table(title="Points per question", title_justify="left")
-    for name, justify in (("Q", "right"), ("question", "left"), ("topic", "left"), ("points", "right"), ("", "left")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for m in marking.marks:
-        q = m.question
-        table.add_row(str(q.number), Text(q.label), q.topic, f"{fmt_points(m.score)}/{q.points}",
-                      _STATUS[m.status])
-    console.print(table)
-    topics = Table(title="Per topic", title_justify="left")
-    for name in ("topic", "points", "share"):
-        topics.add_column(name, justify="left" if name == "topic" else "right")
-    for topic, (score, points) in sorted(marking.by_topic().items(), key=lambda kv: (kv[1][0] / kv[1][1], kv[0])):
-        topics.add_row(topic, f"{fmt_points(score)}/{points}", f"{score / points:.0%}")
-    console.print(topics)
+    from cardcli.layout import Column, fit_table
+
+    width = console.width
+    columns = [Column("Q", "right"), Column("question"), Column("topic", drop=1), Column("points", "right"),
+               Column("", drop=2)]
+    rows = [[str(m.question.number), Text(m.question.label), m.question.topic,
+             f"{fmt_points(m.score)}/{m.question.points}", _STATUS[m.status]] for m in marking.marks]
+    console.print(fit_table(width, columns, rows, title="Points per question"))
+    by_topic = sorted(marking.by_topic().items(), key=lambda kv: (kv[1][0] / kv[1][1], kv[0]))
+    console.print(fit_table(width, [Column("topic"), Column("points", "right"), Column("share", "right")],
+                            [[t, f"{fmt_points(s)}/{p}", f"{s / p:.0%}"] for t, (s, p) in by_topic],
+                            title="Per topic"))
     answered = sum(m.text is not None for m in marking.marks)
     took = ""
     if elapsed is not None:
@@ -99,11 +97,13 @@ def render_marking(exam: Exam, marking: Marking, console: Console, elapsed: time
             "interrupt": " (interrupted)"}.get(stopped, "")
     console.print(Text(f"Score: {fmt_points(marking.score)}/{marking.total}{note} — {answered} of "
                        f"{len(marking.marks)} answered{took}", style="bold"))
-    todo = review_next(marking)
+    todo = review_next(marking, attempted)
     if todo:
         console.print(Text("Review next:"))
+        from cardcli.layout import hang
+
         for line in todo:
-            console.print(Text(f"  {line}"))
+            console.print(hang(Text(line), 2))
 
 
 def history_lines(records: list) -> list[str]:
