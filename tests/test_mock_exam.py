@@ -430,3 +430,36 @@ def test_the_timer_ends_the_exam_while_an_answer_is_being_typed(cards):
     assert s.stopped == "time" and s.answers == {} and s.attempted == []
     assert "Time is up: unanswered questions score 0." in buf.getvalue()
     assert signal.getsignal(signal.SIGALRM) == before  # the handler is put back
+
+
+def test_review_next_names_only_attempted_questions(cards):
+    from cardcli.mock.report import review_next
+
+    exam = exam_for(13, cards)
+    marking = mark_exam(exam, {})
+    assert review_next(marking, attempted=set()) == []
+    lines = review_next(marking, attempted={3})  # Q3 (40 points, spectral-radius) left blank
+    assert lines == ["spectral-radius (lost 40): cardcli quiz --topic spectral-radius -d 2"]
+
+
+def test_hostile_templates_are_bounded(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_text("title: x\n" + "#" * (70 * 1024))
+    with pytest.raises(TemplateError, match=r"big.yaml:1: template is 71,\d+ bytes; at most 65,536"):
+        load_template(big)
+    binary = tmp_path / "bin.yaml"
+    binary.write_bytes(b"title: \xff\xfe\n")
+    with pytest.raises(TemplateError, match="bin.yaml:1: not UTF-8 text"):
+        load_template(binary)
+    many = "title: x\nminutes: 5\nsections:\n  - title: s\n    questions:\n" + "".join(
+        "      - {family: conv-output-size, points: 1}\n" for _ in range(101))
+    with pytest.raises(TemplateError, match="at most 100 questions, got 101"):
+        parse_template(many, "many.yaml")
+
+
+def test_unknown_topic_is_a_usage_error():
+    r = runner.invoke(app, ["exam", "mock", "--topic", "rnnn", "--print", "-"])
+    from cardcli.errors import UsageError
+
+    assert isinstance(r.exception, UsageError) and r.exception.exit_code == 2  # main() exits with it
+    assert "unknown topic 'rnnn' (did you mean 'rnn'?)" in str(r.exception)
