@@ -4,11 +4,13 @@ Definitions (also in README):
 
 * new - never rated; learning - in FSRS learning/relearning steps; review - graduated;
   mastered - graduated with stability of at least 21 days (:data:`MASTERED_STABILITY_DAYS`).
-* due - seen cards due before the end of today (UTC).
+* due - seen cards due before the end of today's study day (local time, see cardcli.studyday).
 * retention - share of ratings >= 4 among all logged ratings (cram included).
 * forecast - seen cards falling due on each of the next days (overdue ones count today).
 * readiness (with an exam date) - mean predicted recall on the exam morning if nothing more is
-  studied, per topic; a never-seen card counts 0.
+  studied, per topic; a never-seen card counts 0 (cardcli.readiness).
+* quiz - per topic, ``cardcli quiz`` answers and how many were correct (a family counts for its
+  first topic, the topic its ``gen:`` card has).
 * mock_exams - every sat ``cardcli exam mock``: when, seed, template, score of max, per topic.
 * mistakes - per topic, how often each known mistake (:mod:`cardcli.diagnosis`) was diagnosed,
   most frequent first (an answer matching two mistakes counts for both).
@@ -18,19 +20,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from cardcli.model import Card
+from cardcli.readiness import readiness as _readiness
 from cardcli.scheduler import (
     MASTERED_STABILITY_DAYS,
     CardState,
     Policy,
     effective_due,
+    exam_morning,
     is_due,
-    retrievability_at,
     stage,
 )
+from cardcli.studyday import StudyDay
 
 __all__ = ["Counts", "StatsReport", "compute", "REMOVED", "MASTERED_STABILITY_DAYS"]
 
@@ -68,6 +72,8 @@ class StatsReport:
     forecast: list[tuple[date, int]]  # today first
     exam: date | None = None
     readiness: dict[str, float] = field(default_factory=dict)
+    ready_overall: float | None = None
+    quiz: dict[str, tuple[int, int]] = field(default_factory=dict)  # topic -> (attempts, correct)
     mistakes: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # topic -> [(id, times)]
     mistake_names: dict[str, str] = field(default_factory=dict)
     mock_exams: list[dict[str, Any]] = field(default_factory=list)  # past mock exams, oldest first
@@ -92,6 +98,7 @@ class StatsReport:
             "forecast": {d.isoformat(): n for d, n in self.forecast},
             "due_next_7_days": self.due_within(7),
             "due_next_14_days": self.due_within(14),
+            "quiz": {t: {"attempts": n, "correct": k} for t, (n, k) in self.quiz.items()},
             "mistakes": {t: [{"id": m, "name": self.mistake_names.get(m, m), "count": n} for m, n in rows]
                          for t, rows in self.mistakes.items()},
             "mock_exams": self.mock_exams,
@@ -99,6 +106,7 @@ class StatsReport:
         if self.exam is not None:
             out["exam"] = self.exam.isoformat()
             out["readiness"] = {k: round(v, 4) for k, v in self.readiness.items()}
+            out["readiness_overall"] = None if self.ready_overall is None else round(self.ready_overall, 4)
         return out
 
 
@@ -111,6 +119,8 @@ def compute(
     exam: date | None = None,
     days: int = 28,
     horizon: int = 14,
+    day: StudyDay | None = None,
+    quiz_counts: Iterable[tuple[str, int, int]] = (),
     parameters: tuple[float, ...] | None = None,
     mistakes: Iterable[tuple[str, str, str, int]] = (),
     mistake_names: Mapping[str, str] | None = None,
@@ -118,12 +128,16 @@ def compute(
     """Figures for ``cards`` at ``now``.
 
     ``rating_counts`` is (card_id, deck, ratings, ratings >= 4) per card as logged;
-    ``daily`` maps a UTC day to its review count; ``mistakes`` is (card_id, deck, mistake ids
-    comma-separated, times) as logged, ``mistake_names`` maps an id to its name; ``parameters``
-    are the fitted FSRS parameters in use (None: the defaults), for the readiness figures.
+    ``daily`` maps a study day (``day``: UTC midnight-to-midnight unless given) to its review
+    count; ``quiz_counts`` is (gen card id, quiz answers, correct) as logged; ``mistakes`` is
+    (card_id, deck, mistake ids comma-separated, times) as logged, ``mistake_names`` maps an id
+    to its name; ``parameters`` are the fitted FSRS parameters in use (None: the defaults), for
+    the readiness figures.
     """
     now = now.astimezone(timezone.utc)
-    today = now.date()
+    day = day or StudyDay()
+    policy = Policy(day=day)
+    today = day.date_of(now)
     total = Counts()
     decks: dict[str, Counts] = {}
     topics: dict[str, Counts] = {}
@@ -132,13 +146,13 @@ def compute(
     for card in cards:
         st = states.get(card.id)
         kind = stage(st)
-        due = is_due(st, now)
+        due = is_due(st, now, policy)
         for c in (total, decks.setdefault(card.deck, Counts()), topics.setdefault(card.topic, Counts())):
             c.cards += 1
             setattr(c, kind, getattr(c, kind) + 1)
             c.due += int(due)
         if st is not None:
-            d = max(effective_due(st).date(), today)
+            d = max(day.date_of(effective_due(st)), today)
             if d in forecast:
                 forecast[d] += 1
     for card_id, deck, n, good in rating_counts:
@@ -151,13 +165,17 @@ def compute(
     per_day = [(today - timedelta(days=i), int(daily.get(today - timedelta(days=i), 0)))
                for i in range(days - 1, -1, -1)]
     readiness: dict[str, float] = {}
+    overall = None
     if exam is not None:
-        morning = datetime.combine(exam, time(0), tzinfo=timezone.utc)
-        sums: dict[str, list[float]] = {}
-        for card in cards:
-            sums.setdefault(card.topic, []).append(
-                retrievability_at(states.get(card.id), morning, Policy(parameters=parameters)))
-        readiness = {t: sum(v) / len(v) for t, v in sorted(sums.items())}
+        ready = _readiness(cards, states, max(exam_morning(exam, day), now), Policy(parameters=parameters))
+        readiness, overall = ready.topics, ready.overall
+    quiz: dict[str, list[int]] = {}
+    for card_id, n, good in quiz_counts:
+        card = by_id.get(card_id)
+        topic = card.topic if card else _family_topic(card_id)
+        q = quiz.setdefault(topic, [0, 0])
+        q[0] += n
+        q[1] += good
     by_topic: dict[str, dict[str, int]] = {}
     for card_id, _deck, ids, n in mistakes:
         card = by_id.get(card_id)
@@ -167,5 +185,15 @@ def compute(
     top = {t: sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])) for t, tally in sorted(by_topic.items())}
     return StatsReport(total=total, decks=decks, topics=dict(sorted(topics.items())),
                        per_day=per_day, forecast=sorted(forecast.items()), exam=exam, readiness=readiness,
+                       ready_overall=overall, quiz={t: (n, k) for t, (n, k) in sorted(quiz.items())},
                        mistakes=top, mistake_names=dict(mistake_names or {}))
+
+
+def _family_topic(card_id: str) -> str:
+    """The topic of a ``gen:<family>:d<k>`` id (its family's first topic), else REMOVED."""
+    from generators.catalog import CATALOG
+
+    parts = card_id.split(":")
+    entry = CATALOG.get(parts[1]) if len(parts) == 3 else None
+    return entry[0][0] if entry else REMOVED
 

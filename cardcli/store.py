@@ -13,6 +13,11 @@ sessions on the same state dir both work. STRICT tables:
 * ``mock_exams`` - one row per sat mock exam (``cardcli exam mock``): when, seed, template,
   score of max, how it ended, per-topic and per-question JSON. Its answers are ``reviews`` rows
   of kind ``'mock'`` written in the same transaction.
+* ``settings`` - small remembered values (the exam date and name): key -> text.
+
+Review kinds: ``review`` (study), ``cram`` (logged, never changes the state), ``quiz``
+(``cardcli quiz`` answers: rating 4 if correct, 1 if wrong, state of the ``gen:`` card updated) and
+``mock`` (``cardcli exam mock`` answers: 4 with full points, 1 otherwise; the card's state updated).
 
 Each rating is its own short transaction (:meth:`Store.record`), committed before the next
 card shows. The new state is computed inside that transaction from the card's state as
@@ -185,6 +190,11 @@ def _memory_model(con: sqlite3.Connection) -> None:
     )
 
 
+def _m_settings(con: sqlite3.Connection) -> None:
+    con.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT")
+    con.execute("CREATE INDEX reviews_kind ON reviews (kind, card_id)")
+
+
 def _m_mock_exams(con: sqlite3.Connection) -> None:
     con.execute(
         """CREATE TABLE mock_exams (
@@ -211,6 +221,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("mark the file as a cardcli history (application_id)", _m4),
     ("scheduler policy per rating, so the log can be replayed", _m5),
     ("fitted FSRS parameters (cardcli optimize)", _memory_model),
+    ("settings (remembered exam date) and a kind index for quiz figures", _m_settings),
     ("mock exams (cardcli exam mock) with their scores", _m_mock_exams),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -510,6 +521,38 @@ class Store:
                 "SELECT card_id, deck, count(*), sum(rating >= 4) FROM reviews GROUP BY card_id, deck"
             )
         ]
+
+    def review_times(self, since: datetime) -> list[datetime]:
+        """When each review at or after ``since`` happened (UTC), for per-day figures in local time."""
+        rows = self._read("SELECT reviewed_at FROM reviews WHERE reviewed_at >= ?", (_iso(since),))
+        try:
+            return [datetime.fromisoformat(r[0]) for r in rows]
+        except (ValueError, TypeError) as e:
+            raise self._bad_row("a review date", e) from None
+
+    def quiz_counts(self) -> list[tuple[str, int, int]]:
+        """(card_id, quiz answers, correct ones) per ``gen:`` card, from the log's ``quiz`` rows."""
+        return [
+            (r[0], int(r[1]), int(r[2] or 0))
+            for r in self._read(
+                "SELECT card_id, count(*), sum(correct) FROM reviews WHERE kind = 'quiz' GROUP BY card_id"
+            )
+        ]
+
+    # -- settings --------------------------------------------------------------------------
+    def get_setting(self, key: str) -> str | None:
+        rows = self._read("SELECT value FROM settings WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_settings(self, values: dict[str, str | None]) -> None:
+        """Set (or, for None, delete) several settings in one transaction."""
+        with self._tx() as con:
+            for key, value in values.items():
+                if value is None:
+                    con.execute("DELETE FROM settings WHERE key = ?", (key,))
+                else:
+                    con.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
+                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
     def recall_attempts(self, kinds: tuple[str, ...]) -> list[tuple[str, datetime, int]]:
         """(card_id, reviewed_at, raw rating) of the log rows of these ``kinds``, oldest first."""

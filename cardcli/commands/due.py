@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from rich.text import Text
@@ -14,30 +14,39 @@ __all__ = ["run"]
 DEFAULT_NEW = 20
 
 
-def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra: list[Path]) -> None:
+def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam: date | None = None,
+        extra: list[Path]) -> None:
     """Print the next ``count`` cards `cardcli study` would show now."""
     from cardcli.commands._common import load_decks, out
-    from cardcli.commands.study import select_cards
+    from cardcli.commands.exam import active_exam
+    from cardcli.commands.study import new_seen_today, select_cards
+    from cardcli.safetext import clean
     from cardcli.scheduler import (
         day_start,
+        days_left,
         effective_due,
         format_interval,
         plan,
         policy_for,
-        retrievability,
+        recall_forecast,
     )
+    from cardcli.session import empty_reason
     from cardcli.store import Store
+    from cardcli.studyday import from_env
 
     now = datetime.now(timezone.utc)
+    day = from_env()
     cards = select_cards(load_decks(extra), decks, topics)
     with Store.open() as store:
+        exam, _name = active_exam(store, exam, now, day)
         states = store.load_states()
-        seen_today = store.new_seen_since(day_start(now))
+        seen_today = new_seen_today(store, cards, states, day_start(now, day), bool(decks or topics))
         model = store.memory_model()
     params = model.parameters if model else None
+    exam_day = exam is not None and days_left(now, exam, day) == 0
     queue = plan(cards, states, now, random.Random(0), new_per_day=DEFAULT_NEW, new_seen_today=seen_today,
-                 parameters=params)
-    policy = policy_for(now, parameters=params)
+                 exam=exam, day=day, cram=exam_day, cram_unseen=False, parameters=params)
+    policy = policy_for(now, exam, params, day)
     allowance = queue.new_left
     rows = []
     new_n = 0
@@ -47,7 +56,11 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
             break
         rows.append(card)
     if not rows:
-        out.print("Nothing due now and no new cards left for today.")
+        lines, limited = empty_reason(queue, states, cards, now, policy)
+        if limited:  # `due` cannot take a key: say what `study` would offer
+            lines[0] = lines[0].replace("press n for", "`n` in `cardcli study` adds")
+        for line in lines:
+            out.print(Text(line))
         return
     from cardcli.layout import ellipsize, hang
 
@@ -55,19 +68,19 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
     idw = max(len(c.id) for c in rows)
     for i, card in enumerate(rows, 1):
         st = states.get(card.id)
-        where = f"{card.deck} · {card.topic}"
+        where = clean(f"{card.deck} · {card.topic}")  # data: never markup, escapes visible
         head = Text(f"{i:>3}. ")
-        head.append(card.id.ljust(idw), style="bold")
+        head.append(clean(card.id).ljust(idw), style="bold")
         head.append(f"  {where}")
         room = width - head.cell_len - 2
         if room >= 24:  # the front fits after the id on the same line
             head.append("  ")
-            head.append_text(ellipsize(card.front, room))
+            head.append_text(ellipsize(clean(card.front), room))
             out.print(head)
         else:  # narrow: the id, then where and the front on their own indented lines
-            out.print(hang(Text.assemble(Text(f"{i:>3}. "), (card.id, "bold")), 0))
+            out.print(hang(Text.assemble(Text(f"{i:>3}. "), (clean(card.id), "bold")), 0))
             out.print(hang(where, 5))
-            out.print(hang(ellipsize(card.front, width - 5), 5))
+            out.print(hang(ellipsize(clean(card.front), width - 5), 5))
         if not explain:
             continue
         if st is None:
@@ -78,6 +91,6 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
             late = now - due
             when = (f"{format_interval(late)} overdue" if late.total_seconds() > 0
                     else f"in {format_interval(-late)}")
-            why = (f"last rated {st.last_rating} on {st.last_review:%Y-%m-%d}, due {due:%Y-%m-%d %H:%M} UTC "
-                   f"({when}), predicted recall {retrievability(st, now, policy):.0%}")
+            why = (f"last rated {st.last_rating} on {day.format(st.last_review)[:10]}, due {day.format(due)} "
+                   f"({when}), predicted recall {recall_forecast(st, now, policy):.0%}")
         out.print(hang(why, 7 if width >= 60 else 5, style="dim"))

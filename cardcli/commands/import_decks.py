@@ -8,11 +8,12 @@ from pathlib import Path
 
 from rich.text import Text
 
-from cardcli.commands._common import err, out
+from cardcli.commands._common import err, message, out
 from cardcli.errors import CardcliError, UsageError, did_you_mean
 from cardcli.importing import Imported, ImportFileError, import_file
 from cardcli.importing.build import slug
 from cardcli.loader import parse_text
+from cardcli.safetext import safe_text
 from cardcli.topics import TOPICS
 
 __all__ = ["run", "target_path", "write_new"]
@@ -117,20 +118,20 @@ def run(
             if issues:  # a bug, never the input's fault: say so rather than write a broken deck
                 raise CardcliError(f"{file}: the deck built from it does not validate: {issues[0]}")
             for w in imported.warnings:
-                err.print(Text(f"warning: {w}"), soft_wrap=True)
+                message(f"warning: {w}")
             if dry_run:
                 _show(imported)
-                err.print(Text(_summary(imported, f"dry run, not written ({target})")))
+                err.print(safe_text(_summary(imported, f"dry run, not written ({target})")))
                 continue
             write_new(target, imported.yaml.encode("utf-8"), force)
             targets.add(target.resolve())
-            err.print(Text(_summary(imported, f"wrote {target}")))
-            err.print(Text(f"check it with `cardcli check {target}`, study it with "
-                           f"`cardcli study --decks {target}`"))
+            err.print(safe_text(_summary(imported, f"wrote {target}")))
+            err.print(safe_text(f"check it with `cardcli check {target}`, study it with "
+                                f"`cardcli study --decks {target}`"))
         except (ImportFileError, CardcliError) as e:
             if isinstance(e, UsageError):
                 raise
-            err.print(Text(f"cardcli: {e}"), soft_wrap=True)
+            message(f"cardcli: {e}")
             failed += 1
     if failed:
         raise SystemExit(2)

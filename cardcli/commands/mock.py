@@ -70,6 +70,19 @@ class Alarm:
             self.active = False
 
 
+def _policy(store, now: datetime):
+    """The scheduler settings answers are rated under, as in ``quiz``: the fitted parameters
+    (``cardcli optimize``) and the remembered exam date (``cardcli exam set``), if any."""
+    from cardcli.commands.exam import active_exam
+    from cardcli.scheduler import policy_for
+    from cardcli.studyday import from_env
+
+    day = from_env()
+    exam, _name = active_exam(store, None, now, day, quiet=True)
+    model = store.memory_model()
+    return policy_for(now, exam, model.parameters if model else None, day)
+
+
 def run(*, seed: int | None, minutes: int | None, template: Path | None, topics: list[str],
         print_to: str | None, extra: list[Path]) -> None:
     import typer
@@ -89,7 +102,8 @@ def run(*, seed: int | None, minutes: int | None, template: Path | None, topics:
     now = datetime.now(timezone.utc)
     with Store.open() as store:
         states = store.load_states()
-    exam = build_exam(tpl, seed, col.cards, states, now, topics)
+        policy = _policy(store, now)
+    exam = build_exam(tpl, seed, col.cards, states, now, topics, policy)
     if print_to is not None:
         from cardcli.mock.printing import render_document
 
@@ -125,13 +139,9 @@ def run(*, seed: int | None, minutes: int | None, template: Path | None, topics:
     marking = mark_exam(exam, sitting.answers)
     end = sitting.ended_at or datetime.now(timezone.utc)
     render_marking(exam, marking, out, end - sitting.started_at, sitting.stopped, set(sitting.attempted))
-    from cardcli.scheduler import policy_for
-
     with Store.open() as store:
         now = datetime.now(timezone.utc)
-        model = store.memory_model()  # parameters fitted by `cardcli optimize`, if saved
-        policy = policy_for(now, None, model.parameters if model else None)
-        summary, answers = mock_records(exam, marking, sitting, now, policy)
+        summary, answers = mock_records(exam, marking, sitting, now, _policy(store, now))
         store.record_mock_exam(summary, answers)
     out.print(Text(f"Logged: {len(answers)} answer{'s' if len(answers) != 1 else ''} (kind mock) and the score; "
                    f"`cardcli stats` lists your mock exams.", style="dim"))

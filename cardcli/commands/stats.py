@@ -45,34 +45,39 @@ def column_chart(values: list[int], height: int = 6) -> list[str]:
 
 
 def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
+    from collections import Counter
+
     from cardcli.commands._common import load_decks, out
-    from cardcli.commands.study import check_exam
+    from cardcli.commands.exam import active_exam, status_cards
+    from cardcli.safetext import safe_text
     from cardcli.layout import Column, fit_table
     from cardcli.scheduler import day_start
-    from cardcli.session import generated_cards
     from cardcli.stats import compute
     from cardcli.store import Store
+    from cardcli.studyday import from_env
 
     now = datetime.now(timezone.utc)
-    check_exam(exam, now)
+    day = from_env()
     col = load_decks(extra)
     with Store.open() as store:
+        exam, _name = active_exam(store, exam, now, day)
         states = store.load_states()
         counts = store.rating_stats()
-        daily = store.daily_counts(day_start(now) - timedelta(days=27))
+        quiz = store.quiz_counts()
+        daily = Counter(day.date_of(t) for t in store.review_times(day_start(now, day) - timedelta(days=27)))
         mistakes = store.mistake_counts()
         mocks = store.mock_exams()
         model = store.memory_model()
     params = model.parameters if model else None
-    # generated problems count once practised (at any difficulty); deck cards always
-    cards = col.cards + [g for g in generated_cards(difficulties=(1, 2, 3)) if g.id in states]
+    # deck cards and generated problems at difficulty 1 always; at 2-3 once practised
+    cards = status_cards(col, states)
     names = {}
     if mistakes:  # names come from the family catalogs (loads the solver: only when there are any)
         from generators.families import mistake_names
 
         names = mistake_names()
-    report = compute(cards, states, counts, daily, now, exam=exam, mistakes=mistakes, mistake_names=names,
-                     parameters=params)
+    report = compute(cards, states, counts, daily, now, exam=exam, day=day, quiz_counts=quiz,
+                     mistakes=mistakes, mistake_names=names, parameters=params)
     load = preview_workload(cards, states, now, exam, params) if exam is not None else []
     report = replace(report, mock_exams=[m.to_json() for m in mocks])
     if json_out:
@@ -95,13 +100,18 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
                    Column("retention", "right", drop=1)]
         if report.exam is not None and title == "topic":
             columns.append(Column(f"ready {report.exam:%m-%d}", "right"))
+        if report.quiz and title == "topic":
+            columns.append(Column("quiz", "right"))
         rows = []
         for name, c in groups.items():
-            row = [name, str(c.cards), str(c.new), str(c.learning), str(c.due), str(c.mastered),
+            row = [safe_text(name), str(c.cards), str(c.new), str(c.learning), str(c.due), str(c.mastered),
                    str(c.reviews), "-" if c.retention is None else f"{c.retention:.0%}"]
             if report.exam is not None and title == "topic":
                 r = report.readiness.get(name)
                 row.append("-" if r is None else f"{r:.0%}")
+            if report.quiz and title == "topic":
+                a, k = report.quiz.get(name, (0, 0))
+                row.append(f"{k}/{a}" if a else "-")
             rows.append(row)
         out.print(fit_table(out.width, columns, rows, title=f"by {title}"))
     if report.mistakes:
@@ -124,8 +134,14 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     for line in bar_chart([(f"{d:%m-%d}", n) for d, n in report.forecast],
                           width=max(10, min(BAR_WIDTH, out.width - 12))):
         out.print(Text(line))
+    if report.quiz:
+        n = sum(a for a, _ in report.quiz.values())
+        k = sum(c for _, c in report.quiz.values())
+        out.print(Text(f"Quiz answers: {n}, {k / n:.0%} correct (correct/answered per topic in the quiz column)"))
+    if report.exam is not None and report.ready_overall is not None:
+        out.print(Text(f"Readiness on {report.exam:%Y-%m-%d}: {report.ready_overall:.0%} overall"))
     if exam is not None:
-        until = "until the exam" if len(load) == (exam - now.date()).days else f"for the next {len(load)} days"
+        until = "until the exam" if len(load) == (exam - day.date_of(now)).days else f"for the next {len(load)} days"
         out.print(Text(f"Expected reviews per day {until} ({exam:%Y-%m-%d}; exam-mode retention, "
                        f"{'your fitted' if model else 'the default'} memory model):"))
         for line in bar_chart([(f"{d.day:%m-%d}", round(d.reviews)) for d in load],

@@ -8,7 +8,8 @@
   whose answer cannot be typed), weakest topics first: topics ordered by the mean predicted recall
   of all their deck cards now (never seen = 0), ties broken by the seeded generator; one card per
   topic in turn, each topic's weakest card first; cards of one source question (``group``) not
-  twice while others are left.
+  twice while others are left. Recall is FSRS's forgetting curve in fractional days with the
+  fitted parameters when ``cardcli optimize`` saved some.
 
 The same seed and the same review history give the same exam.
 """
@@ -24,7 +25,7 @@ from typing import Any
 from cardcli.errors import CardcliError, DeckIssue, did_you_mean
 from cardcli.model import Card, CardType
 from cardcli.mock.template import DrawSpec, ProblemSpec, Template, TemplateError
-from cardcli.scheduler import CardState, retrievability
+from cardcli.scheduler import CardState, Policy, recall_forecast
 
 __all__ = ["ExamFillError", "Question", "Exam", "build_exam", "draw_cards", "topic_recall", "MAX_PROBLEM_TRIES"]
 
@@ -105,11 +106,13 @@ class Exam:
         return out
 
 
-def topic_recall(cards: Sequence[Card], states: Mapping[str, CardState], now: datetime) -> dict[str, float]:
-    """Mean predicted recall now per topic over ``cards`` (never seen = 0)."""
+def topic_recall(cards: Sequence[Card], states: Mapping[str, CardState], now: datetime,
+                 policy: Policy | None = None) -> dict[str, float]:
+    """Mean predicted recall now per topic over ``cards`` (never seen = 0; the forgetting curve in
+    fractional days, :func:`cardcli.scheduler.recall_forecast`, with the policy's parameters)."""
     sums: dict[str, list[float]] = {}
     for c in cards:
-        sums.setdefault(c.topic, []).append(retrievability(states.get(c.id), now))
+        sums.setdefault(c.topic, []).append(recall_forecast(states.get(c.id), now, policy))
     return {t: sum(v) / len(v) for t, v in sums.items()}
 
 
@@ -123,7 +126,7 @@ def _typeable(card: Card) -> bool:
 
 def draw_cards(spec: DrawSpec, cards: Sequence[Card], states: Mapping[str, CardState], now: datetime,
                rng: random.Random, *, taken: set[str] = frozenset(), extra_topics: Sequence[str] = (),
-               section: str = "", file: str = "") -> list[Card]:
+               section: str = "", file: str = "", policy: Policy | None = None) -> list[Card]:
     """``spec.count`` cards for a draw section (see the module doc); raises :class:`ExamFillError`."""
     topics = set(spec.topics)
     if extra_topics:
@@ -143,10 +146,10 @@ def draw_cards(spec: DrawSpec, cards: Sequence[Card], states: Mapping[str, CardS
         raise ExamFillError(
             f"cannot fill the section {section!r}{at}: it needs {spec.count} {what} cards{where}, "
             f"but the decks hold {len(pool)}{note}; choose other --topic values or lower 'count' in a template")
-    recall = topic_recall(cards, states, now)
+    recall = topic_recall(cards, states, now, policy)
     by_topic: dict[str, list[tuple[float, float, Card]]] = {}
     for c in pool:
-        by_topic.setdefault(c.topic, []).append((retrievability(states.get(c.id), now), rng.random(), c))
+        by_topic.setdefault(c.topic, []).append((recall_forecast(states.get(c.id), now, policy), rng.random(), c))
     order = sorted(by_topic, key=lambda t: (recall.get(t, 0.0), rng.random()))
     queues = {t: sorted(by_topic[t], key=lambda x: (x[0], x[1])) for t in order}
     chosen: list[Card] = []
@@ -185,10 +188,11 @@ def _problem(spec: ProblemSpec, seed: int, start: int, file: str) -> tuple[Any, 
 
 
 def build_exam(template: Template, seed: int, cards: Sequence[Card], states: Mapping[str, CardState],
-               now: datetime, topics: Sequence[str] = ()) -> Exam:
+               now: datetime, topics: Sequence[str] = (), policy: Policy | None = None) -> Exam:
     """The exam of ``template`` for ``seed``: problems from the generators, draws from ``cards``.
 
     ``topics`` (``--topic``) narrows every card draw to those topics; unknown names are an error.
+    ``policy`` carries the fitted FSRS parameters the recall is predicted with (None: defaults).
     """
     from cardcli.errors import UsageError
     from cardcli.topics import TOPICS
@@ -217,7 +221,7 @@ def build_exam(template: Template, seed: int, cards: Sequence[Card], states: Map
         if s.draw is not None:
             rng = random.Random(f"cardcli-mock:{seed}:{si}")
             for c in draw_cards(s.draw, cards, states, now, rng, taken=taken, extra_topics=topics,
-                                section=s.title, file=template.file):
+                                section=s.title, file=template.file, policy=policy):
                 taken.add(c.id)
                 questions.append(Question(len(questions) + 1, s.title, s.draw.points, card=c))
     return Exam(title=template.title, template=template.name or template.file, seed=int(seed),
