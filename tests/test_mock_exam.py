@@ -91,6 +91,10 @@ sections:
     (GOOD.replace("    draw:", "    questions: []\n    draw:"), "t.yaml:9: a section needs exactly one of"),
     (GOOD.replace("title: Small", "title: !!python/object:os.system x"), "t.yaml:1: unsafe or unreadable YAML"),
     ("title: [unclosed\n", "t.yaml:2: YAML syntax error"),
+    (GOOD.replace("minutes: 10", "minutes: 10\nminutes: 20"), "t.yaml:3: duplicate key 'minutes'"),
+    ("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+     "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n", "aliases"),
 ])
 def test_bad_templates_name_file_and_line(text, expected):
     with pytest.raises(TemplateError) as e:

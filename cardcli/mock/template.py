@@ -21,7 +21,8 @@
           decks: [Midterm II Review]   # optional: only these decks
 
 Every problem is reported at once as ``file:line: message`` (:class:`TemplateError`), like a deck.
-YAML is read with the safe loader only; the file is at most :data:`MAX_BYTES`.
+YAML is read as decks are (:mod:`cardcli.safeyaml`: the safe loader, bounded nesting and aliases,
+no duplicate keys, strings made terminal-safe); the file is at most :data:`MAX_BYTES`.
 """
 
 from __future__ import annotations
@@ -192,11 +193,15 @@ def parse_template(text: str, file: str) -> Template:
 
     from cardcli.topics import TOPICS
 
-    loader = yaml.SafeLoader(text)
+    from cardcli.safeyaml import DeckLoader, YamlLimitError, compose
+
+    loader = DeckLoader(text)  # the safe loader, strings made terminal-safe
     r = _Reader(file, loader)
     try:
         try:
-            root = loader.get_single_node()
+            root = compose(loader)  # bounded: nesting depth, alias expansion, duplicate keys
+        except YamlLimitError as e:
+            raise TemplateError([DeckIssue(file, e.line, e.message)]) from None
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             raise TemplateError([DeckIssue(file, mark.line + 1 if mark else 1,
