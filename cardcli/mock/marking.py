@@ -89,9 +89,10 @@ def key_text(q: Question) -> str:
     if kind == "truefalse":
         return "true" if answer else "false"
     if kind == "choice":
-        options = list(q.card.options)  # type: ignore[union-attr]
-        norm = [" ".join(str(o).lower().split()) for o in options]
-        return str(norm.index(" ".join(str(answer).lower().split())) + 1)
+        from cardcli.answers import _norm_text  # the grader's own comparison of option texts
+
+        options = [_norm_text(o) for o in q.card.options]  # type: ignore[union-attr]
+        return str(options.index(_norm_text(answer)) + 1)
     if kind == "matrix":
         return "; ".join(" ".join(fmt(v) for v in row) for row in answer)
     if kind == "shape":
