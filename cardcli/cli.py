@@ -236,6 +236,28 @@ def export_anki(
                  output=output, extra=extra or [])
 
 
+@exam_app.command("mock")  # beside `exam set/clear` (cardcli.commands.exam)
+def exam_mock(
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed (default: random, printed); the same seed "
+                                             "and history give the same exam.")] = None,
+    minutes: Annotated[int | None, typer.Option("--minutes", min=1, max=600,
+                                                help="Time allowed (default: the template's, 75 for Midterm II).")] = None,
+    template: Annotated[Path | None, typer.Option("--template", help="A template YAML file (default: the shipped "
+                                                  "Midterm II one).", show_default=False)] = None,
+    topic: Annotated[list[str] | None, typer.Option("--topic", help="Draw the deck cards only from this topic; "
+                                                    "repeatable.", show_default=False)] = None,
+    print_to: Annotated[str | None, typer.Option("--print", metavar="FILE", help="Write the exam with an answer key "
+                                                 "and worked solutions (Markdown; .html for HTML; - for stdout) "
+                                                 "instead of sitting it.")] = None,
+    extra: DecksOpt = None,
+) -> None:
+    """Sit a timed mock exam shaped like the real one, marked at the end with partial credit."""
+    from cardcli.commands import mock as cmd
+
+    cmd.run(seed=seed, minutes=minutes, template=template, topics=topic or [], print_to=print_to,
+            extra=extra or [])
+
+
 def _date(text: str | None) -> date | None:
     if text is None:
         return None

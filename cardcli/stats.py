@@ -11,6 +11,7 @@ Definitions (also in README):
   studied, per topic; a never-seen card counts 0 (cardcli.readiness).
 * quiz - per topic, ``cardcli quiz`` answers and how many were correct (a family counts for its
   first topic, the topic its ``gen:`` card has).
+* mock_exams - every sat ``cardcli exam mock``: when, seed, template, score of max, per topic.
 * mistakes - per topic, how often each known mistake (:mod:`cardcli.diagnosis`) was diagnosed,
   most frequent first (an answer matching two mistakes counts for both).
 """
@@ -75,6 +76,7 @@ class StatsReport:
     quiz: dict[str, tuple[int, int]] = field(default_factory=dict)  # topic -> (attempts, correct)
     mistakes: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # topic -> [(id, times)]
     mistake_names: dict[str, str] = field(default_factory=dict)
+    mock_exams: list[dict[str, Any]] = field(default_factory=list)  # past mock exams, oldest first
 
     def due_within(self, days: int) -> int:
         return sum(n for _, n in self.forecast[:days])
@@ -99,6 +101,7 @@ class StatsReport:
             "quiz": {t: {"attempts": n, "correct": k} for t, (n, k) in self.quiz.items()},
             "mistakes": {t: [{"id": m, "name": self.mistake_names.get(m, m), "count": n} for m, n in rows]
                          for t, rows in self.mistakes.items()},
+            "mock_exams": self.mock_exams,
         }
         if self.exam is not None:
             out["exam"] = self.exam.isoformat()

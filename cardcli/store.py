@@ -4,16 +4,20 @@ One SQLite file (:func:`cardcli.paths.db_path`) in WAL mode with a busy timeout,
 sessions on the same state dir both work. STRICT tables:
 
 * ``reviews`` - append-only log: one row per rating, with the raw 1-5, duration, graded
-  correctness, the generated problem's seed and params, ``kind`` ('review' or 'cram'),
+  correctness, the generated problem's seed and params, ``kind`` ('review', 'cram' or 'mock'),
   ``state_before`` (the card state the rating replaced, for undo) and ``policy`` (the
   scheduler settings it was rated under, so the log can be replayed).
 * ``card_state`` - the current FSRS state per card id. Rows are never dropped when a card
   leaves the decks; the card resumes where it was if its id comes back.
 * ``memory_model`` - at most one row: the FSRS parameters `cardcli optimize` fitted and saved.
+* ``mock_exams`` - one row per sat mock exam (``cardcli exam mock``): when, seed, template,
+  score of max, how it ended, per-topic and per-question JSON. Its answers are ``reviews`` rows
+  of kind ``'mock'`` written in the same transaction.
 * ``settings`` - small remembered values (the exam date and name): key -> text.
 
-Review kinds: ``review`` (study), ``cram`` (logged, never changes the state) and ``quiz``
-(``cardcli quiz`` answers: rating 4 if correct, 1 if wrong, state of the ``gen:`` card updated).
+Review kinds: ``review`` (study), ``cram`` (logged, never changes the state), ``quiz``
+(``cardcli quiz`` answers: rating 4 if correct, 1 if wrong, state of the ``gen:`` card updated) and
+``mock`` (``cardcli exam mock`` answers: 4 with full points, 1 otherwise; the card's state updated).
 
 Each rating is its own short transaction (:meth:`Store.record`), committed before the next
 card shows. The new state is computed inside that transaction from the card's state as
@@ -45,7 +49,8 @@ from typing import Any
 from cardcli.errors import CardcliError
 from cardcli.scheduler import CardState, Policy, replay_states
 
-__all__ = ["StoreError", "ReviewRecord", "MemoryModel", "Store", "MIGRATIONS", "SCHEMA_VERSION", "APPLICATION_ID"]
+__all__ = ["StoreError", "ReviewRecord", "MemoryModel", "MockExamRecord", "Store", "MIGRATIONS", "SCHEMA_VERSION",
+           "APPLICATION_ID"]
 
 BUSY_TIMEOUT_MS = 5000
 #: ``PRAGMA application_id`` of a cardcli history (the bytes "card")
@@ -80,11 +85,34 @@ class ReviewRecord:
     correct: bool | None = None
     problem_seed: int | None = None
     problem_params: dict[str, Any] | None = None
-    kind: str = "review"  # 'review' or 'cram' (cram never changes card_state)
+    kind: str = "review"  # 'review', 'cram' (never changes card_state) or 'mock' (a mock-exam answer)
     state_before: CardState | None = None
     id: int | None = None
     policy: Policy | None = None  # the scheduler settings of the rating (None: the defaults)
     mistake: str | None = None  # the catalog id(s) a wrong answer matched, comma-separated
+
+
+@dataclass(frozen=True)
+class MockExamRecord:
+    """One sat mock exam. ``topics``: topic -> [score, points]; ``questions``: one dict per question."""
+
+    started_at: datetime
+    finished_at: datetime
+    seed: int
+    template: str
+    score: float
+    max: int
+    minutes: int
+    stopped: str  # 'done', 'quit', 'time', 'eof' or 'interrupt'
+    topics: dict[str, Any]
+    questions: list[dict[str, Any]]
+    id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "started_at": _iso(self.started_at), "finished_at": _iso(self.finished_at),
+                "seed": self.seed, "template": self.template, "score": self.score, "max": self.max,
+                "minutes": self.minutes, "stopped": self.stopped, "topics": self.topics,
+                "questions": self.questions}
 
 
 def _m1(con: sqlite3.Connection) -> None:
@@ -167,6 +195,24 @@ def _m_settings(con: sqlite3.Connection) -> None:
     con.execute("CREATE INDEX reviews_kind ON reviews (kind, card_id)")
 
 
+def _m_mock_exams(con: sqlite3.Connection) -> None:
+    con.execute(
+        """CREATE TABLE mock_exams (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            seed INTEGER NOT NULL,
+            template TEXT NOT NULL,
+            score REAL NOT NULL,
+            max INTEGER NOT NULL,
+            minutes INTEGER NOT NULL,
+            stopped TEXT NOT NULL,
+            topics TEXT NOT NULL,
+            questions TEXT NOT NULL
+        ) STRICT"""
+    )
+
+
 #: ordered, named migrations; entry i brings the schema from version i to i + 1
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("create reviews and card_state", _m1),
@@ -176,6 +222,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("scheduler policy per rating, so the log can be replayed", _m5),
     ("fitted FSRS parameters (cardcli optimize)", _memory_model),
     ("settings (remembered exam date) and a kind index for quiz figures", _m_settings),
+    ("mock exams (cardcli exam mock) with their scores", _m_mock_exams),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -378,25 +425,44 @@ class Store:
         with self._tx("the rating was not saved") as con:
             current = self._current(con, review.card_id)
             after = new_state(current) if callable(new_state) else new_state
-            cur = con.execute(
-                """INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, correct,
-                       problem_seed, problem_params, kind, state_before, mistake, policy)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    review.card_id, review.deck, _iso(review.reviewed_at), review.rating,
-                    review.duration_ms, None if review.correct is None else int(review.correct),
-                    review.problem_seed,
-                    None if review.problem_params is None else json.dumps(review.problem_params, default=str),
-                    review.kind, _state_json(current), review.mistake, _policy_json(review.policy),
-                ),
-            )
+            rid = _insert_review(con, review, current)
             if after is not None:
                 _put_state(con, after, review.deck)
-            return int(cur.lastrowid)
+            return rid
 
     def _current(self, con: sqlite3.Connection, card_id: str) -> CardState | None:
         rows = con.execute(f"SELECT {_STATE_COLS} FROM card_state WHERE card_id = ?", (card_id,)).fetchall()
         return self._state(rows[0]) if rows else None
+
+    def record_mock_exam(self, exam: MockExamRecord, answers: list[ReviewRecord]) -> int:
+        """Log a sat mock exam: its summary row and every answer (kind 'mock'), each moving its
+        card's state from the state committed now (as :meth:`record` does), in one transaction.
+        Returns the exam's row id."""
+        from cardcli.scheduler import review as apply_rating
+
+        with self._tx("the mock exam was not saved") as con:
+            cur = con.execute(
+                """INSERT INTO mock_exams (started_at, finished_at, seed, template, score, max, minutes,
+                       stopped, topics, questions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (_iso(exam.started_at), _iso(exam.finished_at), int(exam.seed), exam.template, float(exam.score),
+                 int(exam.max), int(exam.minutes), exam.stopped, json.dumps(exam.topics),
+                 json.dumps(exam.questions, default=str)),
+            )
+            for r in answers:
+                current = self._current(con, r.card_id)
+                _insert_review(con, r, current)
+                _put_state(con, apply_rating(current, r.rating, r.reviewed_at, card_id=r.card_id, policy=r.policy),
+                           r.deck)
+            return int(cur.lastrowid)
+
+    def mock_exams(self) -> list[MockExamRecord]:
+        """Every sat mock exam, oldest first."""
+        rows = self._read("SELECT id, started_at, finished_at, seed, template, score, max, minutes, stopped, "
+                          "topics, questions FROM mock_exams ORDER BY started_at, id")
+        return [MockExamRecord(id=r[0], started_at=datetime.fromisoformat(r[1]),
+                               finished_at=datetime.fromisoformat(r[2]), seed=r[3], template=r[4], score=r[5],
+                               max=r[6], minutes=r[7], stopped=r[8], topics=json.loads(r[9]),
+                               questions=json.loads(r[10])) for r in rows]
 
     def undo(self, review_id: int) -> ReviewRecord | None:
         """Delete review ``review_id`` and undo what it changed, in one transaction.
@@ -597,6 +663,22 @@ def _state_from_row(row: tuple) -> CardState:
         card_id=card_id, memory=fsrs.Card.from_json(memory), last_rating=last_rating,
         reps=reps or 0, lapses=lapses or 0, first_review=_dt(first),
     )
+
+
+def _insert_review(con: sqlite3.Connection, review: ReviewRecord, before: CardState | None) -> int:
+    cur = con.execute(
+        """INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, correct,
+               problem_seed, problem_params, kind, state_before, mistake, policy)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            review.card_id, review.deck, _iso(review.reviewed_at), review.rating,
+            review.duration_ms, None if review.correct is None else int(review.correct),
+            review.problem_seed,
+            None if review.problem_params is None else json.dumps(review.problem_params, default=str),
+            review.kind, _state_json(before), review.mistake, _policy_json(review.policy),
+        ),
+    )
+    return int(cur.lastrowid)
 
 
 def _put_state(con: sqlite3.Connection, st: CardState, deck: str) -> None:

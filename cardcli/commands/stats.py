@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -65,6 +66,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         quiz = store.quiz_counts()
         daily = Counter(day.date_of(t) for t in store.review_times(day_start(now, day) - timedelta(days=27)))
         mistakes = store.mistake_counts()
+        mocks = store.mock_exams()
         model = store.memory_model()
     params = model.parameters if model else None
     # deck cards and generated problems at difficulty 1 always; at 2-3 once practised
@@ -77,6 +79,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     report = compute(cards, states, counts, daily, now, exam=exam, day=day, quiz_counts=quiz,
                      mistakes=mistakes, mistake_names=names, parameters=params)
     load = preview_workload(cards, states, now, exam, params) if exam is not None else []
+    report = replace(report, mock_exams=[m.to_json() for m in mocks])
     if json_out:
         data = report.as_json()
         data["parameters"] = parameters_info(model)
@@ -116,6 +119,12 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         for topic, mrows in report.mistakes.items():
             shown = ", ".join(f"{report.mistake_names.get(m, m)} ×{n}" for m, n in mrows[:MISTAKES_SHOWN])
             out.print(Text(f"  {topic}: {shown}"))
+    if mocks:
+        from cardcli.mock.report import history_lines
+
+        out.print(Text("Mock exams (cardcli exam mock)"))
+        for line in history_lines(mocks):
+            out.print(Text(f"  {line}"))
     per_day = [n for _, n in report.per_day]
     out.print(Text(f"Reviews per day, {report.per_day[0][0]:%m-%d} to {report.per_day[-1][0]:%m-%d} "
                    f"(max {max(per_day)}, total {sum(per_day)})"))
