@@ -10,6 +10,8 @@ same run, and the targets (issue 6) are checked on the ratios:
 * first card, 100k-card user deck seen before (parse cache warm)     <= 4.0 x  the bare app
 * rating-to-next-card p99 at 100k cards                              <  20 ms
 * peak memory of ``cardcli study`` at 100k cards                     <  300 MB
+* ``cardcli check`` of each hostile deck (tests/hostile.py): < 1 s and < 100 MB more than a one-card deck
+* parsing a hostile typed answer (10^400, 5,000 or 100,000 digits)    <  50 ms
 
 Heavy history (issue 16): every card of the synthetic deck reviewed 10 times (100k cards, 1M
 reviews), written as a schema-v2 history (FSRS JSON per card, undo snapshot per review) with
@@ -30,6 +32,7 @@ deck size can be read off (linear when the per-1k figure stays flat).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import resource
@@ -517,6 +520,88 @@ def _schema() -> int:
     from cardcli.store import SCHEMA_VERSION
 
     return SCHEMA_VERSION
+MEASURE_CHILD = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "r = subprocess.run(sys.argv[1:], capture_output=True, timeout=120)\n"
+    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)\n"
+)
+
+ANSWER_CHILD = (
+    "import json, sys, time, tracemalloc\n"
+    "from cardcli.answers import parse_answer\n"
+    "text, kind, expected = json.loads(sys.argv[1])\n"
+    "parse_answer('12', kind, expected)  # warm the imports and regexes\n"
+    "tracemalloc.start()\n"
+    "t = time.perf_counter()\n"
+    "try:\n"
+    "    parse_answer(text, kind, expected)\n"
+    "    outcome = 'read'\n"
+    "except Exception as e:\n"
+    "    outcome = type(e).__name__\n"
+    "dt = time.perf_counter() - t\n"
+    "print(dt, tracemalloc.get_traced_memory()[1], outcome)\n"
+)
+
+#: typed answers from issue 10 (item 5): (label, text, kind, expected)
+LONG_ANSWERS = [
+    ("baseline: typed answer '12'", "12", "int", 12),
+    ("typed answer 1x10^400", "1x10^400", "float", 1.0),
+    ("typed answer: 400 digits / 3", "7" * 400 + "/3", "float", 1.0),
+    ("typed answer: 5,000 digits", "9" * 5000, "int", 1),
+    ("typed answer: one line of 100,000 digits", "1" * 100_000, "matrix", [[1, 2], [3, 4]]),
+]
+
+
+def hostile(table: Table, work: Path) -> None:
+    """``cardcli check`` on each hostile deck of tests/hostile.py (whole process: time and peak RSS, ratio
+    to checking a one-card deck), and the long typed answers (in a child: parse time and peak
+    allocation, ratio to parsing '12'). Targets (issue 10): a hostile deck is rejected (or loaded)
+    within 1 s and 100 MB more than the one-card deck; a typed answer is read or refused as a format
+    error (no other exception) in < 50 ms."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from hostile import HOSTILE, write
+
+    env = {**os.environ, "CARDCLI_HOME": str(work / "home-hostile"), "NO_COLOR": "1"}
+    env.pop("CARDCLI_DECKS", None)
+    py = sys.executable
+    folder = work / "hostile"
+    folder.mkdir(exist_ok=True)
+
+    def measure(deck: Path) -> tuple[float, float, int]:
+        r = subprocess.run([py, "-c", MEASURE_CHILD, py, "-m", "cardcli", "check", str(deck)], capture_output=True,
+                           text=True, env=env, timeout=300)
+        dt, kb, code = r.stdout.split()
+        return float(dt), int(kb) / 1024, int(code)
+
+    tiny = folder / "one-card.yaml"
+    tiny.write_text("deck: One\nsource: s\ncards:\n  - {id: one, topic: conv, front: f, back: b}\n")
+    runs = [measure(tiny) for _ in range(3)]
+    base_t = statistics.median(r[0] for r in runs)
+    base_mb = statistics.median(r[1] for r in runs)
+    table.add("baseline: cardcli check, one-card deck", f"{base_t * 1000:.0f} ms", "1.00x", f"{base_mb:.0f} MB")
+    for name, (text, _) in HOSTILE.items():
+        dt, mb, code = measure(write(folder, name))
+        ok = dt - base_t < 1.0 and mb - base_mb < 100
+        table.add(f"check: {name} ({len(text.encode()):,} B, exit {code})", f"{dt * 1000:.0f} ms",
+                  f"{dt / base_t:.2f}x", f"{mb:.0f} MB {mb / base_mb:.2f}x", ok)
+    base = None
+    for label, text, kind, expected in LONG_ANSWERS:
+        try:
+            r = subprocess.run([py, "-c", ANSWER_CHILD, json.dumps([text, kind, expected])], capture_output=True,
+                               text=True, env=env, timeout=60)
+            dt_s, peak_s, outcome = r.stdout.split()
+            dt, peak = float(dt_s), int(peak_s) / 1e6
+        except (subprocess.TimeoutExpired, ValueError):
+            table.add(label, "> 60 s", "", "< 50 ms", False)
+            continue
+        if base is None:
+            base = dt
+            table.add(label, f"{dt * 1000:.2f} ms", "1.00x", f"{peak:.2f} MB")
+            continue
+        # a grade or a format error is fine; any other exception would end a study session
+        table.add(f"{label} ({outcome})", f"{dt * 1000:.2f} ms", f"{dt / base:.0f}x", f"{peak:.2f} MB",
+                  dt < 0.05 and outcome in ("read", "AnswerFormatError"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -526,6 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ratings", type=int, default=500, help="ratings for the latency figure")
     ap.add_argument("--quick", action="store_true", help="small sizes and few repeats (smoke test)")
     ap.add_argument("--only", choices=["heavy"], default=None, help="run only this part (with its decks)")
+    ap.add_argument("--hostile", action="store_true", help="only the hostile-input section")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in (args.sizes or "1000,10000,100000").split(",")]
     if args.quick:  # an explicit --sizes is kept (e.g. --quick --sizes 100000 for the warm start)
@@ -544,6 +630,12 @@ def main(argv: list[str] | None = None) -> int:
             decks = {n: synthetic_deck(work / f"{n // 1000}k.yaml", n) for n in sizes}
             print(f"\nHeavy history ({HEAVY_REVIEWS} reviews a card; whole process, ratio to the bare typer app)")
             heavy_history(table, work, decks, args.repeat)
+            failed = table.failures()
+            print("\nall targets met" if not failed else f"\ntargets missed: {', '.join(failed)}")
+            return 1 if failed else 0
+        print("\nHostile input (issue 10): time and peak memory, ratio to the one-card deck / typed '12'")
+        hostile(table, work)
+        if args.hostile:
             failed = table.failures()
             print("\nall targets met" if not failed else f"\ntargets missed: {', '.join(failed)}")
             return 1 if failed else 0

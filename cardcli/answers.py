@@ -15,9 +15,17 @@ a unit (``1.5 MiB``, ``3MB``, ``2 GB``, ``512 bytes``; a bare number is in the e
 shapes (``2x2``, ``2×2``, ``(2, 2)``, ``[2,2]``), verdict words (vanishing/vanish, exploding/explode,
 neither/none), matrices (``[[1, 2], [3, 4]]``, ``1 2; 3 4``, or one row per line).
 
-Tolerance: integers are exact; floats match when ``|v − e| <= max(tol·|e|, floor)`` with ``tol``
-the given relative tolerance (default :data:`DEFAULT_TOLERANCE` = 1e-3) and ``floor`` = the given
-tolerance, or 1e-9 when none is given (so an expected 0 needs an answer within that absolute floor).
+Tolerance (the promise a question prints is the rule applied): integers are exact; a float
+answer ``v`` matches a non-zero expected ``e`` when ``|v − e| <= tol·|e|``, with ``tol`` the stated
+relative tolerance (default :data:`DEFAULT_TOLERANCE` = 1e-3) and nothing added. Only an expected
+value of exactly 0, where a relative bound would accept nothing but 0, has an absolute floor:
+``|v| <= ZERO_FLOOR`` (1e-9). The same rule applies to every number graded: scalars, each cell of a
+matrix, memory after unit conversion, the radius of a radius–verdict answer.
+
+Hostile text: an answer longer than :data:`MAX_ANSWER_CHARS` is a format error before any parsing,
+a single number longer than :data:`MAX_NUMBER_CHARS` or beyond the float range (about 1.8e308)
+is a format error, and the patterns used are linear-time, so any text gives a grade or an
+:class:`AnswerFormatError` quickly, never another exception.
 """
 
 from __future__ import annotations
@@ -34,6 +42,9 @@ __all__ = [
     "AnswerFormatError",
     "DEFAULT_TOLERANCE",
     "Grade",
+    "MAX_ANSWER_CHARS",
+    "MAX_NUMBER_CHARS",
+    "ZERO_FLOOR",
     "VERDICTS",
     "grade",
     "grade_card_answer",
@@ -44,7 +55,12 @@ __all__ = [
 ]
 
 DEFAULT_TOLERANCE = 1e-3
+#: the absolute tolerance for an expected value of exactly 0 (and only for it)
 ZERO_FLOOR = 1e-9
+#: longer typed answers are a format error (a 20×20 matrix of 6-digit numbers is about 3,000)
+MAX_ANSWER_CHARS = 10_000
+#: longer single numbers are a format error (well under Python's 4,300-digit int-str limit)
+MAX_NUMBER_CHARS = 400
 
 #: accepted word -> canonical verdict
 VERDICTS: dict[str, str] = {
@@ -81,7 +97,12 @@ class Grade:
 _MINUSES = str.maketrans({"−": "-", "–": "-", "\u2009": " ", "\u202f": " ", "\xa0": " "})
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:(?P<sep>[, _'])\d{3})(?:(?P=sep)\d{3})*(?:\.\d+)?$")
 _FRACTION = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*/\s*([+-]?\d+(?:\.\d+)?)$")
-_TIMES_TEN = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))\s*(?:[x×*·]\s*)?10\s*(?:\^|\*\*)\s*([+-]?\d+)$")
+# every pattern below is unambiguous (no two ways to split a run of digits or spaces), so a
+# failed match costs linear time: ``\d+\.?\d*`` would make a long digit string quadratic
+_MANTISSA = r"(?:\d+(?:\.\d*)?|\.\d+)"
+_TIMES_TEN = re.compile(rf"^([+-]?{_MANTISSA})\s*(?:[x×*·]\s*)?10\s*(?:\^|\*\*)\s*([+-]?\d+)$")
+_DECIMAL = re.compile(rf"[+-]?{_MANTISSA}(?:[eE][+-]?\d+)?")
+_INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER_HELP = "a number such as 42, -1.5, 7/4, 1.5e6 or 138,357,544"
 
 
@@ -89,34 +110,56 @@ def _clean(text: str) -> str:
     return text.translate(_MINUSES).strip()
 
 
+def _excerpt(text: str, limit: int = 60) -> str:
+    """``text`` (stripped, cut to ``limit`` characters) quoted for a message; repr shows control
+    characters escaped."""
+    t = text.strip()
+    return repr(t if len(t) <= limit else t[:limit] + "…")
+
+
 def parse_number(text: str) -> int | float:
     """``text`` as an int (when it is written as a whole number) or a float.
 
-    Raises :class:`AnswerFormatError` when it is not one number.
+    Raises :class:`AnswerFormatError` when it is not one number, is longer than
+    :data:`MAX_NUMBER_CHARS`, or lies outside the float range.
     """
     t = _clean(text)
     if not t:
         raise AnswerFormatError(f"expected {_NUMBER_HELP}, got nothing")
+    if len(t) > MAX_NUMBER_CHARS:
+        raise AnswerFormatError(f"a number has at most {MAX_NUMBER_CHARS} characters, got {len(t):,}; "
+                                f"expected {_NUMBER_HELP}")
+    try:
+        value = _read_number(t)
+        if value is not None and not math.isfinite(float(value)):  # 1e999 reads as inf
+            raise OverflowError
+    except OverflowError:  # 10^400 / 3, 9…9 (400 digits): no float can hold it
+        raise AnswerFormatError(f"{_excerpt(text)} is out of range: numbers must lie within ±1.8e308") from None
+    if value is None:
+        raise AnswerFormatError(f"expected {_NUMBER_HELP}, got {_excerpt(text)}")
+    return value
+
+
+def _read_number(t: str) -> int | float | None:
+    """The number ``t`` spells (at most :data:`MAX_NUMBER_CHARS` long), None when it spells none."""
     if _GROUPED.match(t):
         t = re.sub(r"[, _']", "", t)
     m = _FRACTION.match(t)
     if m:
         num, den = Fraction(m.group(1)), Fraction(m.group(2))
         if den == 0:
-            raise AnswerFormatError(f"{text.strip()!r} divides by zero; expected {_NUMBER_HELP}")
+            raise AnswerFormatError(f"{_excerpt(t)} divides by zero; expected {_NUMBER_HELP}")
         q = num / den
         return int(q) if q.denominator == 1 else float(q)
     m = _TIMES_TEN.match(t)
-    if m:
-        return _tidy(float(m.group(1)) * 10.0 ** int(m.group(2)))
-    if re.fullmatch(r"[+-]?\d+", t):
+    if m:  # read as one decimal literal: correctly rounded, inf (not an exception) when too large
+        return _tidy(float(f"{m.group(1)}e{m.group(2)}"))
+    if _INTEGER.fullmatch(t):
         return int(t)
-    if re.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", t):
+    if _DECIMAL.fullmatch(t):
         value = float(t)
-        if "e" in t.lower():
-            return _tidy(value)
-        return value
-    raise AnswerFormatError(f"expected {_NUMBER_HELP}, got {text.strip()!r}")
+        return _tidy(value) if "e" in t.lower() else value
+    return None
 
 
 def _tidy(value: float) -> int | float:
@@ -140,7 +183,7 @@ def _parse_matrix(text: str, expected: Any) -> list[list[int | float]]:
         raise AnswerFormatError(f"expected a matrix such as {form}, got nothing")
     if re.match(r"^[\[(]\s*[\[(]", t):
         inner = t[1:-1] if t[-1] in "])" else t[1:]
-        rows_text = [r.strip(" [](),") for r in re.split(r"[\])]\s*[,;]?\s*[\[(]", inner)]
+        rows_text = [r.strip(" [](),") for r in re.split(r"[\])]\s*(?:[,;]\s*)?[\[(]", inner)]
     else:
         if t[0] in "[(" and t[-1] in "])":
             t = t[1:-1]
@@ -152,7 +195,7 @@ def _parse_matrix(text: str, expected: Any) -> list[list[int | float]]:
             rows.append([parse_number(c) for c in cells])
         except AnswerFormatError:
             raise AnswerFormatError(
-                f"could not read the row {r.strip()!r}: cells must be numbers separated by spaces or commas "
+                f"could not read the row {_excerpt(r)}: cells must be numbers separated by spaces or commas "
                 f"(matrix forms: {form})") from None
     lengths = [len(r) for r in rows]
     if not rows or min(lengths) == 0:
@@ -167,15 +210,15 @@ def _parse_matrix(text: str, expected: Any) -> list[list[int | float]]:
 
 def _parse_shape(text: str, expected: Any) -> list[int]:
     t = _clean(text).strip("[]() ")
-    parts = [p for p in re.split(r"\s*(?:[x×X*,]|\s)\s*", t) if p]
+    parts = [p for p in re.split(r"\s*[x×X*,]\s*|\s+", t) if p]
     n = len(expected) if expected is not None else None
     example = "×".join(["2"] * (n or 3))
     try:
         dims = [parse_number(p) for p in parts]
     except AnswerFormatError:
-        raise AnswerFormatError(f"expected a shape such as {example}, (2, 2) or [2, 2], got {text.strip()!r}") from None
+        raise AnswerFormatError(f"expected a shape such as {example}, (2, 2) or [2, 2], got {_excerpt(text)}") from None
     if not dims or any(not isinstance(d, int) for d in dims):
-        raise AnswerFormatError(f"expected a shape of whole numbers such as {example}, got {text.strip()!r}")
+        raise AnswerFormatError(f"expected a shape of whole numbers such as {example}, got {_excerpt(text)}")
     if n is not None and len(dims) != n:
         raise AnswerFormatError(f"expected {n} dimensions (like {example}), got {len(dims)}")
     return [int(d) for d in dims]
@@ -189,14 +232,18 @@ def _unit_of(kind: str) -> str:
     raise ValueError(f"unknown memory unit {unit!r} in answer kind {kind!r}")
 
 
+_UNIT_SUFFIX = re.compile(r"([kmgtKMGT]?i?[bB]|bytes?)\.?$")
+
+
 def _parse_memory(text: str, kind: str) -> float:
     unit = _unit_of(kind)
     t = _clean(text)
-    m = re.fullmatch(r"(.*?)\s*([kmgtKMGT]?i?[bB]|bytes?)\.?", t)
-    if m and m.group(1).strip() and re.search(r"\d$", m.group(1).strip()):
-        number_text, unit_text = m.group(1), m.group(2).lower()
+    m = _UNIT_SUFFIX.search(t)  # a search for a short anchored suffix: linear, unlike (.*?)\s*unit
+    number_part = t[:m.start()].rstrip() if m else ""
+    if m and number_part[-1:].isdigit():
+        number_text, unit_text = number_part, m.group(1).lower()
         if unit_text not in _UNITS:
-            raise AnswerFormatError(f"unknown unit {m.group(2)!r}; use B, KB, MB, GB, KiB, MiB or GiB")
+            raise AnswerFormatError(f"unknown unit {m.group(1)!r}; use B, KB, MB, GB, KiB, MiB or GiB")
         factor = _UNITS[unit_text]
     else:
         number_text, factor = t, _CANONICAL_UNITS[unit]
@@ -205,7 +252,7 @@ def _parse_memory(text: str, kind: str) -> float:
     except AnswerFormatError:
         raise AnswerFormatError(
             f"expected an amount of memory such as 1.5 {unit}, 3MB, 2 GiB or 1048576 bytes "
-            f"(a bare number is in {unit}), got {text.strip()!r}") from None
+            f"(a bare number is in {unit}), got {_excerpt(text)}") from None
     return value * factor / _CANONICAL_UNITS[unit]
 
 
@@ -213,7 +260,7 @@ def _parse_verdict(text: str) -> str:
     t = re.sub(r"\s+", " ", _clean(text).lower().strip(" .!"))
     if t in VERDICTS:
         return VERDICTS[t]
-    raise AnswerFormatError(f"expected one of vanishing, exploding or neither, got {text.strip()!r}")
+    raise AnswerFormatError(f"expected one of vanishing, exploding or neither, got {_excerpt(text)}")
 
 
 def _parse_radius_verdict(text: str) -> dict[str, Any]:
@@ -234,8 +281,10 @@ def _parse_radius_verdict(text: str) -> dict[str, Any]:
 def parse_answer(text: str, kind: str, expected: Any = None) -> Any:
     """The student's ``text`` read as an answer of ``kind`` (shaped like ``expected``).
 
-    Raises :class:`AnswerFormatError` with the expected form when the text cannot be read.
+    Raises :class:`AnswerFormatError` with the expected form when the text cannot be read (also
+    for any text longer than :data:`MAX_ANSWER_CHARS`, before it is parsed).
     """
+    _check_length(text)
     if kind == "int" or kind == "float":
         return parse_number(text)
     if kind == "matrix":
@@ -256,16 +305,32 @@ def parse_answer(text: str, kind: str, expected: Any = None) -> Any:
     raise ValueError(f"unknown answer kind {kind!r}")
 
 
+def _check_length(text: str) -> None:
+    if len(text) > MAX_ANSWER_CHARS:
+        raise AnswerFormatError(f"the answer is {len(text):,} characters long; at most {MAX_ANSWER_CHARS:,} are read")
+
+
 # -- grading ------------------------------------------------------------------------------------
 def _close(value: float, expected: float, tolerance: float | None) -> bool:
+    """``|v − e| <= tol·|e|`` exactly as stated; the absolute :data:`ZERO_FLOOR` only when ``e == 0``."""
+    v, e = float(value), float(expected)
+    if not (math.isfinite(v) and math.isfinite(e)):
+        return v == e
+    if e == 0:
+        return abs(v) <= ZERO_FLOOR
     tol = DEFAULT_TOLERANCE if tolerance is None else tolerance
-    floor = ZERO_FLOOR if tolerance is None else tolerance
-    return abs(float(value) - float(expected)) <= max(tol * abs(float(expected)), floor)
+    return abs(v - e) <= tol * abs(e)
+
+
+def _tolerance_text(expected: float, tolerance: float | None) -> str:
+    if float(expected) == 0:
+        return f"within {ZERO_FLOOR:g}"
+    return f"within {DEFAULT_TOLERANCE if tolerance is None else tolerance:g} relative"
 
 
 def _num_ok(value: Any, expected: Any, exact: bool, tolerance: float | None) -> bool:
     if exact:
-        return float(value) == float(expected)
+        return value == expected  # Python compares int and float exactly
     return _close(value, expected, tolerance)
 
 
@@ -278,14 +343,13 @@ def _show(x: Any) -> str:
 def grade(value: Any, expected: Any, kind: str, tolerance: float | None = None) -> Grade:
     """Compare a parsed ``value`` with ``expected`` (see the module doc for the tolerance rule)."""
     if kind == "int":
-        ok = float(value) == float(expected)
+        ok = value == expected
         return Grade(ok, [], "correct" if ok else f"expected {_show(expected)}, got {_show(value)}", value)
     if kind == "float" or kind == "memory" or kind.startswith("memory:"):
         ok = _close(value, expected, tolerance)
         unit = f" {_unit_of(kind)}" if kind.startswith("memory") else ""
-        tol = DEFAULT_TOLERANCE if tolerance is None else tolerance
-        return Grade(ok, [], "correct" if ok else
-                     f"expected {_show(expected)}{unit} (within {tol:g} relative), got {_show(value)}{unit}", value)
+        return Grade(ok, [], "correct" if ok else f"expected {_show(expected)}{unit} "
+                     f"({_tolerance_text(expected, tolerance)}), got {_show(value)}{unit}", value)
     if kind == "matrix":
         wrong = []
         for r, (vrow, erow) in enumerate(zip(value, expected)):
@@ -355,12 +419,13 @@ def infer_kind(answer: Any) -> str | None:
 
 def grade_card_answer(card: Any, text: str) -> Grade | None:
     """Grade a typed answer to a truefalse, choice or numeric card; ``None`` when there is
-    nothing to grade (empty text, a basic card, an answer that cannot be typed).
+    nothing to grade (empty text, a basic card, a ``disputed`` card, an answer that cannot be typed).
 
     Raises :class:`AnswerFormatError` when the text cannot be read (ask again).
     """
-    if not text or not text.strip():
+    if not text or not text.strip() or getattr(card, "disputed", None):
         return None
+    _check_length(text)
     kind_name = getattr(card.type, "value", card.type)
     t = text.strip()
     if kind_name == "truefalse":
@@ -376,8 +441,8 @@ def grade_card_answer(card: Any, text: str) -> Grade | None:
     if kind_name == "choice":
         options = list(card.options)
         chosen: str | None = None
-        if re.fullmatch(r"\d+", t):
-            n = int(t)
+        if re.fullmatch(r"[0-9]+", t):
+            n = int(t) if len(t) <= 9 else 0  # a long digit string is no option number (nor a slow int())
             if not 1 <= n <= len(options):
                 raise AnswerFormatError(f"choose an option number from 1 to {len(options)} (or type the option)")
             chosen = options[n - 1]

@@ -29,6 +29,9 @@ app = typer.Typer(
 )
 export_app = typer.Typer(help="Export decks to other apps.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+from cardcli.commands.exam import exam_app  # noqa: E402  (typer only: cheap at start-up)
+
+app.add_typer(exam_app, name="exam")
 
 DecksOpt = Annotated[
     list[Path] | None,
@@ -41,6 +44,11 @@ DecksOpt = Annotated[
 DeckNameOpt = Annotated[
     list[str] | None,
     typer.Option("--deck", help="Only this deck (display name or file name, any case); repeatable.", show_default=False),
+]
+ExamOpt = Annotated[
+    str | None,
+    typer.Option("--exam", metavar="DATE",
+                 help="Exam date (YYYY-MM-DD) for this run; default: the one `cardcli exam set` remembers."),
 ]
 TopicOpt = Annotated[
     list[str] | None,
@@ -79,11 +87,14 @@ def check(
         typer.Argument(help="Deck files or folders to check (default: bundled and user decks).", show_default=False),
     ] = None,
     extra: DecksOpt = None,
+    facts: Annotated[
+        bool, typer.Option("--facts", help="List every card carrying an erratum or a disputed reason, to review.")
+    ] = False,
 ) -> None:
     """Validate decks and recompute every numeric answer; exit 2 on any problem."""
     from cardcli.commands import check as cmd
 
-    cmd.run(paths or [], extra or [])
+    cmd.run(paths or [], extra or [], facts=facts)
 
 
 @app.command()
@@ -92,9 +103,7 @@ def study(
     topic: TopicOpt = None,
     new: Annotated[int, typer.Option("--new", min=0, help="New cards to introduce per day.")] = 20,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Stop after this many cards.")] = 200,
-    exam: Annotated[
-        str | None, typer.Option("--exam", metavar="DATE", help="Exam date (YYYY-MM-DD): plan to be ready by then.")
-    ] = None,
+    exam: ExamOpt = None,
     cram: Annotated[bool, typer.Option("--cram", help="Drill the weakest cards now, ignoring due dates.")] = False,
     extra: DecksOpt = None,
 ) -> None:
@@ -112,20 +121,21 @@ def due(
     explain: Annotated[bool, typer.Option("--explain", help="Say why each card is where it is.")] = False,
     deck: DeckNameOpt = None,
     topic: TopicOpt = None,
+    exam: ExamOpt = None,
     extra: DecksOpt = None,
 ) -> None:
     """Show the next cards in study order."""
+    exam_date = _date(exam)
     from cardcli.commands import due as cmd
 
-    cmd.run(count=count, explain=explain, decks=deck or [], topics=topic or [], extra=extra or [])
+    cmd.run(count=count, explain=explain, decks=deck or [], topics=topic or [], exam=exam_date,
+            extra=extra or [])
 
 
 @app.command()
 def stats(
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
-    exam: Annotated[
-        str | None, typer.Option("--exam", metavar="DATE", help="Exam date (YYYY-MM-DD): show readiness per topic.")
-    ] = None,
+    exam: ExamOpt = None,
     extra: DecksOpt = None,
 ) -> None:
     """Progress per deck and topic, review history and upcoming due counts."""
@@ -136,30 +146,49 @@ def stats(
 
 
 @app.command()
+def optimize(
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Fit and report, never save.")] = False,
+    reset: Annotated[bool, typer.Option("--reset", help="Go back to the default FSRS parameters.")] = False,
+) -> None:
+    """Fit the memory model to your own reviews; saved only if it predicts held-out reviews better."""
+    from cardcli.commands import optimize as cmd
+
+    cmd.run(json_out=json_out, dry_run=dry_run, reset=reset)
+
+
+@app.command()
 def quiz(
     topic: TopicOpt = None,
     count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of problems.")] = 5,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed (default: random, printed).")] = None,
     difficulty: Annotated[int, typer.Option("--difficulty", "-d", min=1, max=3, help="1 (by hand) to 3 (exam+).")] = 1,
+    exam: ExamOpt = None,
 ) -> None:
-    """Fresh numeric problems graded against the NumPy reference solver."""
+    """Fresh numeric problems graded against the NumPy reference solver (weakest families first)."""
+    exam_date = _date(exam)
     from cardcli.commands import quiz as cmd
 
-    cmd.run(topics=topic or [], count=count, seed=seed, difficulty=difficulty)
+    cmd.run(topics=topic or [], count=count, seed=seed, difficulty=difficulty, exam=exam_date)
 
 
 @app.command()
 def generate(
-    family: Annotated[str, typer.Argument(help="Problem family, e.g. conv-forward (see `cardcli generate --list`).")] = "",
+    family: Annotated[str, typer.Argument(help="Problem family, e.g. conv-forward (see `cardcli generate --list`); "
+                                          "without one, what `cardcli quiz` would ask.")] = "",
+    topic: TopicOpt = None,
     count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of problems.")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same problems.")] = 0,
     difficulty: Annotated[int, typer.Option("--difficulty", "-d", min=1, max=3, help="1 (by hand) to 3.")] = 1,
     list_families: Annotated[bool, typer.Option("--list", help="List the problem families and exit.")] = False,
+    exam: ExamOpt = None,
 ) -> None:
     """Print generated problems as JSON Lines (id, family, params, prompt, answer, solution)."""
+    exam_date = _date(exam)
     from cardcli.commands import generate as cmd
 
-    cmd.run(family=family, count=count, seed=seed, difficulty=difficulty, list_families=list_families)
+    cmd.run(family=family, topics=topic or [], count=count, seed=seed, difficulty=difficulty,
+            list_families=list_families, exam=exam_date)
 
 
 @app.command("import")
@@ -207,6 +236,28 @@ def export_anki(
                  output=output, extra=extra or [])
 
 
+@exam_app.command("mock")  # beside `exam set/clear` (cardcli.commands.exam)
+def exam_mock(
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed (default: random, printed); the same seed "
+                                             "and history give the same exam.")] = None,
+    minutes: Annotated[int | None, typer.Option("--minutes", min=1, max=600,
+                                                help="Time allowed (default: the template's, 75 for Midterm II).")] = None,
+    template: Annotated[Path | None, typer.Option("--template", help="A template YAML file (default: the shipped "
+                                                  "Midterm II one).", show_default=False)] = None,
+    topic: Annotated[list[str] | None, typer.Option("--topic", help="Draw the deck cards only from this topic; "
+                                                    "repeatable.", show_default=False)] = None,
+    print_to: Annotated[str | None, typer.Option("--print", metavar="FILE", help="Write the exam with an answer key "
+                                                 "and worked solutions (Markdown; .html for HTML; - for stdout) "
+                                                 "instead of sitting it.")] = None,
+    extra: DecksOpt = None,
+) -> None:
+    """Sit a timed mock exam shaped like the real one, marked at the end with partial credit."""
+    from cardcli.commands import mock as cmd
+
+    cmd.run(seed=seed, minutes=minutes, template=template, topics=topic or [], print_to=print_to,
+            extra=extra or [])
+
+
 def _date(text: str | None) -> date | None:
     if text is None:
         return None
@@ -225,11 +276,22 @@ def main() -> None:
     try:
         app()  # click handles usage errors, --help and --version itself
     except DeckError as e:
-        for issue in e.issues:
-            _print_err(str(issue))
+        from cardcli.safetext import one_line
+
+        for issue in e.issues:  # file names and deck text are data: control characters made visible
+            _print_err(one_line(str(issue)))
         sys.exit(e.exit_code)
     except CardcliError as e:
         _fail(str(e), e.exit_code)
+    except OSError as e:  # stdout on a full disk or a closed pipe (`cardcli due > /dev/full`, `| head`)
+        import errno
+
+        if e.errno not in (errno.ENOSPC, errno.EPIPE, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            raise
+        from cardcli.commands.export import silence_stdout
+
+        silence_stdout()
+        _fail(f"cannot write output: {e.strerror}", 1)
 
 
 def _print_err(line: str) -> None:
@@ -244,7 +306,9 @@ def _print_err(line: str) -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    _print_err(f"cardcli: {message}")
+    from cardcli.safetext import clean
+
+    _print_err(f"cardcli: {clean(message)}")
     sys.exit(code)
 
 

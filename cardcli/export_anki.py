@@ -137,7 +137,7 @@ def _number(value: Any) -> str:
 
 #: terminal typing instructions in generated prompts; not wanted on an Anki card
 _TYPING = [
-    re.compile(r"\s*Decimals \(3 or more\) or fractions like \S+ are accepted \(relative tolerance [^)]*\)\."),
+    re.compile(r"\s*Give 4 significant figures \(e\.g\. [^)]*\) or a fraction like \S+ \(relative tolerance [^)]*\)\."),
     re.compile(r"; give at least 3 significant figures — answers within \S+ are accepted, and other units "
                r"\(.*?\) are converted(?=\.)"),
     re.compile(r", 3 significant figures; relative tolerance [^)]*(?=\))"),
@@ -220,8 +220,8 @@ def card_note(card: Card) -> AnkiNote:
 
     Front: the question (``(True/False)`` appended for truefalse cards, the numbered options for
     choice cards), then any matrices as tables. Back: for truefalse the verdict, for choice the
-    correct option, then the explanation; numeric cards end with the correct value; an erratum
-    comes last.
+    correct option, then the explanation; numeric cards end with the correct value; then a
+    ``disputed`` reason, the erratum and the ``source``.
     """
     front = [text_html(card.front)]
     back: list[str] = []
@@ -238,8 +238,12 @@ def card_note(card: Card) -> AnkiNote:
     back.append(_body(card.back))
     if card.type is CardType.numeric:
         back.append(f"<b>Answer:</b> {value_html(card.answer)}")
+    if card.disputed:
+        back.append(f"<i>Disputed: {text_html(card.disputed)}</i>")
     if card.erratum:
         back.append(f"<i>Erratum: {text_html(card.erratum)}</i>")
+    if card.source:
+        back.append(f"Source: {text_html(card.source)}")
     return AnkiNote(
         guid=guid_for(card.id),
         deck=deck_path(card.deck),

@@ -7,6 +7,7 @@ anything.
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -17,14 +18,27 @@ import yaml
 
 from cardcli.errors import DeckIssue, did_you_mean
 from cardcli.model import CARD_KEYS, DECK_KEYS, NO_MATRICES, Card, CardType, Deck
+from cardcli.safetext import excerpt, one_line
+from cardcli.safeyaml import DeckLoader, YamlLimitError, compose
 from cardcli.topics import TOPICS
 
-__all__ = ["Collection", "deck_key", "deck_keys", "expand_paths", "load_file", "load_collection", "parse_text"]
+__all__ = ["Collection", "deck_key", "deck_keys", "expand_paths", "load_file", "load_collection", "parse_text",
+           "MAX_FILE_BYTES", "MAX_CELLS", "MAX_SIDE", "MAX_TEXT_CHARS", "MAX_NAME_CHARS",
+           "MAX_CARD_CHARS"]
 
-try:  # the C loader is much faster; fall back to pure Python where libyaml is missing
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+#: a deck file larger than this is refused without being read
+MAX_FILE_BYTES = 50 * 1024 * 1024
+#: values in one array (``matrices``, ``answer``, solver arguments), and entries along one side
+MAX_CELLS = 1_000_000
+MAX_SIDE = 4096
+#: characters in one card text (front, back item, option, erratum); in a deck name, tag or group
+MAX_TEXT_CHARS = 20_000
+MAX_NAME_CHARS = 1_000
+#: characters in all the texts of one card together (what one study screen may have to draw)
+MAX_CARD_CHARS = 100_000
+
+#: characters YAML does not allow in a document (C0 except tab/newline/CR, DEL, C1 except NEL, ...)
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _TYPES = [t.value for t in CardType]
@@ -32,6 +46,11 @@ _TYPES = [t.value for t in CardType]
 
 def _hint(word: str, choices: list[str] | tuple[str, ...]) -> str:
     return did_you_mean(word, choices, cutoff=0.6)
+
+
+def _q(value: Any) -> str:
+    """A value quoted for a message (``repr``), at most 60 characters."""
+    return excerpt(repr(value[:100]) if isinstance(value, str) else value, 60)
 
 
 def _line(node: yaml.Node) -> int:
@@ -47,17 +66,39 @@ class _Parser:
         self.issues: list[DeckIssue] = []
 
     def err(self, line: int, message: str) -> None:
-        self.issues.append(DeckIssue(self.file, line, message))
+        self.issues.append(DeckIssue(self.file, line, one_line(message)))
 
     # -- construction -------------------------------------------------------------------
     def value(self, loader: Any, node: yaml.Node) -> Any:
-        return loader.construct_object(node, deep=True)
+        """The Python value of ``node``. Any constructor failure (a bad ``!!int``, a 5,000-digit
+        number, bad base64 in ``!!binary``) raises ``yaml.YAMLError`` with a one-line message."""
+        try:
+            return loader.construct_object(node, deep=True)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, ArithmeticError, RecursionError) as e:
+            reason = str(e)
+            if "integer string conversion" in reason:  # Python's guard against quadratic int parsing
+                reason = f"an integer with more than {getattr(sys, 'get_int_max_str_digits', lambda: 4300)():,} digits"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read a value: {excerpt(reason)}", node.start_mark
+            ) from None
 
     def parse(self, text: str) -> Deck | None:
-        loader = _SafeLoader(text)
+        bad = _FORBIDDEN.search(text)
+        if bad is not None:
+            line = text.count("\n", 0, bad.start()) + 1
+            column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+            self.err(line, f"control character U+{ord(bad.group()):04X} at column {column} "
+                           f"(not allowed in YAML; write it as an escape in a double-quoted string)")
+            return None
+        loader = DeckLoader(text)
         try:
             try:
-                root = loader.get_single_node()
+                root = compose(loader)
+            except YamlLimitError as e:
+                self.err(e.line, e.message)
+                return None
             except yaml.MarkedYAMLError as e:
                 mark = e.problem_mark or e.context_mark
                 line = mark.line + 1 if mark else 1
@@ -81,7 +122,7 @@ class _Parser:
         for knode, vnode in root.value:
             key = knode.value if isinstance(knode, yaml.ScalarNode) else str(knode.value)
             if key not in DECK_KEYS:
-                self.err(_line(knode), f"unknown top-level key '{key}'{_hint(key, DECK_KEYS)}")
+                self.err(_line(knode), f"unknown top-level key '{excerpt(key, 60)}'{_hint(key[:100], DECK_KEYS)}")
                 continue
             fields[key] = (knode, vnode)
         name = self._scalar_str(loader, fields, "deck", _line(root), required=True)
@@ -121,6 +162,9 @@ class _Parser:
         if not isinstance(value, str) or not value.strip():
             self.err(_line(vnode), f"'{key}' must be a non-empty string")
             return None
+        if len(value) > MAX_NAME_CHARS:
+            self.err(_line(vnode), f"'{key}' is {len(value):,} characters long (at most {MAX_NAME_CHARS:,})")
+            return None
         return value.strip()
 
     def _card(self, loader: Any, node: yaml.Node, deck: str) -> Card | None:
@@ -135,7 +179,7 @@ class _Parser:
         for knode, vnode in node.value:
             key = knode.value if isinstance(knode, yaml.ScalarNode) else str(knode.value)
             if key not in CARD_KEYS:
-                self.err(_line(knode), f"unknown card key '{key}'{_hint(key, CARD_KEYS)}")
+                self.err(_line(knode), f"unknown card key '{excerpt(key, 60)}'{_hint(key[:100], CARD_KEYS)}")
                 ok = False
                 continue
             present.add(key)
@@ -154,7 +198,7 @@ class _Parser:
                 ok = False
         cid = raw.get("id")
         if "id" in raw and (not isinstance(cid, str) or not _ID_RE.match(cid)):
-            self.err(at("id"), f"card id {cid!r} must be a lowercase slug (a-z, 0-9, '-', '_', '.')")
+            self.err(at("id"), f"card id {_q(cid)} must be a lowercase slug (a-z, 0-9, '-', '_', '.')")
             ok = False
         front = raw.get("front")
         if "front" in raw and (not isinstance(front, str) or not front.strip()):
@@ -181,7 +225,7 @@ class _Parser:
         elif "topic" not in raw:
             ok = False
         elif not isinstance(topic, str) or topic not in TOPICS:
-            self.err(at("topic"), f"unknown topic {topic!r}{_hint(str(topic), list(TOPICS))}")
+            self.err(at("topic"), f"unknown topic {_q(topic)}{_hint(str(topic)[:100], list(TOPICS))}")
             ok = False
 
         tags = raw.get("tags", [])
@@ -196,7 +240,7 @@ class _Parser:
         try:
             ctype = CardType(type_raw)
         except ValueError:
-            self.err(at("type"), f"unknown card type {type_raw!r}{_hint(str(type_raw), _TYPES)};"
+            self.err(at("type"), f"unknown card type {_q(type_raw)}{_hint(str(type_raw)[:100], _TYPES)};"
                      f" expected one of {', '.join(_TYPES)}")
             return None
 
@@ -216,7 +260,7 @@ class _Parser:
             else:
                 options = [str(o) for o in options]
                 if answer is None or str(answer) not in options:
-                    self.err(at("answer"), f"choice answer {answer!r} is not one of the options")
+                    self.err(at("answer"), f"choice answer {_q(answer)} is not one of the options")
                     ok = False
                 else:
                     answer = str(answer)
@@ -263,10 +307,29 @@ class _Parser:
             self.err(at("matrices"), "'matrices' must map a caption to a list of rows")
             ok = False
             matrices = {}
+        elif not all(isinstance(k, str) for k in matrices):
+            self.err(at("matrices"), "'matrices' captions must be text")
+            ok = False
+        for key, value in (("answer", answer), ("matrices", matrices), ("check", raw.get("check"))):
+            problem = _size_problem(value)
+            if problem:
+                self.err(at(key), f"'{key}': {problem}")
+                ok = False
+        total = 0
+        for key in ("id", "front", "back", "options", "erratum", "source", "disputed", "tags", "group", "answer"):
+            longest, chars = _text_size(raw.get(key))
+            total += chars
+            limit = MAX_TEXT_CHARS if key not in ("id", "tags", "group") else MAX_NAME_CHARS
+            if longest > limit:
+                self.err(at(key), f"'{key}' has a text of {longest:,} characters (at most {limit:,})")
+                ok = False
+        if total > MAX_CARD_CHARS:
+            self.err(line, f"the card's texts add up to {total:,} characters (at most {MAX_CARD_CHARS:,})")
+            ok = False
         tolerance = raw.get("tolerance")
         if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))
-                                      or tolerance < 0):
-            self.err(at("tolerance"), "'tolerance' must be a non-negative number")
+                                      or not math.isfinite(tolerance) or tolerance < 0):
+            self.err(at("tolerance"), "'tolerance' must be a finite non-negative number")
             ok = False
         if not ok:
             return None
@@ -278,6 +341,41 @@ class _Parser:
             tolerance=float(tolerance) if tolerance is not None else None,
             source=text_fields["source"], disputed=text_fields["disputed"],
         )
+
+
+def _text_size(value: Any) -> tuple[int, int]:
+    """(longest, total) length of the strings in ``value`` (a string or a list of them)."""
+    if isinstance(value, str):
+        return len(value), len(value)
+    if isinstance(value, list):
+        sizes = [len(v) for v in value if isinstance(v, str)]
+        return max(sizes, default=0), sum(sizes)
+    return 0, 0
+
+
+def _size_problem(value: Any) -> str | None:
+    """Why ``value`` (nested lists/mappings) is too big to use, or None.
+
+    Every list is an array side: at most :data:`MAX_SIDE` entries; at most :data:`MAX_CELLS`
+    values in all. Iterative, and each shared (aliased) object is counted every time it is used.
+    """
+    cells = 0
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, list):
+            if len(item) > MAX_SIDE:
+                return f"a list of {len(item):,} entries (at most {MAX_SIDE:,} per side)"
+            todo.extend(item)
+        elif isinstance(item, dict):
+            todo.extend(item.values())
+        else:
+            cells += 1
+            if cells > MAX_CELLS:
+                return f"more than {MAX_CELLS:,} values (the limit)"
+            if isinstance(item, str) and len(item) > MAX_NAME_CHARS:
+                return f"a text of {len(item):,} characters (at most {MAX_NAME_CHARS:,} here)"
+    return None
 
 
 def _constructor_message(e: yaml.YAMLError) -> str:
@@ -299,9 +397,13 @@ def load_file(path: Path, bundled: bool = False) -> tuple[Deck | None, list[Deck
     """Read, parse and validate one deck file."""
     name = str(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         return None, [DeckIssue(name, 1, f"cannot read deck: {e.strerror or e}")]
+    if len(data) > MAX_FILE_BYTES:
+        return None, [DeckIssue(name, 1, f"deck file is larger than {MAX_FILE_BYTES // 2**20} MB (the limit); "
+                                         f"split it into several decks")]
     if not data.strip():
         return None, [DeckIssue(name, 1, "empty file: expected a mapping with 'deck', 'source' and 'cards'")]
     try:

@@ -20,7 +20,8 @@ from typing import Any
 __all__ = ["MatrixEntry", "start", "RETYPE_HELP"]
 
 RETYPE_HELP = "r<i>: … retypes row i"
-_RETYPE = re.compile(r"^r\s*(\d+)\s*[:>=]?\s*(.*)$", re.IGNORECASE)
+# at most 6 digits: "r" and 5,000 digits is no row number (and no slow or failing int())
+_RETYPE = re.compile(r"^r\s*(\d{1,6})(?!\d)\s*[:>=]?\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
 def _width(line: str) -> int:

@@ -3,16 +3,23 @@
 Pure apart from its arguments: answers come from an iterator of input lines and everything is
 printed to the given ``rich.Console``, so tests drive it with a list of lines.
 
-Which problems: :func:`plan` draws round-robin over the selected families in sorted order, each
-family using its own index sequence — problem ``k`` is problem ``k // n`` of family
-``families[k % n]``. So ``cardcli quiz --topic pooling -n 4 --seed 7`` asks problems 0 and 1 of
-``pool-backward``, ``pool-forward`` and ``pool-output-size`` in turn, exactly those printed by
-``cardcli generate <family> -n 2 --seed 7``.
+Which problems: :func:`order_families` puts the selected families weakest first - lowest
+predicted recall of the family's ``gen:<family>:d<k>`` card (0 if never practised), then fewest
+answers and ratings so far, then a shuffle seeded by the quiz seed (so with no history every
+family has the same chance to come first, and the same seed gives the same order). :func:`plan`
+then draws round-robin over that order, each family using its own index sequence - problem ``k``
+is problem ``k // n`` of family ``order[k % n]`` - so the problems are exactly those
+``cardcli generate <family> --seed S`` prints.
+
+Each answer can be reported to ``on_answer(problem, grade, duration_ms, mistake)`` (the command logs it:
+:mod:`cardcli.quizlog`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +28,10 @@ from rich.text import Text
 
 from cardcli.answers import AnswerFormatError, grade, parse_answer
 from cardcli.render import entry_help, matrix_table, problem_renderable, solution_renderable
+from cardcli.safetext import safe_text
 from cardcli.terminal import KeySource
 
-__all__ = ["QuizResult", "plan", "run_quiz", "show_feedback", "INSTRUCTIONS", "QUIT_WORDS"]
+__all__ = ["QuizResult", "order_families", "plan", "run_quiz", "show_feedback", "INSTRUCTIONS", "QUIT_WORDS"]
 
 QUIT_WORDS = ("q", "quit", "exit")
 INSTRUCTIONS = (
@@ -47,11 +55,31 @@ class QuizResult:
         return f"{self.correct}/{self.answered}"
 
 
-def plan(families: list[str], count: int, seed: int, difficulty: int) -> list[Any]:
-    """``count`` problems, round-robin over ``sorted(families)``, each family's own indices."""
+def order_families(
+    families: Iterable[str], seed: int, weakness: Mapping[str, tuple[float, int]] | None = None
+) -> list[str]:
+    """Families weakest first: by (recall, practice count) from ``weakness``, then seeded shuffle.
+
+    ``weakness`` maps a family to (predicted recall of its card, times practised); a family
+    missing from it counts as never practised (0.0, 0). Recall is compared to 3 decimals.
+    """
+    w = weakness or {}
+
+    def key(name: str) -> tuple:
+        recall, times = w.get(name, (0.0, 0))
+        return (round(recall, 3), times, random.Random(f"{int(seed)}:{name}").random(), name)
+
+    return sorted(set(families), key=key)
+
+
+def plan(
+    families: list[str], count: int, seed: int, difficulty: int,
+    weakness: Mapping[str, tuple[float, int]] | None = None,
+) -> list[Any]:
+    """``count`` problems, round-robin over :func:`order_families`, each family's own indices."""
     from generators.families import problem
 
-    fams = sorted(families)
+    fams = order_families(families, seed, weakness)
     return [problem(fams[k % len(fams)], seed, difficulty, k // len(fams)) for k in range(count)]
 
 
@@ -88,7 +116,7 @@ def _next(lines: Any, console: Console, echo: bool, prompt: str) -> str:
             console.print()
         raise _Quit("eof") from None
     if echo:
-        console.print(Text(line))
+        console.print(safe_text(line))
     return line
 
 
@@ -127,7 +155,11 @@ def _summary(console: Console, correct: int, answered: int, total: int, stopped:
     console.print(Text(f"Score: {correct}/{answered}{note}{more}", style="bold"))
 
 
-def run_quiz(problems: list[Any], lines: Iterable[str] | KeySource, console: Console, *, echo: bool = False) -> QuizResult:
+def run_quiz(
+    problems: list[Any], lines: Iterable[str] | KeySource, console: Console, *, echo: bool = False,
+    on_answer: Callable[[Any, Any, int, str | None], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> QuizResult:
     """Ask every problem in turn; format errors are explained and asked again (not counted).
 
     Ends after the last problem, on ``q``, at the end of ``lines`` or on Ctrl-C
@@ -143,18 +175,21 @@ def run_quiz(problems: list[Any], lines: Iterable[str] | KeySource, console: Con
             console.rule(f"Problem {n}/{len(problems)}")
             console.print(problem_renderable(prob))
             console.print(Text(f"Answer with {entry_help(prob.answer_kind)}.", style="dim"))
+            shown = clock()
             while True:
                 text = _read_answer(prob, it, console, echo)
                 try:
                     value = parse_answer(text, prob.answer_kind, prob.answer)
                 except AnswerFormatError as e:
-                    console.print(Text(f"Could not read that: {e}. Try again.", style="yellow"))
+                    console.print(safe_text(f"Could not read that: {e}. Try again.", style="yellow"))
                     continue
                 break
             result = grade(value, prob.answer, prob.answer_kind, prob.tolerance)
             answered += 1
             correct += int(result.correct)
-            show_feedback(prob, result, console)
+            mistake = show_feedback(prob, result, console)
+            if on_answer is not None:
+                on_answer(prob, result, int((clock() - shown) * 1000), mistake)
     except _Quit as q:
         stopped = q.reason
     except KeyboardInterrupt:

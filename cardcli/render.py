@@ -15,6 +15,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from cardcli.safetext import clean, safe_text
 from generators.render import fmt
 
 __all__ = ["matrix_table", "highlight_cells", "highlight_description", "answer_text", "entry_help", "problem_renderable",
@@ -44,6 +45,12 @@ def _pad_rows(rows: list[list[Any]], pad: tuple[int, int], value: Any = 0) -> li
     return blank + [[value] * pw + list(r) + [value] * pw for r in rows] + [list(b) for b in blank]
 
 
+#: a matrix larger than this is shown cut, with a note (rendering 10^6 cells would take minutes)
+MAX_SHOWN_ROWS = 40
+MAX_SHOWN_COLS = 24
+MAX_CELL_CHARS = 24
+
+
 def matrix_table(
     rows: list[list[Any]],
     title: str | None = None,
@@ -54,29 +61,40 @@ def matrix_table(
 
     ``highlight``: a highlight dict (rows/cols/step, in the coordinates of ``rows``) or an
     iterable of (row, col); ``wrong_cells``: (row, col) pairs drawn in red with ``✗``.
+    At most :data:`MAX_SHOWN_ROWS` x :data:`MAX_SHOWN_COLS` cells are drawn; the caption says
+    how much was left out.
     """
     marked = highlight_cells(highlight)
     wrong = {(int(r), int(c)) for r, c in (wrong_cells or [])}
-    ncols = len(rows[0]) if rows else 0
-    table = Table(title=title, box=box.SIMPLE_HEAD, show_header=True, pad_edge=False, padding=(0, 1),
-                  title_justify="left")
+    nrows = len(rows)
+    ncols = max((len(r) for r in rows[:MAX_SHOWN_ROWS] if isinstance(r, (list, tuple))), default=0)
+    shown_cols = min(ncols, MAX_SHOWN_COLS)
+    table = Table(title=None if title is None else safe_text(title), box=box.SIMPLE_HEAD, show_header=True,
+                  pad_edge=False, padding=(0, 1), title_justify="left")
     table.add_column("", style="dim", justify="right")
-    for c in range(ncols):
+    for c in range(shown_cols):
         table.add_column(str(c), justify="right", header_style="dim")
-    for r, row in enumerate(rows):
+    for r, row in enumerate(rows[:MAX_SHOWN_ROWS]):
         cells: list[Text] = [Text(str(r))]
-        for c, v in enumerate(row):
+        for c, v in enumerate(row[:shown_cols] if isinstance(row, (list, tuple)) else [row]):
             text = fmt(v)
+            if len(text) > MAX_CELL_CHARS:
+                text = text[: MAX_CELL_CHARS - 1] + "…"
             style = ""
             if (r, c) in marked:
                 style = HIGHLIGHT_STYLE
             if (r, c) in wrong:
                 text += " ✗"
                 style = WRONG_STYLE
-            cells.append(Text(text, style=style))
+            cells.append(Text(clean(text), style=style))
         table.add_row(*cells)
+    notes = []
     if wrong:
-        table.caption = f"✗ = wrong ({len(wrong)})"
+        notes.append(f"✗ = wrong ({len(wrong)})")
+    if nrows > MAX_SHOWN_ROWS or ncols > shown_cols:
+        notes.append(f"showing {min(nrows, MAX_SHOWN_ROWS)} of {nrows} rows, {shown_cols} of {ncols} columns")
+    if notes:
+        table.caption = Text("; ".join(notes))
         table.caption_justify = "left"
     return table
 
@@ -160,7 +178,7 @@ def solution_renderable(problem: Any, grade: Any = None, diagnosis: str | None =
         if grade.correct:
             parts.append(Text("✓ correct", style="bold green"))
         else:
-            parts.append(Text(f"✗ incorrect: {grade.detail}", style="bold red"))
+            parts.append(safe_text(f"✗ incorrect: {grade.detail}", style="bold red"))
     if diagnosis:
         parts.append(Text(diagnosis, style="yellow"))
     kind = problem.answer_kind

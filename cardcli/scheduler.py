@@ -5,13 +5,16 @@ The memory model is FSRS (the ``fsrs`` package, py-fsrs); this module only adapt
 * Ratings are the 1-5 confidence the student gives. They map to FSRS as
   1, 2 -> Again; 3 -> Hard; 4 -> Good; 5 -> Easy (see :data:`RATING_MAP`). The raw 1-5 is
   what the review log keeps, so a schedule can be recomputed under another mapping.
+* The FSRS parameters are py-fsrs's defaults unless :attr:`Policy.parameters` carries the ones
+  fitted to the student's own reviews by ``cardcli optimize`` (:mod:`cardcli.optimize`).
 * Nothing here reads the clock or a global random generator: ``now`` (timezone-aware UTC)
   and ``rng`` (:class:`random.Random`) are arguments. FSRS fuzzing (which uses the global
   ``random``) is switched off.
 
 Ordering (:func:`plan` builds a :class:`StudyQueue`):
 
-* Due cards (due before the end of the current UTC day) come lowest predicted recall first.
+* Due cards (due before the end of the current study day: see :mod:`cardcli.studyday`; UTC
+  midnight unless a :class:`~cardcli.studyday.StudyDay` is given) come lowest predicted recall first.
 * New cards are introduced up to the per-day limit, one after every ``NEW_EVERY - 1`` reviews.
 * Cards with the same :attr:`cardcli.model.Card.group_key` are never shown back to back
   while another card is available.
@@ -26,8 +29,12 @@ is due again before the exam day; seen cards whose predicted recall on the exam 
 the target are pulled forward to the day before the exam at the latest; and new cards are
 introduced at least ``ceil(unseen / d)`` a day so every card is seen in time.
 
-Cram mode: every seen card is due, weakest (lowest predicted recall) first; the session does
-not persist cram ratings into the card state (see :mod:`cardcli.session`).
+Cram mode: every card of the selection, weakest (lowest predicted recall) first - unseen cards,
+the weakest of all, first; the session does not persist cram ratings into the card state (see
+:mod:`cardcli.session`).
+
+The exam day itself (0 days left): a review of the seen cards, weakest first (``plan`` with
+``cram=True, cram_unseen=False``; the command decides that).
 """
 
 from __future__ import annotations
@@ -36,9 +43,9 @@ import heapq
 import math
 import random
 from collections import deque
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import compress
 from operator import attrgetter, not_
@@ -47,6 +54,7 @@ from typing import Any, NamedTuple
 import fsrs
 
 from cardcli.model import Card
+from cardcli.studyday import StudyDay
 
 __all__ = [
     "RATING_MAP",
@@ -67,12 +75,16 @@ __all__ = [
     "preview_intervals",
     "retrievability",
     "retrievability_at",
+    "recall_forecast",
     "is_due",
     "effective_due",
     "stage",
     "day_start",
     "day_end",
     "new_allowance",
+    "new_per_day_target",
+    "days_left",
+    "exam_morning",
     "plan",
     "format_interval",
 ]
@@ -116,6 +128,9 @@ class Policy:
     desired_retention: float = DEFAULT_RETENTION
     maximum_interval: int = MAX_INTERVAL_DAYS
     exam: date | None = None
+    day: StudyDay = field(default_factory=StudyDay)
+    #: FSRS parameters fitted by `cardcli optimize`; None = py-fsrs's defaults
+    parameters: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -187,15 +202,19 @@ def _check_now(now: datetime) -> datetime:
     return now.astimezone(UTC)
 
 
-def day_start(now: datetime) -> datetime:
-    """Midnight UTC of ``now``'s day: the study day runs in UTC."""
-    now = _check_now(now)
-    return datetime.combine(now.date(), time(0), tzinfo=UTC)
+def day_start(now: datetime, day: StudyDay | None = None) -> datetime:
+    """When ``now``'s study day began (UTC midnight unless ``day`` says otherwise)."""
+    return (day or StudyDay()).start(_check_now(now))
 
 
-def day_end(now: datetime) -> datetime:
-    """Midnight UTC at the end of ``now``'s day."""
-    return day_start(now) + timedelta(days=1)
+def day_end(now: datetime, day: StudyDay | None = None) -> datetime:
+    """When the study day after ``now``'s begins."""
+    return (day or StudyDay()).end(_check_now(now))
+
+
+def exam_morning(exam: date, day: StudyDay | None = None) -> datetime:
+    """The start of the exam's study day (UTC): what "on the exam morning" means."""
+    return (day or StudyDay()).start_of(exam)
 
 
 def exam_retention(days_left: int) -> float:
@@ -204,33 +223,48 @@ def exam_retention(days_left: int) -> float:
     return round(0.90 + 0.07 * frac, 4)
 
 
-def _days_left(now: datetime, exam: date) -> int:
-    return (exam - _check_now(now).date()).days
+def days_left(now: datetime, exam: date, day: StudyDay | None = None) -> int:
+    """Study days from ``now``'s to the exam's (0 on the exam day itself)."""
+    return (exam - (day or StudyDay()).date_of(_check_now(now))).days
 
 
-def policy_for(now: datetime, exam: date | None = None) -> Policy:
-    """The default policy, or the exam-mode one (higher retention, intervals capped)."""
+_days_left = days_left
+
+
+def policy_for(now: datetime, exam: date | None = None,
+               parameters: Sequence[float] | None = None, day: StudyDay | None = None) -> Policy:
+    """The default policy, or the exam-mode one (higher retention, intervals capped).
+
+    ``parameters`` are fitted FSRS parameters (see :mod:`cardcli.optimize`); None keeps the
+    defaults. ``day`` is the study day (UTC midnight when None).
+    """
+    params = None if parameters is None else tuple(float(w) for w in parameters)
+    day = day or StudyDay()
     if exam is None:
-        return Policy()
-    left = _days_left(now, exam)
+        return Policy(parameters=params, day=day)
+    left = days_left(now, exam, day)
     if left <= 0:
-        return Policy(exam=exam)  # the exam is today or past: plain scheduling
-    return Policy(desired_retention=exam_retention(left), maximum_interval=max(1, left - 1), exam=exam)
+        return Policy(exam=exam, parameters=params, day=day)  # the exam is today or past: plain scheduling
+    return Policy(desired_retention=exam_retention(left), maximum_interval=max(1, left - 1), exam=exam,
+                  parameters=params, day=day)
 
 
 @lru_cache(maxsize=64)
-def _fsrs(desired_retention: float, maximum_interval: int) -> fsrs.Scheduler:
+def _fsrs(desired_retention: float, maximum_interval: int,
+          parameters: tuple[float, ...] | None = None) -> fsrs.Scheduler:
+    extra = {} if parameters is None else {"parameters": parameters}
     return fsrs.Scheduler(
         desired_retention=desired_retention,
         learning_steps=LEARNING_STEPS,
         relearning_steps=RELEARNING_STEPS,
         maximum_interval=maximum_interval,
         enable_fuzzing=False,
+        **extra,
     )
 
 
 def _sched(policy: Policy) -> fsrs.Scheduler:
-    return _fsrs(policy.desired_retention, policy.maximum_interval)
+    return _fsrs(policy.desired_retention, policy.maximum_interval, policy.parameters)
 
 
 def _blank(card_id: str, now: datetime) -> CardState:
@@ -297,16 +331,34 @@ def preview_intervals(
     return {r: review(base, r, now, policy=policy).due - now for r in RATING_MAP}
 
 
-def retrievability(state: CardState | None, now: datetime) -> float:
-    """Predicted probability of recall at ``now`` (FSRS); 0 for a card never seen."""
+def retrievability(state: CardState | None, now: datetime, policy: Policy | None = None) -> float:
+    """Predicted probability of recall at ``now`` (FSRS, the policy's parameters); 0 if never seen."""
     if state is None:
         return 0.0
-    return float(_sched(Policy()).get_card_retrievability(state.memory, _check_now(now)))
+    return float(_sched(policy or Policy()).get_card_retrievability(state.memory, _check_now(now)))
 
 
-def retrievability_at(state: CardState | None, when: datetime) -> float:
+def retrievability_at(state: CardState | None, when: datetime, policy: Policy | None = None) -> float:
     """Same as :func:`retrievability`; named for forecasting (e.g. on the exam morning)."""
-    return retrievability(state, when)
+    return retrievability(state, when, policy)
+
+
+def recall_forecast(state: CardState | None, when: datetime, policy: Policy | None = None) -> float:
+    """Predicted recall at ``when`` on the FSRS forgetting curve, counting elapsed time in
+    fractional days (py-fsrs's :func:`retrievability` counts whole days, so every card reviewed
+    within the last 24 hours would read 100 %); 0 for a card never seen."""
+    if state is None or state.stability is None or state.last_review is None:
+        return 0.0
+    decay, factor = _curve((policy or Policy()).parameters)
+    days = max(0.0, (_check_now(when) - state.last_review).total_seconds() / 86400)
+    return float((1 + factor * days / state.stability) ** decay)
+
+
+@lru_cache(maxsize=8)
+def _curve(parameters: tuple[float, ...] | None = None) -> tuple[float, float]:
+    """(decay, factor) of the FSRS forgetting curve for these parameters (None: the defaults)."""
+    decay = -float(_sched(Policy(parameters=parameters)).parameters[20])
+    return decay, 0.9 ** (1 / decay) - 1
 
 
 def stage(state: CardState | None) -> str:
@@ -324,30 +376,38 @@ def effective_due(state: CardState, policy: Policy | None = None) -> datetime:
     """The due time, pulled before the exam day in exam mode when recall would be too low."""
     due = state.due
     if policy is not None and policy.exam is not None:
-        exam_morning = datetime.combine(policy.exam, time(0), tzinfo=UTC)
-        if due >= exam_morning - timedelta(days=1) and (
-            retrievability_at(state, exam_morning) < policy.desired_retention
+        morning = exam_morning(policy.exam, policy.day)
+        if due >= morning - timedelta(days=1) and (
+            retrievability_at(state, morning, policy) < policy.desired_retention
         ):
-            due = min(due, exam_morning - timedelta(days=1))
+            due = min(due, morning - timedelta(days=1))
     return due
 
 
 def is_due(state: CardState | None, now: datetime, policy: Policy | None = None) -> bool:
-    """True for a seen card due before the end of ``now``'s UTC day."""
+    """True for a seen card due before the end of ``now``'s study day."""
     if state is None:
         return False
-    return effective_due(state, policy) < day_end(now)
+    return effective_due(state, policy) < day_end(now, policy.day if policy else None)
+
+
+def new_per_day_target(
+    new_per_day: int, unseen: int, now: datetime, exam: date | None = None, day: StudyDay | None = None
+) -> int:
+    """New cards a day: ``new_per_day``, raised to ``ceil(unseen / days_left)`` before an exam."""
+    per_day = new_per_day
+    if exam is not None:
+        left = days_left(now, exam, day)
+        per_day = max(per_day, math.ceil(unseen / left) if left > 0 else unseen)
+    return per_day
 
 
 def new_allowance(
-    new_per_day: int, new_seen_today: int, unseen: int, now: datetime, exam: date | None = None
+    new_per_day: int, new_seen_today: int, unseen: int, now: datetime, exam: date | None = None,
+    day: StudyDay | None = None,
 ) -> int:
     """How many new cards may still be introduced today."""
-    per_day = new_per_day
-    if exam is not None:
-        left = _days_left(now, exam)
-        per_day = max(per_day, math.ceil(unseen / left) if left > 0 else unseen)
-    return max(0, per_day - new_seen_today)
+    return max(0, new_per_day_target(new_per_day, unseen, now, exam, day) - new_seen_today)
 
 
 def format_interval(delta: timedelta) -> str:
@@ -381,6 +441,9 @@ class StudyQueue:
     due: list[tuple[float, float, float, int, Card]] = field(default_factory=list)  # heap
     new: deque[Card] = field(default_factory=deque)
     new_left: int = 0
+    new_per_day: int = 0  # today's new-card limit (for the "limit reached" message)
+    new_before: int = 0  # new cards introduced today before this queue was built
+    new_taken: int = 0  # new cards this queue has handed out
     requeued: list[tuple[int, int, Card]] = field(default_factory=list)  # heap (ready_at, seq)
     front: deque[Card] = field(default_factory=deque)  # undo puts a card back here
     shown: int = 0
@@ -445,6 +508,7 @@ class StudyQueue:
                 card = self._pop_new(ok_card)
                 if card is not None:
                     self.new_left -= 1
+                    self.new_taken += 1
                     self.reviews_since_new = 0
                     return card
             else:
@@ -478,12 +542,12 @@ class StudyQueue:
 
 
 def _split_seen(cards: Iterable[Card], states: Mapping[str, CardState],
-                unseen: list[Card]) -> Iterator[tuple[Card, CardState]]:
-    """(card, state) of each seen card in order; the unseen ones are appended to ``unseen``."""
+                unseen: Callable[[Card], object]) -> Iterator[tuple[Card, CardState]]:
+    """(card, state) of each seen card in order; ``unseen(card)`` is called for the others, in turn."""
     for card in cards:
         st = states.get(card.id)
         if st is None:
-            unseen.append(card)
+            unseen(card)
         else:
             yield card, st
 
@@ -497,30 +561,47 @@ def plan(
     new_seen_today: int,
     exam: date | None = None,
     cram: bool = False,
+    day: StudyDay | None = None,
+    cram_unseen: bool = True,
+    parameters: Sequence[float] | None = None,
     due: Mapping[str, Brief] | None = None,
 ) -> StudyQueue:
     """Build the study queue for ``cards`` at ``now``.
 
-    Due (or, in cram mode, all seen) cards go into a heap keyed by predicted recall then due
-    time; ties are broken by ``rng`` so equal cards are not always in deck order. New cards
-    keep deck order.
+    Due (or, in cram mode, all) cards go into a heap keyed by predicted recall now
+    (:func:`recall_forecast`: hours count, so a card relearnt last night is weaker than one
+    known for weeks) then due time; ties are broken by ``rng`` so equal cards are not always in deck order. New cards
+    keep deck order. In cram mode unseen cards come first (recall 0, deck order) unless
+    ``cram_unseen`` is False.
 
     ``due`` (plain mode only: no exam, no cram) is what a big history passes instead of every
-    state: the ranking columns of the seen cards due before the end of today (e.g.
+    state: the ranking columns of the seen cards due before the end of the study day (e.g.
     :meth:`cardcli.store.StateIndex.due_before`); ``states`` is then only asked whether a card
     was seen (a set of ids will do). The queue is the same as with full states.
     """
     now = _check_now(now)
-    policy = policy_for(now, exam)
+    policy = policy_for(now, exam, parameters, day)
     briefs, due = due, None
     if briefs is not None and (cram or policy.exam is not None):
         raise ValueError("plan(due=...) is for plain scheduling only (no exam, no cram)")
     q = StudyQueue()
-    horizon = day_end(now)  # what is_due() compares with, computed once for the whole deck
-    recall = _sched(Policy()).get_card_retrievability
+    unseen: list[Card] = []
+    horizon = day_end(now, policy.day)  # what is_due() compares with, computed once for the whole deck
+    decay, factor = _curve(policy.parameters)
+    ts_now = now.timestamp()
+
+    def recall(memory: fsrs.Card) -> float:
+        if memory.stability is None or memory.last_review is None:
+            return 0.0
+        days = max(0.0, (ts_now - memory.last_review.timestamp()) / 86400)
+        return (1 + factor * days / memory.stability) ** decay
+
+    ranked: Iterable[tuple[Card, Any]]
     if briefs is None:
-        unseen: list[Card] = []
-        ranked: Iterable[tuple[Card, Any]] = _split_seen(cards, states, unseen)
+        if cram and cram_unseen:
+            ranked = _split_seen(cards, states, lambda c: q.due.append((-1.0, 0.0, 0.0, q._next_seq(), c)))
+        else:
+            ranked = _split_seen(cards, states, (lambda c: None) if cram else unseen.append)
     else:  # a big history: deck order kept, only the due cards touched in Python (map/compress run in C)
         ids = list(map(attrgetter("id"), cards))
         unseen = list(compress(cards, map(not_, map(states.__contains__, ids))))
@@ -528,9 +609,11 @@ def plan(
     for card, st in ranked:
         due = effective_due(st, policy)
         if cram or due < horizon:
-            q.due.append((float(recall(st.memory, now)), due.timestamp(), rng.random(), q._next_seq(), card))
+            q.due.append((float(recall(st.memory)), due.timestamp(), rng.random(), q._next_seq(), card))
     heapq.heapify(q.due)
     q.new = deque(unseen)
-    q.new_left = new_allowance(new_per_day, new_seen_today, len(unseen), now, exam)
+    q.new_per_day = new_per_day_target(new_per_day, len(unseen), now, exam, policy.day)
+    q.new_before = new_seen_today
+    q.new_left = max(0, q.new_per_day - new_seen_today)
     return q
 

@@ -16,13 +16,17 @@ show no interval hints.
 After each rating one line says what was recorded and when the card returns. A wrong graded
 answer caps the rating at :data:`WRONG_CAP`, unless the student marks it as a typo (``t``, once
 per card): the answer is typed again and graded again.
+
+A session never ends silently: when the queue runs dry it says why (:func:`empty_reason`) -
+the day's new-card limit (then ``n`` adds :data:`MORE_NEW` more at once), or nothing due until
+a given local time - and how to get more.
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from operator import attrgetter
@@ -34,6 +38,7 @@ from rich.text import Text
 
 from cardcli.errors import CardcliError
 from cardcli.model import Card, CardType, back_text
+from cardcli.safetext import clean, safe_text
 from cardcli.scheduler import (
     LEARN_AHEAD,
     RATING_LABELS,
@@ -47,6 +52,7 @@ from cardcli.scheduler import (
     review,
 )
 from cardcli.store import ReviewRecord, StateIndex, Store
+from cardcli.studyday import StudyDay
 from cardcli.terminal import KeySource
 
 __all__ = [
@@ -57,6 +63,8 @@ __all__ = [
     "generated_cards",
     "is_generated",
     "render_summary",
+    "empty_reason",
+    "MORE_NEW",
 ]
 
 GEN_PREFIX = "gen:"
@@ -65,6 +73,8 @@ RATING_PROMPT = "How well did you know this?"
 CRAM_BANNER = "Cram: weakest cards first; ratings are logged, the schedule is unchanged."
 #: wrong auto-graded answers cap the rating here
 WRONG_CAP = 2
+#: new cards one press of ``n`` adds when the day's limit is reached
+MORE_NEW = 10
 
 
 def _utcnow() -> datetime:
@@ -131,7 +141,7 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def render_summary(s: Summary, console: Console, now: datetime) -> None:
+def render_summary(s: Summary, console: Console, now: datetime, day: StudyDay | None = None) -> None:
     secs = int(s.elapsed.total_seconds())
     hist = "  ".join(f"{r}: {n}" for r, n in s.ratings.items())
     console.print(Text(f"Session over: {_count(s.seen, 'card')}, {_count(s.reviews, 'rating')} in "
@@ -144,7 +154,7 @@ def render_summary(s: Summary, console: Console, now: datetime) -> None:
     if s.next_due is not None:
         wait = s.next_due - now
         when = "now" if wait <= timedelta(0) else f"in {format_interval(wait)}"
-        console.print(Text(f"Next due: {when} ({s.next_due:%Y-%m-%d %H:%M} UTC)"))
+        console.print(Text(f"Next due: {when} ({(day or StudyDay()).format(s.next_due)})"))
     elif not s.due_now:
         console.print(Text("Nothing scheduled yet."))
 
@@ -215,8 +225,9 @@ class Session:
         try:
             while self._n < self.limit:
                 card = self.queue.next()
+                if card is None and self._more_new():
+                    card = self.queue.next()
                 if card is None:
-                    self.console.print(Text("No more cards for now."))
                     break
                 self._n += 1
                 try:
@@ -230,9 +241,30 @@ class Session:
         end = self.clock()
         self._finish(end - start, end)
         self.console.print()
-        render_summary(self.summary, self.console, end)
+        render_summary(self.summary, self.console, end, self.policy.day)
         self._flush()
         return self.summary
+
+    def _more_new(self) -> bool:
+        """The queue is empty: say why; True when the user asked for more new cards (``n``)."""
+        now = self.clock()
+        lines, limited = empty_reason(self.queue, self.persisted, self.cards, now, self.policy, self.cram)
+        for line in lines:
+            self.console.print(Text(line))
+        if not limited:
+            return False
+        self._prompt(f"n: {MORE_NEW} more new cards now   any other key: end the session")
+        self._flush()
+        try:
+            key = self.keys.read_key()
+        except EOFError:
+            return False
+        if key.lower() != "n":
+            return False
+        self.queue.new_left += MORE_NEW
+        self.queue.new_per_day += MORE_NEW
+        self.console.print(Text(f"{MORE_NEW} more new cards for today."))
+        return True
 
     def _flush(self) -> None:
         try:
@@ -272,8 +304,8 @@ class Session:
         problem = _instantiate(card, self.rng) if is_generated(card.id) else None
         self.console.print(self._panel(card, problem))
         grade = None
-        if problem is not None or card.type is not CardType.basic:
-            grade = self._typed_answer(card, problem)
+        if problem is not None or (card.type is not CardType.basic and not card.disputed):
+            grade = self._typed_answer(card, problem)  # a disputed card is self-rated, never graded
         else:
             self._prompt("Enter/space: show answer   s skip   u undo   q quit")
             while True:
@@ -321,17 +353,17 @@ class Session:
             parts.append(problem_renderable(problem))
             matrices = {}
         else:
-            parts.append(Text(card.front))
+            parts.append(safe_text(card.front))  # clean at load too; again here for cached decks
             matrices = card.matrices
             if card.type is CardType.choice:
-                parts.append(Text("\n".join(f"  {i}) {o}" for i, o in enumerate(card.options, 1))))
+                parts.append(safe_text("\n".join(f"  {i}) {o}" for i, o in enumerate(card.options, 1))))
             elif card.type is CardType.truefalse:
                 parts.append(Text("  true or false?"))
         for caption, rows in (matrices or {}).items():
             parts.append(_matrix(rows, caption))
         n = self._n
-        title = f"#{n}  {card.deck} · {card.topic}"
-        return Panel(Group(*parts), title=title, title_align="left", subtitle=card.id, subtitle_align="right")
+        title = safe_text(f"#{n}  {card.deck} · {card.topic}")  # Text: a deck name is never markup
+        return Panel(Group(*parts), title=title, title_align="left", subtitle=safe_text(card.id), subtitle_align="right")
 
     def _typed_answer(self, card: Card, problem: Any, retype: bool = False) -> Any:
         if problem is not None:
@@ -358,7 +390,7 @@ class Session:
             try:
                 return _grade(card, problem, text)
             except (ValueError, CardcliError) as e:  # the text could not be read as an answer
-                self._prompt(f"Could not read that: {e}. Try again (or Enter to show the answer).")
+                self._prompt(clean(f"Could not read that: {e}. Try again (or Enter to show the answer)."))
 
     def _more_rows(self, first: str, expected: Any) -> str:
         """A matrix typed one row per line: read the remaining rows (see :mod:`cardcli.matrix_entry`)."""
@@ -385,8 +417,8 @@ class Session:
         if grade is None:
             return first
         detail = "" if grade.correct else f": {grade.detail}"
-        self.console.print(Text(f"{'✓ correct' if grade.correct else '✗ still incorrect'} (retyped){detail}",
-                                style="green" if grade.correct else "red"))
+        self.console.print(safe_text(f"{'✓ correct' if grade.correct else '✗ still incorrect'} (retyped){detail}",
+                                     style="green" if grade.correct else "red"))
         return grade
 
     def _recorded(self, card: Card, rating: int) -> None:
@@ -410,8 +442,8 @@ class Session:
             detail = getattr(grade, "detail", "") or ""
             if detail.strip().lower() in ("correct", "wrong", "incorrect"):
                 detail = ""
-            self.console.print(Text(f"{'✓' if grade.correct else '✗'} {mark}" + (f": {detail}" if detail else ""),
-                                    style="green" if grade.correct else "red"))
+            self.console.print(safe_text(f"{'✓' if grade.correct else '✗'} {mark}" + (f": {detail}" if detail else ""),
+                                         style="green" if grade.correct else "red"))
             if line:
                 self.console.print(Text(line, style="yellow"))
         wrong_cells = getattr(grade, "wrong_cells", None)
@@ -419,14 +451,18 @@ class Session:
             from cardcli.render import matrix_table
 
             self.console.print(matrix_table(grade.value, title="Your answer", wrong_cells=wrong_cells))
+        if card.disputed:
+            self.console.print(Text(f"Disputed: {card.disputed}", style="yellow"))
         if card.type is not CardType.basic and card.answer is not None:
             if _is_matrix(card.answer):
                 self.console.print(_matrix(card.answer, "Answer"))
             else:
-                self.console.print(Text(f"Answer: {_plain(card.answer)}", style="bold"))
-        self.console.print(Text(back_text(card)))
+                self.console.print(safe_text(f"Answer: {_plain(card.answer)}", style="bold"))
+        self.console.print(safe_text(back_text(card)))
         if card.erratum:
-            self.console.print(Text(f"Erratum: {card.erratum}", style="yellow"))
+            self.console.print(safe_text(f"Erratum: {card.erratum}", style="yellow"))
+        if card.source:
+            self.console.print(safe_text(f"Source: {card.source}", style="dim"))
 
     def _rating(self, card: Card, cap: int, typo: bool = False) -> int:
         """The rating 1-5 (at most ``cap``); 0 when ``typo`` is offered and ``t`` pressed."""
@@ -513,6 +549,46 @@ class Session:
         self.queue.undo(last.card)
         self._n = max(0, self._n - 1)
         self.console.print(Text(f"Undid rating {last.rating} of {last.card.id}."))
+
+
+# -- why a queue is empty -----------------------------------------------------------------
+
+def empty_reason(
+    queue: StudyQueue, states: Mapping[str, CardState], cards: Sequence[Card], now: datetime,
+    policy: Policy, cram: bool = False,
+) -> tuple[list[str], bool]:
+    """Lines saying why ``queue`` has nothing left and how to get more; True when the day's
+    new-card limit is what stopped it (more new cards can be added)."""
+    unseen = len(queue.new)
+    if cram:
+        return ["Nothing left to cram: every card of this selection has been rated in this session."], False
+    if unseen and queue.new_left <= 0:
+        introduced = queue.new_before + queue.new_taken
+        limit = queue.new_per_day
+        return [f"{introduced} of {limit} new cards introduced today — press n for {MORE_NEW} more, "
+                f"or run with --new {limit + 20}",
+                f"({_count(unseen, 'unseen card')} left in this selection.)"], True
+    nxt: datetime | None = None
+    if isinstance(states, StateIndex) and policy.exam is None:  # a big history: from the due index
+        ids = list(map(attrgetter("id"), cards))
+        nxt = states.earliest_due(set(ids))
+        seen = sum(map(states.ids.__contains__, ids))
+    else:
+        for c in cards:
+            st = states.get(c.id)
+            if st is not None:
+                d = effective_due(st, policy)
+                nxt = d if nxt is None or d < nxt else nxt
+        seen = sum(1 for c in cards if c.id in states)
+    lines = []
+    if nxt is not None:
+        wait = nxt - now
+        when = "now" if wait <= timedelta(0) else f"in {format_interval(wait)}"
+        lines.append(f"Nothing more due today: the next card is due {policy.day.format(nxt)} ({when}).")
+    lines.append(f"Every card of this selection has been seen ({_count(seen, 'card')}); for more now: "
+                 "`cardcli study --cram` (weakest first, schedule untouched) or `cardcli quiz` "
+                 "(fresh problems).")
+    return lines, False
 
 
 # -- helpers -------------------------------------------------------------------------------

@@ -4,11 +4,14 @@ Definitions (also in README):
 
 * new - never rated; learning - in FSRS learning/relearning steps; review - graduated;
   mastered - graduated with stability of at least 21 days (:data:`MASTERED_STABILITY_DAYS`).
-* due - seen cards due before the end of today (UTC).
+* due - seen cards due before the end of today's study day (local time, see cardcli.studyday).
 * retention - share of ratings >= 4 among all logged ratings (cram included).
 * forecast - seen cards falling due on each of the next days (overdue ones count today).
 * readiness (with an exam date) - mean predicted recall on the exam morning if nothing more is
-  studied, per topic; a never-seen card counts 0.
+  studied, per topic; a never-seen card counts 0 (cardcli.readiness).
+* quiz - per topic, ``cardcli quiz`` answers and how many were correct (a family counts for its
+  first topic, the topic its ``gen:`` card has).
+* mock_exams - every sat ``cardcli exam mock``: when, seed, template, score of max, per topic.
 * mistakes - per topic, how often each known mistake (:mod:`cardcli.diagnosis`) was diagnosed,
   most frequent first (an answer matching two mistakes counts for both).
 """
@@ -18,21 +21,24 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from operator import attrgetter
 from typing import Any
 
 from cardcli.model import Card
+from cardcli.readiness import readiness as _readiness
 from cardcli.scheduler import (
     MASTERED_STABILITY_DAYS,
     CardState,
+    Policy,
     effective_due,
+    exam_morning,
     is_due,
-    retrievability_at,
     stage,
 )
+from cardcli.studyday import StudyDay
 
-__all__ = ["Counts", "StatsReport", "compute", "REMOVED", "MASTERED_STABILITY_DAYS"]
+__all__ = ["Counts", "StatsReport", "compute", "day_bounds", "due_bounds", "DAYS_SHOWN", "REMOVED", "MASTERED_STABILITY_DAYS"]
 
 #: topic/deck name for reviews of cards no longer in any loaded deck
 REMOVED = "(not in decks)"
@@ -70,8 +76,11 @@ class StatsReport:
     forecast: list[tuple[date, int]]  # today first
     exam: date | None = None
     readiness: dict[str, float] = field(default_factory=dict)
+    ready_overall: float | None = None
+    quiz: dict[str, tuple[int, int]] = field(default_factory=dict)  # topic -> (attempts, correct)
     mistakes: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # topic -> [(id, times)]
     mistake_names: dict[str, str] = field(default_factory=dict)
+    mock_exams: list[dict[str, Any]] = field(default_factory=list)  # past mock exams, oldest first
 
     def due_within(self, days: int) -> int:
         return sum(n for _, n in self.forecast[:days])
@@ -93,12 +102,15 @@ class StatsReport:
             "forecast": {d.isoformat(): n for d, n in self.forecast},
             "due_next_7_days": self.due_within(7),
             "due_next_14_days": self.due_within(14),
+            "quiz": {t: {"attempts": n, "correct": k} for t, (n, k) in self.quiz.items()},
             "mistakes": {t: [{"id": m, "name": self.mistake_names.get(m, m), "count": n} for m, n in rows]
                          for t, rows in self.mistakes.items()},
+            "mock_exams": self.mock_exams,
         }
         if self.exam is not None:
             out["exam"] = self.exam.isoformat()
             out["readiness"] = {k: round(v, 4) for k, v in self.readiness.items()}
+            out["readiness_overall"] = None if self.ready_overall is None else round(self.ready_overall, 4)
         return out
 
 
@@ -111,6 +123,9 @@ def compute(
     exam: date | None = None,
     days: int = 28,
     horizon: int = 14,
+    day: StudyDay | None = None,
+    quiz_counts: Iterable[tuple[str, int, int]] = (),
+    parameters: tuple[float, ...] | None = None,
     mistakes: Iterable[tuple[str, str, str, int]] = (),
     mistake_names: Mapping[str, str] | None = None,
     stages: Mapping[str, tuple[int, int]] | None = None,
@@ -118,14 +133,20 @@ def compute(
     """Figures for ``cards`` at ``now``.
 
     ``rating_counts`` is (card_id, deck, ratings, ratings >= 4) per card as logged;
-    ``daily`` maps a UTC day to its review count; ``mistakes`` is (card_id, deck, mistake ids
-    comma-separated, times) as logged, ``mistake_names`` maps an id to its name.
-    ``stages`` (card id -> (stage 1 learning / 2 review / 3 mastered, days from today to the due
-    day), as :meth:`cardcli.store.Store.stage_rows` computes it in SQL) replaces the per-card
-    states for the counts and the forecast; ``states`` is then only needed for readiness.
+    ``daily`` maps a study day (``day``: UTC midnight-to-midnight unless given) to its review
+    count; ``quiz_counts`` is (gen card id, quiz answers, correct) as logged; ``mistakes`` is
+    (card_id, deck, mistake ids comma-separated, times) as logged, ``mistake_names`` maps an id
+    to its name; ``parameters`` are the fitted FSRS parameters in use (None: the defaults), for
+    the readiness figures.
+    ``stages`` (card id -> (stage 1 learning / 2 review / 3 mastered, study days from today to
+    the due day, at most ``horizon``), as :meth:`cardcli.store.Store.stage_rows` computes it in
+    SQL from :func:`due_bounds`) replaces the per-card states for the counts and the forecast;
+    ``states`` is then only needed for readiness.
     """
     now = now.astimezone(timezone.utc)
-    today = now.date()
+    day = day or StudyDay()
+    policy = Policy(day=day)
+    today = day.date_of(now)
     total = Counts()
     decks: dict[str, Counts] = {}
     topics: dict[str, Counts] = {}
@@ -144,10 +165,10 @@ def compute(
     else:
         for card in cards:
             st = states.get(card.id)
-            key = (card.deck, card.topic, stage(st), is_due(st, now))
+            key = (card.deck, card.topic, stage(st), is_due(st, now, policy))
             tally[key] = tally.get(key, 0) + 1
             if st is not None:
-                off = max((effective_due(st).date() - today).days, 0)
+                off = max((day.date_of(effective_due(st)) - today).days, 0)
                 if off < horizon:
                     ahead[off] += 1
     for (deck, topic, kind, due), n in tally.items():
@@ -173,12 +194,16 @@ def compute(
     per_day = [(today - timedelta(days=i), int(daily.get(today - timedelta(days=i), 0)))
                for i in range(days - 1, -1, -1)]
     readiness: dict[str, float] = {}
+    overall = None
     if exam is not None:
-        morning = datetime.combine(exam, time(0), tzinfo=timezone.utc)
-        sums: dict[str, list[float]] = {}
-        for card in cards:
-            sums.setdefault(card.topic, []).append(retrievability_at(states.get(card.id), morning))
-        readiness = {t: sum(v) / len(v) for t, v in sorted(sums.items())}
+        ready = _readiness(cards, states, max(exam_morning(exam, day), now), Policy(parameters=parameters))
+        readiness, overall = ready.topics, ready.overall
+    quiz: dict[str, list[int]] = {}
+    for card_id, n, good in quiz_counts:
+        topic = where[card_id][1] if card_id in where else _family_topic(card_id)
+        q = quiz.setdefault(topic, [0, 0])
+        q[0] += n
+        q[1] += good
     by_topic: dict[str, dict[str, int]] = {}
     for card_id, _deck, ids, n in mistakes:
         tally = by_topic.setdefault(where[card_id][1] if card_id in where else REMOVED, {})
@@ -187,5 +212,37 @@ def compute(
     top = {t: sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])) for t, tally in sorted(by_topic.items())}
     return StatsReport(total=total, decks=decks, topics=dict(sorted(topics.items())),
                        per_day=per_day, forecast=sorted(forecast.items()), exam=exam, readiness=readiness,
+                       ready_overall=overall, quiz={t: (n, k) for t, (n, k) in sorted(quiz.items())},
                        mistakes=top, mistake_names=dict(mistake_names or {}))
+
+
+#: study days in the reviews-per-day chart
+DAYS_SHOWN = 28
+
+
+def day_bounds(now: datetime, day: StudyDay | None = None,
+               days: int = DAYS_SHOWN) -> tuple[list[tuple[date, datetime]], datetime]:
+    """The last ``days`` study days up to ``now``'s as (day, start in UTC), and the end of today:
+    what :meth:`cardcli.store.Store.reviews_per_day` counts in."""
+    day = day or StudyDay()
+    today = day.date_of(now)
+    dates = [today - timedelta(days=i) for i in range(days - 1, -1, -1)]
+    return [(d, day.start_of(d)) for d in dates], day.start_of(today + timedelta(days=1))
+
+
+def due_bounds(now: datetime, day: StudyDay | None = None, horizon: int = 14) -> list[datetime]:
+    """The starts (UTC) of the ``horizon`` study days after ``now``'s: a due time before the
+    first is due today, before the k-th falls due k - 1 days from today (what ``stages`` counts)."""
+    day = day or StudyDay()
+    today = day.date_of(now)
+    return [day.start_of(today + timedelta(days=k)) for k in range(1, horizon + 1)]
+
+
+def _family_topic(card_id: str) -> str:
+    """The topic of a ``gen:<family>:d<k>`` id (its family's first topic), else REMOVED."""
+    from generators.catalog import CATALOG
+
+    parts = card_id.split(":")
+    entry = CATALOG.get(parts[1]) if len(parts) == 3 else None
+    return entry[0][0] if entry else REMOVED
 

@@ -1,14 +1,23 @@
 """The review history: the only module with SQL.
 
 One SQLite file (:func:`cardcli.paths.db_path`) in WAL mode with a busy timeout, so two
-sessions on the same state dir both work. Two STRICT tables:
+sessions on the same state dir both work. STRICT tables:
 
 * ``reviews`` - append-only log: one row per rating, with the raw 1-5, duration, graded
-  correctness, the generated problem's seed and params, ``kind`` ('review' or 'cram'),
+  correctness, the generated problem's seed and params, ``kind`` ('review', 'cram' or 'mock'),
   ``state_before`` (the card state the rating replaced, for undo) and ``policy`` (the
   scheduler settings it was rated under, so the log can be replayed).
 * ``card_state`` - the current FSRS state per card id. Rows are never dropped when a card
   leaves the decks; the card resumes where it was if its id comes back.
+* ``memory_model`` - at most one row: the FSRS parameters `cardcli optimize` fitted and saved.
+* ``mock_exams`` - one row per sat mock exam (``cardcli exam mock``): when, seed, template,
+  score of max, how it ended, per-topic and per-question JSON. Its answers are ``reviews`` rows
+  of kind ``'mock'`` written in the same transaction.
+* ``settings`` - small remembered values (the exam date and name): key -> text.
+
+Review kinds: ``review`` (study), ``cram`` (logged, never changes the state), ``quiz``
+(``cardcli quiz`` answers: rating 4 if correct, 1 if wrong, state of the ``gen:`` card updated) and
+``mock`` (``cardcli exam mock`` answers: 4 with full points, 1 otherwise; the card's state updated).
 
 Each rating is its own short transaction (:meth:`Store.record`), committed before the next
 card shows. The new state is computed inside that transaction from the card's state as
@@ -31,7 +40,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Collection, Iterator, MutableMapping
+from collections.abc import Callable, Collection, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -41,8 +50,8 @@ from typing import Any
 from cardcli.errors import CardcliError
 from cardcli.scheduler import Brief, CardState, Policy, replay_states
 
-__all__ = ["StoreError", "ReviewRecord", "Store", "StateIndex", "MIGRATIONS", "SCHEMA_VERSION",
-           "APPLICATION_ID", "FULL_CHECK_BELOW"]
+__all__ = ["StoreError", "ReviewRecord", "MemoryModel", "MockExamRecord", "Store", "StateIndex", "MIGRATIONS",
+           "SCHEMA_VERSION", "APPLICATION_ID", "FULL_CHECK_BELOW"]
 
 BUSY_TIMEOUT_MS = 5000
 #: ``PRAGMA application_id`` of a cardcli history (the bytes "card")
@@ -61,6 +70,16 @@ class StoreError(CardcliError):
 
 
 @dataclass(frozen=True)
+class MemoryModel:
+    """FSRS parameters fitted to this history by ``cardcli optimize`` (at most one row)."""
+
+    parameters: tuple[float, ...]
+    fitted_at: datetime
+    reviews: int
+    evaluation: dict[str, Any]  # the held-out figures that justified saving them
+
+
+@dataclass(frozen=True)
 class ReviewRecord:
     """One row of the review log."""
 
@@ -72,11 +91,34 @@ class ReviewRecord:
     correct: bool | None = None
     problem_seed: int | None = None
     problem_params: dict[str, Any] | None = None
-    kind: str = "review"  # 'review' or 'cram' (cram never changes card_state)
+    kind: str = "review"  # 'review', 'cram' (never changes card_state) or 'mock' (a mock-exam answer)
     state_before: CardState | None = None
     id: int | None = None
     policy: Policy | None = None  # the scheduler settings of the rating (None: the defaults)
     mistake: str | None = None  # the catalog id(s) a wrong answer matched, comma-separated
+
+
+@dataclass(frozen=True)
+class MockExamRecord:
+    """One sat mock exam. ``topics``: topic -> [score, points]; ``questions``: one dict per question."""
+
+    started_at: datetime
+    finished_at: datetime
+    seed: int
+    template: str
+    score: float
+    max: int
+    minutes: int
+    stopped: str  # 'done', 'quit', 'time', 'eof' or 'interrupt'
+    topics: dict[str, Any]
+    questions: list[dict[str, Any]]
+    id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "started_at": _iso(self.started_at), "finished_at": _iso(self.finished_at),
+                "seed": self.seed, "template": self.template, "score": self.score, "max": self.max,
+                "minutes": self.minutes, "stopped": self.stopped, "topics": self.topics,
+                "questions": self.questions}
 
 
 def _m1(con: sqlite3.Connection) -> None:
@@ -142,6 +184,39 @@ def _m5(con: sqlite3.Connection) -> None:
     con.execute("ALTER TABLE reviews ADD COLUMN policy TEXT")
 
 
+def _memory_model(con: sqlite3.Connection) -> None:
+    con.execute(
+        """CREATE TABLE memory_model (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            parameters TEXT NOT NULL,
+            fitted_at TEXT NOT NULL,
+            reviews INTEGER NOT NULL,
+            evaluation TEXT NOT NULL
+        ) STRICT"""
+    )
+
+
+def _m_settings(con: sqlite3.Connection) -> None:
+    con.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT")
+    con.execute("CREATE INDEX reviews_kind ON reviews (kind, card_id)")
+
+
+def _m_mock_exams(con: sqlite3.Connection) -> None:
+    con.execute(
+        """CREATE TABLE mock_exams (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            seed INTEGER NOT NULL,
+            template TEXT NOT NULL,
+            score REAL NOT NULL,
+            max INTEGER NOT NULL,
+            minutes INTEGER NOT NULL,
+            stopped TEXT NOT NULL,
+            topics TEXT NOT NULL,
+            questions TEXT NOT NULL
+        ) STRICT"""
+    )
 #: the canonical UTC time text (``_iso``) every time column of card_state holds; it sorts as time
 _TIME_GLOB = ("'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]"
               ".[0-9][0-9][0-9][0-9][0-9][0-9]+00:00'")
@@ -242,6 +317,9 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("mistake diagnosed for a wrong answer", _m3),
     ("mark the file as a cardcli history (application_id)", _m4),
     ("scheduler policy per rating, so the log can be replayed", _m5),
+    ("fitted FSRS parameters (cardcli optimize)", _memory_model),
+    ("settings (remembered exam date) and a kind index for quiz figures", _m_settings),
+    ("mock exams (cardcli exam mock) with their scores", _m_mock_exams),
     ("card state as columns (no JSON per row), rating totals, indexes for study and stats", _m_state_columns),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -453,25 +531,44 @@ class Store:
         with self._tx("the rating was not saved") as con:
             current = self._current(con, review.card_id)
             after = new_state(current) if callable(new_state) else new_state
-            cur = con.execute(
-                """INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, correct,
-                       problem_seed, problem_params, kind, state_before, mistake, policy)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    review.card_id, review.deck, _iso(review.reviewed_at), review.rating,
-                    review.duration_ms, None if review.correct is None else int(review.correct),
-                    review.problem_seed,
-                    None if review.problem_params is None else json.dumps(review.problem_params, default=str),
-                    review.kind, _state_json(current), review.mistake, _policy_json(review.policy),
-                ),
-            )
+            rid = _insert_review(con, review, current)
             if after is not None:
                 _put_state(con, after, review.deck)
-            return int(cur.lastrowid)
+            return rid
 
     def _current(self, con: sqlite3.Connection, card_id: str) -> CardState | None:
         rows = con.execute(f"SELECT {_STATE_COLS} FROM card_state WHERE card_id = ?", (card_id,)).fetchall()
         return self._state(rows[0]) if rows else None
+
+    def record_mock_exam(self, exam: MockExamRecord, answers: list[ReviewRecord]) -> int:
+        """Log a sat mock exam: its summary row and every answer (kind 'mock'), each moving its
+        card's state from the state committed now (as :meth:`record` does), in one transaction.
+        Returns the exam's row id."""
+        from cardcli.scheduler import review as apply_rating
+
+        with self._tx("the mock exam was not saved") as con:
+            cur = con.execute(
+                """INSERT INTO mock_exams (started_at, finished_at, seed, template, score, max, minutes,
+                       stopped, topics, questions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (_iso(exam.started_at), _iso(exam.finished_at), int(exam.seed), exam.template, float(exam.score),
+                 int(exam.max), int(exam.minutes), exam.stopped, json.dumps(exam.topics),
+                 json.dumps(exam.questions, default=str)),
+            )
+            for r in answers:
+                current = self._current(con, r.card_id)
+                _insert_review(con, r, current)
+                _put_state(con, apply_rating(current, r.rating, r.reviewed_at, card_id=r.card_id, policy=r.policy),
+                           r.deck)
+            return int(cur.lastrowid)
+
+    def mock_exams(self) -> list[MockExamRecord]:
+        """Every sat mock exam, oldest first."""
+        rows = self._read("SELECT id, started_at, finished_at, seed, template, score, max, minutes, stopped, "
+                          "topics, questions FROM mock_exams ORDER BY started_at, id")
+        return [MockExamRecord(id=r[0], started_at=datetime.fromisoformat(r[1]),
+                               finished_at=datetime.fromisoformat(r[2]), seed=r[3], template=r[4], score=r[5],
+                               max=r[6], minutes=r[7], stopped=r[8], topics=json.loads(r[9]),
+                               questions=json.loads(r[10])) for r in rows]
 
     def undo(self, review_id: int) -> ReviewRecord | None:
         """Delete review ``review_id`` and undo what it changed, in one transaction.
@@ -522,6 +619,10 @@ class Store:
         """Cards whose first (non-cram) review is at or after ``since`` (new cards seen today)."""
         return int(self._read("SELECT count(*) FROM card_state WHERE first_review >= ?", (_iso(since),))[0][0])
 
+    def first_reviewed_since(self, since: datetime) -> set[str]:
+        """The cards whose first (non-cram) review is at or after ``since`` (on the first_review index)."""
+        return {r[0] for r in self._read("SELECT card_id FROM card_state WHERE first_review >= ?", (_iso(since),))}
+
     def rating_stats(self) -> list[tuple[str, str, int, int]]:
         """(card_id, deck, ratings, ratings >= 4) per card and deck logged, for retention figures.
 
@@ -530,19 +631,90 @@ class Store:
         """
         return self._read("SELECT card_id, deck, n, good FROM review_totals")
 
-    def stage_rows(self, today: date, mastered: float) -> dict[str, tuple[int, int]]:
-        """card id -> (stage, days from ``today`` to its due day), computed in SQL for stats.
+    def stage_rows(self, bounds: Sequence[datetime], mastered: float) -> dict[str, tuple[int, int]]:
+        """card id -> (stage, day), computed in SQL for stats.
 
         Stage: 1 learning (FSRS learning or relearning), 2 review, 3 mastered (stability at least
-        ``mastered`` days), as :func:`cardcli.scheduler.stage`; the due day is its UTC date.
+        ``mastered`` days), as :func:`cardcli.scheduler.stage`. Day: how many of ``bounds`` (the
+        ascending starts of the coming study days, see :func:`cardcli.stats.due_bounds`) are at
+        or before the card's due time: 0 due today, k due on the k-th study day after today.
         """
+        days = " ".join(f"WHEN due < ? THEN {k}" for k in range(len(bounds)))
         rows = self._read(
-            """SELECT card_id, CASE WHEN state != 2 THEN 1 WHEN coalesce(stability, 0) >= ? THEN 3 ELSE 2 END,
-                      CAST(julianday(substr(due, 1, 10)) - julianday(?) AS INTEGER)
-               FROM card_state""",
-            (float(mastered), today.isoformat()),
+            f"""SELECT card_id, CASE WHEN state != 2 THEN 1 WHEN coalesce(stability, 0) >= ? THEN 3 ELSE 2 END,
+                       CASE {days} ELSE {len(bounds)} END
+                FROM card_state""",
+            (float(mastered), *map(_iso, bounds)),
         )
         return {r[0]: (r[1], r[2]) for r in rows}
+
+    def review_times(self, since: datetime) -> list[datetime]:
+        """When each review at or after ``since`` happened (UTC), for per-day figures in local time."""
+        rows = self._read("SELECT reviewed_at FROM reviews WHERE reviewed_at >= ?", (_iso(since),))
+        try:
+            return [datetime.fromisoformat(r[0]) for r in rows]
+        except (ValueError, TypeError) as e:
+            raise self._bad_row("a review date", e) from None
+
+    def quiz_counts(self) -> list[tuple[str, int, int]]:
+        """(card_id, quiz answers, correct ones) per ``gen:`` card, from the log's ``quiz`` rows."""
+        return [
+            (r[0], int(r[1]), int(r[2] or 0))
+            for r in self._read(
+                "SELECT card_id, count(*), sum(correct) FROM reviews WHERE kind = 'quiz' GROUP BY card_id"
+            )
+        ]
+
+    # -- settings --------------------------------------------------------------------------
+    def get_setting(self, key: str) -> str | None:
+        rows = self._read("SELECT value FROM settings WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_settings(self, values: dict[str, str | None]) -> None:
+        """Set (or, for None, delete) several settings in one transaction."""
+        with self._tx() as con:
+            for key, value in values.items():
+                if value is None:
+                    con.execute("DELETE FROM settings WHERE key = ?", (key,))
+                else:
+                    con.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
+                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+    def recall_attempts(self, kinds: tuple[str, ...]) -> list[tuple[str, datetime, int]]:
+        """(card_id, reviewed_at, raw rating) of the log rows of these ``kinds``, oldest first."""
+        marks = ", ".join("?" * len(kinds))
+        rows = self._read(
+            f"SELECT card_id, reviewed_at, rating FROM reviews WHERE kind IN ({marks}) ORDER BY reviewed_at, id",
+            tuple(kinds),
+        )
+        return [(c, datetime.fromisoformat(at), int(r)) for c, at, r in rows]
+
+    # -- the fitted memory model -----------------------------------------------------------
+    def memory_model(self) -> MemoryModel | None:
+        """The saved fitted parameters, or None (the scheduler then uses FSRS's defaults)."""
+        rows = self._read("SELECT parameters, fitted_at, reviews, evaluation FROM memory_model WHERE id = 1")
+        if not rows:
+            return None
+        params, at, n, evaluation = rows[0]
+        return MemoryModel(tuple(float(w) for w in json.loads(params)), datetime.fromisoformat(at),
+                           int(n), json.loads(evaluation))
+
+    def save_memory_model(self, model: MemoryModel) -> None:
+        with self._tx() as con:
+            con.execute(
+                """INSERT INTO memory_model (id, parameters, fitted_at, reviews, evaluation)
+                   VALUES (1, ?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET parameters = excluded.parameters,
+                       fitted_at = excluded.fitted_at, reviews = excluded.reviews,
+                       evaluation = excluded.evaluation""",
+                (json.dumps(list(model.parameters)), _iso(model.fitted_at), model.reviews,
+                 json.dumps(model.evaluation)),
+            )
+
+    def reset_memory_model(self) -> bool:
+        """Forget the fitted parameters (back to FSRS's defaults). True if there were any."""
+        with self._tx() as con:
+            return con.execute("DELETE FROM memory_model").rowcount > 0
 
     def mistake_counts(self) -> list[tuple[str, str, str, int]]:
         """(card_id, deck, mistake, times) for every logged wrong answer a known mistake matched."""
@@ -553,6 +725,26 @@ class Store:
                 "GROUP BY card_id, deck, mistake"
             )
         ]
+
+    def reviews_per_day(self, days: Sequence[tuple[date, datetime]], end: datetime) -> dict[date, int]:
+        """Reviews per study day, counted in SQL on the time index (only days with reviews).
+
+        ``days``: (day, its start in UTC), ascending; each runs to the next one's start, the last
+        to ``end``. A review time not in the canonical form is a one-line error.
+        """
+        if not days:
+            return {}
+        bounds = [start for _, start in days[1:]] + [end]
+        whens = " ".join(f"WHEN reviewed_at < ? THEN {i}" for i in range(len(bounds)))
+        rows = self._read(
+            f"""SELECT CASE WHEN NOT reviewed_at GLOB {_TIME_GLOB} THEN -1 {whens} END AS d, count(*)
+                FROM reviews WHERE reviewed_at >= ? GROUP BY d""",
+            (*map(_iso, bounds), _iso(days[0][1])),
+        )
+        counts = {d: int(n) for d, n in rows if d is not None}
+        if -1 in counts:
+            raise self._bad_row("a review date", ValueError("not a UTC time in cardcli's form"))
+        return {days[d][0]: n for d, n in counts.items()}
 
     def daily_counts(self, since: datetime) -> dict[date, int]:
         """Reviews per UTC day from ``since`` on."""
@@ -580,7 +772,7 @@ def _review_from_row(row: tuple) -> ReviewRecord:
         duration_ms=dur, correct=None if correct is None else bool(correct), problem_seed=seed,
         problem_params=json.loads(params) if params else None, kind=kind,
         state_before=CardState.from_dict(json.loads(before)) if before else None, mistake=mistake,
-        policy=Policy(**json.loads(policy)) if policy else None,
+        policy=_policy_from_json(policy) if policy else None,
     )
 
 
@@ -598,7 +790,17 @@ def _policy_json(policy: Policy | None) -> str | None:
     if policy is None:
         return None
     # what changes a card's state; the exam date only moves due times at planning
-    return json.dumps({"desired_retention": policy.desired_retention, "maximum_interval": policy.maximum_interval})
+    d: dict[str, Any] = {"desired_retention": policy.desired_retention, "maximum_interval": policy.maximum_interval}
+    if policy.parameters is not None:  # fitted by `cardcli optimize`
+        d["parameters"] = list(policy.parameters)
+    return json.dumps(d)
+
+
+def _policy_from_json(text: str) -> Policy:
+    d = json.loads(text)
+    if d.get("parameters") is not None:
+        d["parameters"] = tuple(float(w) for w in d["parameters"])
+    return Policy(**d)
 
 
 def _state_from_row(row: tuple) -> CardState:
@@ -620,6 +822,22 @@ def _state_values(st: CardState) -> tuple:
         _iso(m.last_review) if m.last_review else None, st.last_rating, st.reps, st.lapses,
         _iso(st.first_review) if st.first_review else None,
     )
+
+
+def _insert_review(con: sqlite3.Connection, review: ReviewRecord, before: CardState | None) -> int:
+    cur = con.execute(
+        """INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, correct,
+               problem_seed, problem_params, kind, state_before, mistake, policy)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            review.card_id, review.deck, _iso(review.reviewed_at), review.rating,
+            review.duration_ms, None if review.correct is None else int(review.correct),
+            review.problem_seed,
+            None if review.problem_params is None else json.dumps(review.problem_params, default=str),
+            review.kind, _state_json(before), review.mistake, _policy_json(review.policy),
+        ),
+    )
+    return int(cur.lastrowid)
 
 
 def _put_state(con: sqlite3.Connection, st: CardState, deck: str) -> None:
@@ -745,6 +963,27 @@ class StateIndex(MutableMapping[str, CardState]):
             except (ValueError, TypeError) as e:
                 raise self._store._bad_row("a due time", e) from None
         return due, nxt
+
+
+    def earliest_due(self, ids: Collection[str]) -> datetime | None:
+        """The earliest due time among the cards ``ids`` (None if none has a state)."""
+        nxt: datetime | None = None
+        for key, st in self._set.items():
+            if key in ids and key in self._ids and (nxt is None or st.due < nxt):
+                nxt = st.due
+        try:
+            cur = self._store._con.execute("SELECT card_id, due FROM card_state ORDER BY due")
+            for cid, text in cur:
+                if cid in ids and cid not in self._set:
+                    d = datetime.fromisoformat(text)
+                    nxt = d if nxt is None or d < nxt else nxt
+                    break
+            cur.close()
+        except sqlite3.Error as e:
+            raise _error(self._store.path, e) from None
+        except (ValueError, TypeError) as e:
+            raise self._store._bad_row("a due time", e) from None
+        return nxt
 
 
 def _file_key(path: Path) -> tuple | None:

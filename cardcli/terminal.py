@@ -19,6 +19,8 @@ import os
 import sys
 from typing import Protocol, TextIO
 
+from cardcli.safetext import one_line
+
 __all__ = ["KeySource", "LineKeys", "TtyKeys", "ScriptedKeys", "key_source", "line_editing"]
 
 _editing: bool | None = None
@@ -66,7 +68,7 @@ class LineKeys:
     def _show(self, prompt: str, text: str) -> None:
         """Echo what was read, so a piped transcript reads like the terminal one."""
         if self._echo is not None:
-            self._echo.write(f"{prompt}{text}\n")
+            self._echo.write(f"{prompt}{one_line(text)}\n")  # typed text is data: shown, never run
             self._echo.flush()
 
     def read_key(self) -> str:

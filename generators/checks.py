@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from cardcli.safetext import excerpt
 from generators.conv import conv2d, conv2d_backward
 from generators.losses import uniform_softmax_loss
 from generators.memory import activation_memory, activation_values
@@ -29,7 +30,8 @@ from generators.sizes import (
     vgg16_dims,
 )
 
-__all__ = ["CHECKS", "DEFAULT_REL_TOL", "ABS_FLOOR", "UnknownCheckError", "evaluate", "matches", "to_plain"]
+__all__ = ["CHECKS", "DEFAULT_REL_TOL", "ABS_FLOOR", "MAX_CELLS", "MAX_SIDE", "MAX_INT", "MAX_WINDOW_CELLS",
+           "MAX_MULTIPLY_ADDS", "UnknownCheckError", "check_bounds", "evaluate", "matches", "to_plain"]
 
 CHECKS: dict[str, Callable[..., Any]] = {
     f.__name__: f
@@ -41,6 +43,16 @@ CHECKS: dict[str, Callable[..., Any]] = {
         rnn_gradient, uniform_softmax_loss,
     )
 }
+
+#: bounds checked before any solver function runs (a deck is someone else's input)
+MAX_CELLS = 1_000_000  # values in one argument, in the padded input, in the output
+MAX_SIDE = 4096  # entries along one side; also the largest padding/stride/dilation/kernel size
+MAX_INT = 2**53  # integers beyond this are not exact as floats (and a 4,000-digit one is slow)
+MAX_WINDOW_CELLS = 10_000_000  # C*OH*OW*KH*KW: the sliding-window array of a conv or pool (80 MB)
+MAX_MULTIPLY_ADDS = 100_000_000  # F*C*OH*OW*KH*KW
+MAX_SQUARE_SIDE = 512  # rnn_gradient: eigenvalues of an n x n matrix cost n^3
+_SPATIAL = ("stride", "padding", "dilation", "kernel_size")
+_ARRAY_FNS = ("conv2d", "conv2d_backward", "pool2d", "pool2d_backward")
 
 DEFAULT_REL_TOL = 1e-6
 ABS_FLOOR = 1e-9
@@ -77,19 +89,19 @@ def evaluate(check: Mapping[str, Any]) -> Any:
     check or arguments the function does not take -> TypeError; bad argument values -> ValueError.
     """
     if not isinstance(check, Mapping) or "fn" not in check:
-        raise TypeError(f"check must be a mapping with 'fn' (and optionally 'args'), got {check!r}")
+        raise TypeError(f"check must be a mapping with 'fn' (and optionally 'args'), got {excerpt(check)}")
     extra = set(check) - {"fn", "args"}
     if extra:
-        raise TypeError(f"check has unknown key(s) {sorted(extra)}; allowed: fn, args")
+        raise TypeError(f"check has unknown key(s) {excerpt(sorted(map(str, extra)))}; allowed: fn, args")
     name = check["fn"]
     if not isinstance(name, str) or name not in CHECKS:
-        close = difflib.get_close_matches(str(name), list(CHECKS), n=3, cutoff=0.5)
+        close = difflib.get_close_matches(str(name)[:100], list(CHECKS), n=3, cutoff=0.5)
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        raise UnknownCheckError(f"unknown solver function {name!r}{hint} (known: {', '.join(sorted(CHECKS))})")
+        raise UnknownCheckError(f"unknown solver function {excerpt(repr(name) if isinstance(name, str) else name, 60)}{hint} (known: {', '.join(sorted(CHECKS))})")
     args = check.get("args")
     args = {} if args is None else args
     if not isinstance(args, Mapping):
-        raise TypeError(f"{name}: args must be a mapping of argument names to values, got {args!r}")
+        raise TypeError(f"{name}: args must be a mapping of argument names to values, got {excerpt(args)}")
     fn = CHECKS[name]
     signature = inspect.signature(fn)
     try:
@@ -97,11 +109,114 @@ def evaluate(check: Mapping[str, Any]) -> Any:
     except TypeError as e:
         params = ", ".join(signature.parameters)
         raise TypeError(f"{name}: {e} (takes: {params})") from None
+    check_bounds(name, args)
     try:
         result = fn(**args)
-    except ValueError as e:
-        raise ValueError(f"{name}: {e}") from None
+    except (ValueError, OverflowError, ZeroDivisionError) as e:
+        raise ValueError(f"{name}: {excerpt(str(e))}") from None
     return to_plain(result)
+
+
+def check_bounds(name: str, args: Mapping[str, Any]) -> None:
+    """Raise ValueError when running ``name(**args)`` could take more than a moment or a few
+    hundred MB: too many values, a side too long, a huge integer, or (conv/pool) a padded input,
+    output or window array over the limits. Computed from shapes and integers only."""
+    cells = 0
+    todo: list[tuple[Any, int]] = [(v, 1) for v in args.values()]
+    while todo:
+        item, depth = todo.pop()
+        if depth > 8:
+            raise ValueError(f"{name}: arguments nested more than 8 levels deep")
+        if isinstance(item, (list, tuple)):
+            if len(item) > MAX_SIDE:
+                raise ValueError(f"{name}: a list of {len(item):,} entries (at most {MAX_SIDE:,} per side)")
+            todo.extend((v, depth + 1) for v in item)
+            continue
+        if isinstance(item, Mapping):
+            todo.extend((v, depth + 1) for v in item.values())
+            continue
+        cells += 1
+        if cells > MAX_CELLS:
+            raise ValueError(f"{name}: arguments hold more than {MAX_CELLS:,} values")
+        if isinstance(item, Integral) and not isinstance(item, bool) and abs(int(item)) > MAX_INT:
+            raise ValueError(f"{name}: the integer {excerpt(item, 40)} is too large (at most 2**53)")
+        if isinstance(item, str) and len(item) > 100:
+            raise ValueError(f"{name}: a text argument of {len(item):,} characters")
+    if name in _ARRAY_FNS:  # sizes only matter where arrays are built from them
+        for key in _SPATIAL:
+            for v in _ints(args.get(key)):
+                if abs(v) > MAX_SIDE:
+                    raise ValueError(f"{name}: {key} {v:,} is too large (at most {MAX_SIDE:,})")
+        _check_geometry(name, args)
+    if name == "rnn_gradient":
+        shape = _shape(args.get("weight"))
+        if shape and max(shape) > MAX_SQUARE_SIDE:
+            raise ValueError(f"{name}: weight of shape {shape} is too large (at most {MAX_SQUARE_SIDE} per side)")
+
+
+def _ints(value: Any) -> list[int]:
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        return [int(value)]
+    if isinstance(value, (list, tuple)):
+        return [int(v) for v in value if isinstance(v, Integral) and not isinstance(v, bool)]
+    return []
+
+
+def _shape(value: Any) -> tuple[int, ...]:
+    """The shape of a nested list, from its first entries (the solver checks it is rectangular)."""
+    shape = []
+    while isinstance(value, (list, tuple)):
+        shape.append(len(value))
+        if not value:
+            break
+        value = value[0]
+    return tuple(shape)
+
+
+def _check_geometry(name: str, args: Mapping[str, Any]) -> None:
+    """Sizes of the padded input, the output and the window array of a conv/pool call."""
+    from generators._args import as_pair
+    from generators.conv import resolve_padding
+
+    x = _shape(args.get("input"))
+    if len(x) < 2:
+        return  # the solver rejects it
+    h, w = x[-2], x[-1]
+    c = math.prod(x[:-2])
+    try:
+        if name.startswith("conv"):
+            ws = _shape(args.get("weight"))
+            if len(ws) < 2:
+                return
+            kh, kw = ws[-2], ws[-1]
+            f = ws[0] if len(ws) == 4 else 1
+            s = as_pair(args.get("stride", 1), "stride", minimum=1)
+            d = as_pair(args.get("dilation", 1), "dilation", minimum=1)
+            (pt, pb), (pl, pr) = resolve_padding(args.get("padding", 0), (kh, kw), s, d)
+            eff = (d[0] * (kh - 1) + 1, d[1] * (kw - 1) + 1)
+        else:
+            k = as_pair(args.get("kernel_size"), "kernel_size", minimum=1)
+            stride = args.get("stride")
+            s = k if stride is None else as_pair(stride, "stride", minimum=1)
+            p = as_pair(args.get("padding", 0), "padding", minimum=0)
+            kh, kw = k
+            f = 1
+            (pt, pb), (pl, pr) = (p[0], p[0] + s[0]), (p[1], p[1] + s[1])  # ceil_mode may add up to a stride
+            eff = k
+    except (TypeError, ValueError):
+        return  # malformed: the solver says what is wrong
+    hp, wp = h + pt + pb, w + pl + pr
+    oh = max(0, (hp - eff[0]) // s[0] + 1)
+    ow = max(0, (wp - eff[1]) // s[1] + 1)
+    padded = max(c, f) * (hp + 2 * eff[0]) * (wp + 2 * eff[1])
+    out = max(c, f) * oh * ow
+    window = c * oh * ow * kh * kw
+    for what, n, limit in (("padded input", padded, MAX_CELLS), ("output", out, MAX_CELLS),
+                           ("sliding-window array", window, MAX_WINDOW_CELLS),
+                           ("multiply-add count", window * f, MAX_MULTIPLY_ADDS)):
+        if n > limit:
+            raise ValueError(f"{name}: the {what} would be {n:,} (limit {limit:,}); "
+                             f"padding, stride, dilation and sizes must stay small")
 
 
 def _number(x: Any) -> float | int | None:
@@ -155,7 +270,10 @@ def matches(answer: Any, value: Any, tolerance: float | None = None) -> bool:
         return answer is None and value is None
     if isinstance(a, int) and isinstance(v, int) and tolerance is None:
         return a == v
-    a, v = float(a), float(v)
+    try:
+        a, v = float(a), float(v)
+    except OverflowError:  # an integer beyond float range: only an exact equal matches
+        return a == v
     if math.isnan(a) or math.isnan(v):
         return False
     if math.isinf(a) or math.isinf(v):

@@ -158,10 +158,10 @@ def test_float_relative_tolerance_default_1e3():
 
 def test_zero_floor():
     assert grade(0.0, 0.0, "float").correct
-    assert grade(1e-10, 0.0, "float").correct  # absolute floor 1e-9 without a tolerance
+    assert grade(1e-10, 0.0, "float").correct  # absolute floor 1e-9, only for an expected 0
     assert not grade(1e-6, 0.0, "float").correct
-    assert grade(1e-4, 0.0, "float", tolerance=1e-3).correct  # floor = the given tolerance
-    assert not grade(2e-3, 0.0, "float", tolerance=1e-3).correct
+    assert not grade(1e-4, 0.0, "float", tolerance=1e-3).correct  # the floor is 1e-9, not the tolerance
+    assert grade(1e-10, 0.0, "float", tolerance=1e-3).correct
 
 
 def test_matrix_wrong_cells():

@@ -167,3 +167,53 @@ def test_to_plain():
     assert to_plain(mixed) == [3, 0.5, [[1, 2]], {"a": True}]
     assert type(to_plain(np.int64(3))) is int
     assert type(to_plain(np.array(2.0))) is float
+
+
+# -- bounds before computing (issue 10): rejected from shapes and integers, in well under a second ------
+
+@pytest.mark.parametrize("fn, args, words", [
+    ("conv2d", {"input": [[1]], "weight": [[1]], "padding": 20000}, "padding 20,000 is too large"),
+    # 1x1 input padded by 4096 on each side: 8193^2 = 67,125,249 cells
+    ("conv2d", {"input": [[1]], "weight": [[1]], "padding": 4096}, "padded input would be"),
+    # padding 'full' with dilation 4096: 4096 * (2 - 1) on every side
+    ("conv2d", {"input": [[1, 2], [3, 4]], "weight": [[1, 1], [1, 1]], "padding": "full", "dilation": 4096},
+     "padded input would be"),
+    ("conv2d_backward", {"input": [[1]], "weight": [[1]], "grad_output": [[1]], "padding": [3000, 3000]},
+     "would be"),
+    ("pool2d", {"input": [[1]], "kernel_size": 4096, "padding": 2048}, "would be"),
+    ("pool2d_backward", {"input": [[1]], "grad_output": [[1]], "kernel_size": 3000, "stride": 1, "padding": 1500},
+     "would be"),
+    ("rnn_gradient", {"weight": [[0.5] * 600] * 600}, "too large (at most 512 per side)"),
+    ("activation_memory", {"shape": [2**60, 2], "unit": "MB"}, "is too large (at most 2**53)"),
+    ("linear_params", {"in_features": [1] * 5000, "out_features": 2}, "5,000 entries"),
+])
+def test_oversized_arguments_are_rejected_before_computing(fn, args, words):
+    import time
+
+    t = time.perf_counter()
+    with pytest.raises(ValueError, match=words.replace("(", r"\(").replace(")", r"\)").replace("*", r"\*")):
+        evaluate({"fn": fn, "args": args})
+    assert time.perf_counter() - t < 1.0
+
+
+def test_window_and_work_limits():
+    # a 900x900 input and a 31x31 kernel: 870^2 outputs x 961 products = 727,380,900 window cells > 1e7
+    import generators.checks as checks
+
+    args = {"input": [[0] * 900] * 900, "weight": [[0] * 31] * 31}
+    with pytest.raises(ValueError, match="sliding-window array would be 727,380,900"):
+        checks.check_bounds("conv2d", args)
+    checks.check_bounds("conv2d", {"input": [[0] * 100] * 100, "weight": [[0] * 3] * 3})  # 98^2 * 9: fine
+
+
+def test_values_beyond_float_range_do_not_overflow():
+    with pytest.raises(ValueError, match="activation_memory"):  # 4096 factors of 2**53: a float overflow
+        evaluate({"fn": "activation_memory", "args": {"shape": [2**53] * 4096}})
+    assert matches(10**400, 9, tolerance=0.1) is False
+    assert matches(10**400, 10**400, tolerance=0.1) is True
+
+
+def test_messages_quote_at_most_200_characters():
+    with pytest.raises(TypeError) as e:
+        evaluate({"fn": "conv2d", "args": [[1.25] * 1000] * 1000})
+    assert len(str(e.value)) < 300

@@ -15,7 +15,7 @@ from cardcli.loader import load_collection
 from cardcli.paths import bundled_decks_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ["decks", "check", "study", "due", "stats", "quiz", "generate", "export", "export anki"]
+COMMANDS = ["decks", "check", "study", "due", "stats", "optimize", "quiz", "generate", "export", "export anki"]
 
 
 def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -111,6 +111,7 @@ def test_wheel_ships_decks_and_finds_them_from_any_directory(tmp_path):
         z.extractall(tmp_path / "site")
     bundled = sorted(p.name for p in bundled_decks_dir().glob("*.yaml"))
     assert sorted(Path(n).name for n in names if n.startswith("cardcli/_cards/")) == bundled
+    assert "cardcli/data/midterm.yaml" in names  # the default mock-exam template
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {"PYTHONPATH": str(tmp_path / "site")}
@@ -123,6 +124,8 @@ def test_wheel_ships_decks_and_finds_them_from_any_directory(tmp_path):
     assert r.returncode == 0, r.stderr
     col = load_collection()
     assert f"{len(col.cards)} cards in {len(col.decks)} decks" in r.stdout
+    r = run("exam", "mock", "--seed", "1", "--print", "-", cwd=elsewhere, env=env)  # the shipped template
+    assert r.returncode == 0 and "# Midterm II (mock)" in r.stdout and "## Answer key" in r.stdout, r.stderr
 
 
 def test_study_and_help_start_without_numpy():

@@ -350,7 +350,8 @@ def test_generated_problems_import_with_answer_solution_and_tags(decks, tmp_path
     problems = families.generate("pool-backward", 3, 7, difficulty=1)
     assert len(notes) == 3
     for p in problems:  # front: stem, then each given matrix as a table; all values integers here
-        stem = p.stem.replace(" Decimals (3 or more) or fractions like 3/4 are accepted (relative tolerance 1e-3).", "")
+        stem = p.stem.replace(" Give 4 significant figures (e.g. 0.1667) or a fraction like 3/4 "
+                              "(relative tolerance 1e-3).", "")
         front = "<br>".join([html.escape(stem, quote=False).replace("\n", "<br>"),
                              *(_table(rows, caption) for caption, rows in p.matrices.items())])
         assert front in notes, (front, list(notes))

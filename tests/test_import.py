@@ -173,8 +173,8 @@ def test_anki_export_round_trips_every_flashcard(tmp_path, monkeypatch):
         if card.type.value == "numeric":  # their matrices join the front as table text
             continue
         got = imported[card.front]
-        assert (got.back, got.type, got.answer, got.options, got.erratum) == (
-            card.back, card.type, card.answer, card.options, card.erratum), card.id
+        assert (got.back, got.type, got.answer, got.options, got.erratum, got.source, got.disputed) == (
+            card.back, card.type, card.answer, card.options, card.erratum, card.source, card.disputed), card.id
         checked += 1
     assert checked == len(original) - sum(c.type.value == "numeric" for c in original) > 200
 

@@ -140,7 +140,9 @@ def test_matrix_table_text():
 def test_plan_round_robin_matches_generate():
     from generators.families import generate
 
-    probs = plan(["pool-output-size", "conv-output-size"], 5, seed=7, difficulty=2)
+    # conv-output-size is the weaker (recall 0.2 against 0.5), so it leads the round-robin
+    weak = {"conv-output-size": (0.2, 3), "pool-output-size": (0.5, 1)}
+    probs = plan(["pool-output-size", "conv-output-size"], 5, seed=7, difficulty=2, weakness=weak)
     assert [p.id for p in probs] == [
         "conv-output-size-d2-s7-0", "pool-output-size-d2-s7-0", "conv-output-size-d2-s7-1",
         "pool-output-size-d2-s7-1", "conv-output-size-d2-s7-2"]

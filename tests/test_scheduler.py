@@ -245,12 +245,17 @@ def test_exam_pulls_weak_cards_forward_and_raises_new_per_day():
     assert S.new_allowance(20, 0, 30, T0, exam) == 20
 
 
-def test_cram_takes_every_seen_card_weakest_first():
+def test_cram_takes_every_card_unseen_first_then_weakest():
     specs = {"a": (10.0, 1), "b": (2.0, 1), "c": (5.0, 1)}
     states = {k: review_state(k, s, T0 - timedelta(days=t), T0 + timedelta(days=30)) for k, (s, t) in specs.items()}
-    cards = [card(k) for k in specs] + [card("new")]
+    cards = [card("new2")] + [card(k) for k in specs] + [card("new")]
     assert drain(S.plan(cards, states, T0, random.Random(0), 0, 0)) == []
+    # recall after 1 day: b (S=2) < c (S=5) < a (S=10); unseen cards (recall 0) first, in deck order,
+    # even with no new-card allowance: a cram is not limited by the day's new cards
     q = S.plan(cards, states, T0, random.Random(0), new_per_day=0, new_seen_today=0, cram=True)
+    assert drain(q) == ["new2", "new", "b", "c", "a"]
+    # the exam morning: the seen cards only, weakest first
+    q = S.plan(cards, states, T0, random.Random(0), new_per_day=0, new_seen_today=0, cram=True, cram_unseen=False)
     assert drain(q) == ["b", "c", "a"]
 
 

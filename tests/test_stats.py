@@ -72,7 +72,8 @@ def test_exam_readiness_is_mean_recall_on_exam_morning():
     morning = datetime(2026, 11, 20, tzinfo=UTC)
 
     def rec(s: CardState) -> float:
-        return (1 + FACTOR * (morning - s.last_review).days / s.stability) ** DECAY
+        # fractional days elapsed (whole days would read 100 % for a card reviewed last night)
+        return (1 + FACTOR * (morning - s.last_review).total_seconds() / 86400 / s.stability) ** DECAY
 
     assert r.readiness["conv"] == pytest.approx((rec(STATES["a"]) + rec(STATES["b"])) / 2)
     assert r.readiness["pooling"] == pytest.approx(rec(STATES["c"]) / 2)  # d is new: 0
@@ -96,6 +97,22 @@ def test_bar_chart_scales_to_the_largest():
 def test_column_chart():
     assert column_chart([0, 0]) == ["··"]
     assert column_chart([2, 1, 0], height=2) == ["█  ", "██·"]
+
+
+def test_readiness_uses_the_fitted_parameters():
+    # the forgetting curve's shape (decay w20) comes from the parameters in use
+    fitted = list(fsrs.scheduler.DEFAULT_PARAMETERS)
+    fitted[20] = 0.5
+    exam = date(2026, 11, 20)
+    r = compute(CARDS, STATES, RATINGS, DAILY, NOW, exam=exam, parameters=tuple(fitted))
+    morning = datetime(2026, 11, 20, tzinfo=UTC)
+    factor = 0.9 ** (1 / -0.5) - 1
+
+    def rec(s: CardState) -> float:
+        return (1 + factor * (morning - s.last_review).total_seconds() / 86400 / s.stability) ** -0.5
+
+    assert r.readiness["pooling"] == pytest.approx(rec(STATES["c"]) / 2)
+    assert r.readiness["pooling"] != pytest.approx(compute(CARDS, STATES, RATINGS, DAILY, NOW, exam=exam).readiness["pooling"])
 
 
 def test_most_frequent_mistakes_per_topic():

@@ -16,6 +16,7 @@ import sys
 import textwrap
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import fsrs
 import pytest
@@ -23,8 +24,9 @@ import pytest
 import cardcli.store as store_mod
 from cardcli import scheduler as S
 from cardcli.model import Card
-from cardcli.stats import compute
+from cardcli.stats import compute, day_bounds, due_bounds
 from cardcli.store import MIGRATIONS, SCHEMA_VERSION, ReviewRecord, Store
+from cardcli.studyday import StudyDay
 
 UTC = timezone.utc
 T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
@@ -270,7 +272,8 @@ def test_stats_from_sql_equal_stats_from_every_state(tmp_path):
     v3_history(p, log)
     cards = [Card(f"c{i}", "f", "b", ["conv", "rnn", "loss"][i % 3], ["D", "E"][i % 2]) for i in range(45)]
     with Store.open(p) as s:
-        rid = s.record(ReviewRecord("c1", "D", NOW, 4), lambda cur: S.review(cur, 4, NOW, card_id="c1"))
+        last = log[-1][2]
+        rid = s.record(ReviewRecord("c1", "D", last, 4), lambda cur: S.review(cur, 4, last, card_id="c1"))
         s.undo(rid)  # the totals follow deletions too
         states = s.load_states()
         counts = s.rating_stats()
@@ -280,13 +283,33 @@ def test_stats_from_sql_equal_stats_from_every_state(tmp_path):
             acc[0] += 1
             acc[1] += r.rating >= 4
         assert sorted(counts) == sorted((c, d, n, g) for (c, d), (n, g) in naive.items())
-        stages = s.stage_rows(NOW.date(), S.MASTERED_STABILITY_DAYS)
-    for now in (NOW, NOW + timedelta(days=9)):
-        stages_now = {k: (st, off - (now.date() - NOW.date()).days) for k, (st, off) in stages.items()}
-        a = compute(cards, states, counts, {}, now)
-        b = compute(cards, {}, counts, {}, now, stages=stages_now)
-        assert a.as_json() == b.as_json()
-        assert a.total.due == sum(1 for c in cards if c.id in states and states[c.id].due.date() <= now.date())
+        for now in (last + timedelta(days=2), last + timedelta(days=9)):
+            for day in (StudyDay(), StudyDay(zone=ZoneInfo("America/Los_Angeles"), starts=4)):
+                stages = s.stage_rows(due_bounds(now, day), S.MASTERED_STABILITY_DAYS)
+                a = compute(cards, states, counts, {}, now, day=day)
+                b = compute(cards, {}, counts, {}, now, day=day, stages=stages)
+                assert a.as_json() == b.as_json()
+                today = day.date_of(now)
+                assert a.total.due == sum(1 for c in cards if c.id in states and day.date_of(states[c.id].due) <= today)
+                assert a.total.due > 0 and sum(n for _, n in a.forecast) > a.total.due
+
+
+def test_reviews_per_study_day_counted_in_sql_equal_the_naive_count(tmp_path):
+    log = random_log(17, cards=20, ratings=400)
+    p = tmp_path / "h.sqlite3"
+    v3_history(p, log)
+    now = log[-1][2] + timedelta(hours=3)
+    for day in (StudyDay(), StudyDay(zone=ZoneInfo("Asia/Kolkata"), starts=4)):
+        days, end = day_bounds(now, day, 28)
+        with Store.open(p) as s:
+            got = s.reviews_per_day(days, end)
+        naive: dict = {}
+        first = days[0][0]
+        for _cid, _r, at, _p, _k in log:
+            d = day.date_of(at)
+            if first <= d <= day.date_of(now):
+                naive[d] = naive.get(d, 0) + 1
+        assert got == naive and sum(got.values()) > 20
 
 
 # -- opening a big file cheaply --------------------------------------------------------------

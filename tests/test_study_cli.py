@@ -165,7 +165,7 @@ def test_corrupt_db_one_line_error_and_file_untouched(cardcli_home, deck, comman
 
 def test_exam_in_the_past_is_a_usage_error(cardcli_home, deck):
     r = cli(cardcli_home, "study", "--decks", str(deck), "--exam", "2001-01-01")
-    assert r.returncode == 2 and "not in the future" in r.stderr
+    assert r.returncode == 2 and "is in the past" in r.stderr
 
 
 # -- live processes: kill -9 and two sessions ---------------------------------------------

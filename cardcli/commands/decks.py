@@ -6,6 +6,7 @@ from pathlib import Path
 
 from cardcli.commands._common import load_decks, out
 from cardcli.layout import Column, fit_table
+from cardcli.safetext import safe_text
 
 __all__ = ["run"]
 
@@ -13,6 +14,7 @@ __all__ = ["run"]
 def run(extra: list[Path]) -> None:
     col = load_decks(extra)
     columns = [Column("deck"), Column("cards", "right"), Column("file"), Column("topics", wrap=True)]
-    rows = [[d.name, str(len(d.cards)), Path(d.file).name + ("" if d.bundled else " (user)"), ", ".join(d.topics)]
-            for d in col.decks]
+    # cells are Text: deck names and file names are data, never markup
+    rows = [[safe_text(d.name), str(len(d.cards)), safe_text(Path(d.file).name + ("" if d.bundled else " (user)")),
+             ", ".join(d.topics)] for d in col.decks]
     out.print(fit_table(out.width, columns, rows, title=f"{len(col.cards)} cards in {len(col.decks)} decks"))

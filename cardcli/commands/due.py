@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from rich.text import Text
@@ -14,30 +14,48 @@ __all__ = ["run"]
 DEFAULT_NEW = 20
 
 
-def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra: list[Path]) -> None:
+def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam: date | None = None,
+        extra: list[Path]) -> None:
     """Print the next ``count`` cards `cardcli study` would show now."""
     from cardcli.commands._common import load_decks, out
+    from cardcli.commands.exam import active_exam
+    from cardcli.commands.study import new_seen_today, select_cards
     from cardcli.gcpause import paused_gc
-    from cardcli.commands.study import select_cards
+    from cardcli.safetext import clean
     from cardcli.scheduler import (
         day_end,
         day_start,
+        days_left,
         effective_due,
         format_interval,
         plan,
         policy_for,
-        retrievability,
+        recall_forecast,
     )
+    from cardcli.session import empty_reason
     from cardcli.store import Store
+    from cardcli.studyday import from_env
 
     now = datetime.now(timezone.utc)
+    day = from_env()
     cards = select_cards(load_decks(extra), decks, topics)
     with Store.open() as store:
-        seen_today = store.new_seen_since(day_start(now))
+        exam, _name = active_exam(store, exam, now, day)
+        model = store.memory_model()
+        params = model.parameters if model else None
+        exam_day = exam is not None and days_left(now, exam, day) == 0
+        lazy = exam is None  # states read on demand: only the cards due today are ranked
+        seen_today = new_seen_today(store, cards, day_start(now, day), bool(decks or topics))
         with paused_gc():  # bulk rows, no cycles (see gcpause)
-            states = store.state_index()  # read on demand: only the due cards are ranked
-            queue = plan(cards, states.ids, now, random.Random(0), new_per_day=DEFAULT_NEW,
-                         new_seen_today=seen_today, due=states.due_before(day_end(now)))
+            if lazy:
+                states = store.state_index()
+                due = states.due_before(day_end(now, day))
+            else:
+                states = store.load_states()
+            queue = plan(cards, states.ids if lazy else states, now, random.Random(0), new_per_day=DEFAULT_NEW,
+                         new_seen_today=seen_today, exam=exam, day=day, cram=exam_day, cram_unseen=False,
+                         parameters=params, due=due if lazy else None)
+        policy = policy_for(now, exam, params, day)
         allowance = queue.new_left
         rows = []
         for _ in range(count):
@@ -45,11 +63,15 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
             if card is None:
                 break
             rows.append(card)
+        empty = None if rows else empty_reason(queue, states, cards, now, policy)
         shown = {c.id: states[c.id] for c in rows if c.id in states}
-    policy = policy_for(now)
     new_n = 0
-    if not rows:
-        out.print("Nothing due now and no new cards left for today.")
+    if empty is not None:
+        lines, limited = empty
+        if limited:  # `due` cannot take a key: say what `study` would offer
+            lines[0] = lines[0].replace("press n for", "`n` in `cardcli study` adds")
+        for line in lines:
+            out.print(Text(line))
         return
     from cardcli.layout import ellipsize, hang
 
@@ -57,19 +79,19 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
     idw = max(len(c.id) for c in rows)
     for i, card in enumerate(rows, 1):
         st = shown.get(card.id)
-        where = f"{card.deck} · {card.topic}"
+        where = clean(f"{card.deck} · {card.topic}")  # data: never markup, escapes visible
         head = Text(f"{i:>3}. ")
-        head.append(card.id.ljust(idw), style="bold")
+        head.append(clean(card.id).ljust(idw), style="bold")
         head.append(f"  {where}")
         room = width - head.cell_len - 2
         if room >= 24:  # the front fits after the id on the same line
             head.append("  ")
-            head.append_text(ellipsize(card.front, room))
+            head.append_text(ellipsize(clean(card.front), room))
             out.print(head)
         else:  # narrow: the id, then where and the front on their own indented lines
-            out.print(hang(Text.assemble(Text(f"{i:>3}. "), (card.id, "bold")), 0))
+            out.print(hang(Text.assemble(Text(f"{i:>3}. "), (clean(card.id), "bold")), 0))
             out.print(hang(where, 5))
-            out.print(hang(ellipsize(card.front, width - 5), 5))
+            out.print(hang(ellipsize(clean(card.front), width - 5), 5))
         if not explain:
             continue
         if st is None:
@@ -80,6 +102,6 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], extra
             late = now - due
             when = (f"{format_interval(late)} overdue" if late.total_seconds() > 0
                     else f"in {format_interval(-late)}")
-            why = (f"last rated {st.last_rating} on {st.last_review:%Y-%m-%d}, due {due:%Y-%m-%d %H:%M} UTC "
-                   f"({when}), predicted recall {retrievability(st, now):.0%}")
+            why = (f"last rated {st.last_rating} on {day.format(st.last_review)[:10]}, due {day.format(due)} "
+                   f"({when}), predicted recall {recall_forecast(st, now, policy):.0%}")
         out.print(hang(why, 7 if width >= 60 else 5, style="dim"))

@@ -5,16 +5,16 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 from cardcli.commands._common import err, load_decks
 from cardcli.errors import CardcliError, UsageError, did_you_mean
 from cardcli.export_anki import HEADER, AnkiNote, card_note, problem_note, render
 from cardcli.loader import Collection, deck_key, deck_keys
+from cardcli.safetext import safe_text
 from cardcli.topics import TOPICS
 
-__all__ = ["run_anki", "build_notes", "default_filename", "write_atomic"]
+__all__ = ["run_anki", "build_notes", "default_filename", "write_atomic", "write_stdout", "silence_stdout"]
 
 
 def _all_families() -> list[str]:
@@ -42,14 +42,16 @@ def _generated_families(topics: list[str]) -> list[str]:
 
 
 def _check_selection(col: Collection, decks: list[str], topics: list[str], families: list[str]) -> None:
-    valid_decks = {k for d in col.decks for k in deck_keys(d)}
+    from cardcli.session import GEN_DECK
+
+    valid_decks = {k for d in col.decks for k in deck_keys(d)} | {GEN_DECK}
     bad_decks = [d for d in decks if deck_key(d) not in valid_decks]
     bad_topics = [t for t in topics if t not in TOPICS and t not in families]
     problems = []
     if bad_decks:
         hint = did_you_mean(bad_decks[0], [d.name for d in col.decks] + [Path(d.file).name for d in col.decks])
         problems.append(f"unknown deck {', '.join(repr(d) for d in bad_decks)}{hint} "
-                        f"(decks: {', '.join(d.name for d in col.decks) or 'none'})")
+                        f"(decks: {', '.join(d.name for d in col.decks) or 'none'}, {GEN_DECK})")
     if bad_topics:
         fams = f"; problem families: {', '.join(families)}" if families else ""
         hint = did_you_mean(bad_topics[0], list(TOPICS) + families)
@@ -77,11 +79,20 @@ def build_notes(
 ) -> tuple[list[AnkiNote], int, int]:
     """Notes for the selected cards, then ``generated`` problems per selected family.
 
+    ``--deck generated`` selects generated problems as in ``study``: alone, it exports only them
+    (one per family unless ``generated`` says how many); with other decks, those decks' cards too.
     Returns the notes, the number of cards and the number of generated problems.
     """
+    from cardcli.session import GEN_DECK
+
     families = _all_families() if any(t not in TOPICS for t in topics) else []
     _check_selection(col, decks, topics, families)
-    cards = col.select(decks, topics)
+    wanted = [d for d in decks if deck_key(d) != GEN_DECK]
+    if len(wanted) < len(decks):  # --deck generated
+        generated = generated or 1
+        cards = col.select(wanted, topics) if wanted else []
+    else:
+        cards = col.select(decks, topics)
     notes = [card_note(c) for c in cards]
     problems = 0
     if generated:
@@ -94,42 +105,46 @@ def build_notes(
     return notes, len(cards), problems
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temp file in the same folder and ``os.replace``.
+def _only_anki_exports(path: Path, head: bytes) -> None:
+    """An earlier export may be replaced (it is derived data); any other file stays."""
+    if not head.startswith(HEADER.encode()):
+        raise UsageError(f"{path} exists and is not an Anki export; remove it or choose another -o")
 
-    An existing file is replaced only when it is an Anki text export (starts with the same
-    headers), so a stray ``-o notes.txt`` never destroys unrelated data.
-    """
-    if path.is_dir():
-        raise UsageError(f"{path} is a folder; give a file name with -o")
-    if not path.parent.is_dir():
-        raise UsageError(f"{path.parent} does not exist; create it or choose another -o")
-    umask = os.umask(0)
-    os.umask(umask)
-    mode = 0o666 & ~umask
-    if path.exists():
-        try:
-            with path.open("rb") as f:
-                head = f.read(len(HEADER.encode()))
-            mode = path.stat().st_mode & 0o777
-        except OSError as e:
-            raise CardcliError(f"cannot read {path}: {e.strerror or e}") from None
-        if head != HEADER.encode():
-            raise UsageError(f"{path} exists and is not an Anki export; remove it or choose another -o")
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write the export to ``path`` (:func:`cardcli.fileout.write_atomic`): an existing file is
+    replaced only when it is an Anki text export, so a stray ``-o notes.txt`` never destroys
+    unrelated data; links, FIFOs, devices and sockets are refused unopened."""
+    from cardcli.fileout import write_atomic as write
+
+    write(path, data, _only_anki_exports, special_hint="use -o - to write to standard output")
+
+
+def write_stdout(data: bytes) -> None:
+    """``data`` to standard output; a full disk or a closed pipe is a one-line error, not a traceback."""
+    stream = sys.stdout
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, mode)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        stream.flush()
+        buffer = getattr(stream, "buffer", None)
+        if buffer is not None:
+            buffer.write(data)
+            buffer.flush()
+        else:  # pragma: no cover - text-only streams
+            stream.write(data.decode("utf-8"))
+            stream.flush()
     except OSError as e:
-        raise CardcliError(f"cannot write {path}: {e.strerror or e}") from None
+        silence_stdout()
+        raise CardcliError(f"cannot write to standard output: {e.strerror or e}") from None
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 def run_anki(
@@ -140,24 +155,16 @@ def run_anki(
     output: str | None,
     extra: list[Path],
 ) -> None:
-    col = load_decks(extra)
+    col = load_decks(extra, solver_answers=True)
     notes, n_cards, n_problems = build_notes(col, decks, topics, generated, seed)
     if not notes:
         hint = "" if generated else " (problem families need --generated N)"
         raise UsageError(f"nothing to export: no card matches the selected decks and topics{hint}")
     data = render(notes).encode("utf-8")
     if output == "-":
-        stream = sys.stdout
-        buffer = getattr(stream, "buffer", None)
-        stream.flush()
-        if buffer is not None:
-            buffer.write(data)
-            buffer.flush()
-        else:  # pragma: no cover - text-only streams
-            stream.write(data.decode("utf-8"))
-            stream.flush()
+        write_stdout(data)
         return
     path = Path(output) if output else Path.cwd() / default_filename(decks, topics, generated, seed)
     write_atomic(path, data)
-    what = f"{n_cards} cards" + (f" and {n_problems} generated problems" if generated else "")
-    err.print(f"wrote {len(notes)} notes ({what}) to {path}", markup=False, soft_wrap=True)
+    what = f"{n_cards} cards" + (f" and {n_problems} generated problems" if n_problems else "")
+    err.print(safe_text(f"wrote {len(notes)} notes ({what}) to {path}"), soft_wrap=True)

@@ -1,15 +1,21 @@
 """``cardcli generate``: generated problems as JSON Lines (one ``Problem.to_json()`` per line, plus
-``mistakes``: what each common mistake of the family gives, see :func:`cardcli.diagnosis.mistake_table`)."""
+``mistakes``: what each common mistake of the family gives, see :func:`cardcli.diagnosis.mistake_table`).
+
+With a family: problems 0..n-1 of that family. Without one (``--topic`` or none): exactly the
+problems ``cardcli quiz`` would ask for the same options and history (weakest families first).
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 
 __all__ = ["run"]
 
 
-def run(family: str, count: int, seed: int, difficulty: int, list_families: bool) -> None:
+def run(family: str, count: int, seed: int, difficulty: int, list_families: bool,
+        topics: list[str] | None = None, exam: date | None = None) -> None:
     from cardcli.errors import UsageError
     from generators.families import FAMILIES, generate
 
@@ -19,11 +25,22 @@ def run(family: str, count: int, seed: int, difficulty: int, list_families: bool
         for fam in FAMILIES.values():
             sys.stdout.write(f"{fam.name:<{width}}  {', '.join(fam.topics):<{twidth}}  {fam.description}\n")
         return
-    if not family:
-        raise UsageError("give a problem family, e.g. `cardcli generate conv-forward` "
-                         "(`cardcli generate --list` shows them all)")
+    if family and topics:
+        raise UsageError("give a problem family or --topic, not both")
+    if family:
+        problems = generate(family, count, seed, difficulty)
+    else:
+        from datetime import datetime, timezone
+
+        from cardcli.commands.quiz import planned_problems
+        from cardcli.store import Store
+        from cardcli.studyday import from_env
+
+        with Store.open() as store:
+            _, problems, _ = planned_problems(store, topics or [], count, seed, difficulty, exam,
+                                              datetime.now(timezone.utc), from_env())
     from cardcli.diagnosis import mistake_table
 
-    for problem in generate(family, count, seed, difficulty):
+    for problem in problems:
         record = {**problem.to_json(), "mistakes": mistake_table(problem)}
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from rich.text import Text
 
-from cardcli.commands._common import err, out
+from cardcli.commands._common import err, message, out
 from cardcli.errors import CardcliError, UsageError, did_you_mean
-from cardcli.importing import Imported, ImportFileError, import_file
+from cardcli.fileout import write_atomic
+from cardcli.importing import Imported, import_file
 from cardcli.importing.build import slug
 from cardcli.loader import parse_text
+from cardcli.safetext import safe_text
 from cardcli.topics import TOPICS
 
 __all__ = ["run", "target_path", "write_new"]
@@ -31,31 +31,14 @@ def target_path(imported: Imported, output: Path | None, several: bool) -> Path:
 
 
 def write_new(path: Path, data: bytes, force: bool) -> None:
-    """Write through a temp file and ``os.replace``; an existing file only with ``force``, and
-    never a symlink, a folder or a special file."""
-    if path.is_symlink():
-        raise CardcliError(f"{path} is a symbolic link; not replaced (choose another -o)")
-    if path.exists():
-        if not path.is_file():
-            raise CardcliError(f"{path} exists and is not a regular file; choose another -o")
+    """Write the deck (:func:`cardcli.fileout.write_atomic`); an existing file only with ``force``,
+    and never a symlink, a folder or a special file."""
+
+    def only_with_force(existing: Path, head: bytes) -> None:
         if not force:
-            raise CardcliError(f"{path} exists; use --force to replace it")
-    if not path.parent.is_dir():
-        raise UsageError(f"{path.parent} does not exist; create it or choose another -o")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as e:
-        raise CardcliError(f"cannot write {path}: {e.strerror or e}") from None
+            raise CardcliError(f"{existing} exists; use --force to replace it")
+
+    write_atomic(path, data, only_with_force)
 
 
 def _show(imported: Imported) -> None:
@@ -117,20 +100,18 @@ def run(
             if issues:  # a bug, never the input's fault: say so rather than write a broken deck
                 raise CardcliError(f"{file}: the deck built from it does not validate: {issues[0]}")
             for w in imported.warnings:
-                err.print(Text(f"warning: {w}"), soft_wrap=True)
+                message(f"warning: {w}")
             if dry_run:
                 _show(imported)
-                err.print(Text(_summary(imported, f"dry run, not written ({target})")))
+                err.print(safe_text(_summary(imported, f"dry run, not written ({target})")))
                 continue
             write_new(target, imported.yaml.encode("utf-8"), force)
             targets.add(target.resolve())
-            err.print(Text(_summary(imported, f"wrote {target}")))
-            err.print(Text(f"check it with `cardcli check {target}`, study it with "
-                           f"`cardcli study --decks {target}`"))
-        except (ImportFileError, CardcliError) as e:
-            if isinstance(e, UsageError):
-                raise
-            err.print(Text(f"cardcli: {e}"), soft_wrap=True)
+            err.print(safe_text(_summary(imported, f"wrote {target}")))
+            err.print(safe_text(f"check it with `cardcli check {target}`, study it with "
+                                f"`cardcli study --decks {target}`"))
+        except CardcliError as e:  # this input fails; the others are still imported
+            message(f"cardcli: {e}")
             failed += 1
     if failed:
         raise SystemExit(2)

@@ -1,8 +1,10 @@
 """``cardcli quiz``: fresh generated problems graded against the reference solver.
 
-Problems are those of ``cardcli generate`` for the same seed and difficulty, drawn round-robin
-over the selected families in sorted order (see :mod:`cardcli.quiz`). Without ``--seed`` a
-random seed is drawn and printed, so the quiz can be replayed.
+The families selected by ``--topic`` (all without it) are asked weakest first and round-robin
+(see :mod:`cardcli.quiz`); the order comes from the history, so ``cardcli generate`` without a
+family (:func:`planned_problems`) prints exactly what the quiz would ask for the same options.
+Every answer is logged as practice (:mod:`cardcli.quizlog`). Without ``--seed`` a random seed
+is drawn and printed, so the quiz can be replayed.
 """
 
 from __future__ import annotations
@@ -11,8 +13,14 @@ import random
 import shlex
 import sys
 from collections.abc import Iterator
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["run", "stdin_lines"]
+if TYPE_CHECKING:
+    from cardcli.store import Store
+    from cardcli.studyday import StudyDay
+
+__all__ = ["run", "stdin_lines", "family_weakness", "planned_problems"]
 
 
 def stdin_lines() -> Iterator[str]:
@@ -27,28 +35,80 @@ def stdin_lines() -> Iterator[str]:
             return
 
 
-def run(topics: list[str], count: int, seed: int | None, difficulty: int) -> None:
+def family_weakness(
+    store: Store, families: list[str], difficulty: int, now: datetime, exam: date | None, day: StudyDay
+) -> dict[str, tuple[float, int]]:
+    """family -> (predicted recall of its ``gen:`` card now, or on the exam morning; times practised)."""
+    from cardcli.quizlog import gen_card_id
+    from cardcli.scheduler import Policy, exam_morning, recall_forecast
+
+    at = now if exam is None else max(now, exam_morning(exam, day))
+    states = store.load_states()
+    model = store.memory_model()  # fitted by `cardcli optimize`, if saved
+    policy = Policy(parameters=model.parameters if model else None)
+    practised: dict[str, int] = {}
+    for card_id, _deck, n, _good in store.rating_stats():
+        practised[card_id] = practised.get(card_id, 0) + n
+    out = {}
+    for fam in families:
+        cid = gen_card_id(fam, difficulty)
+        out[fam] = (recall_forecast(states.get(cid), at, policy), practised.get(cid, 0))
+    return out
+
+
+def planned_problems(
+    store: Store, topics: list[str], count: int, seed: int, difficulty: int, exam: date | None,
+    now: datetime, day: StudyDay,
+) -> tuple[list[str], list[Any], date | None]:
+    """(families, the problems the quiz asks, the exam planned for) for these options and history."""
+    from cardcli.commands.exam import active_exam
+    from cardcli.quiz import plan
+    from generators.catalog import resolve
+
+    families = resolve(topics)
+    exam, _name = active_exam(store, exam, now, day, quiet=True)
+    weak = family_weakness(store, families, difficulty, now, exam, day)
+    return families, plan(families, count, seed, difficulty, weak), exam
+
+
+def run(topics: list[str], count: int, seed: int | None, difficulty: int, exam: date | None = None) -> None:
     import typer
     from rich.text import Text
 
     from cardcli.commands._common import out
-    from cardcli.quiz import INSTRUCTIONS, plan, run_quiz
-    from generators.catalog import resolve
+    from cardcli.quiz import INSTRUCTIONS, run_quiz
+    from cardcli.quizlog import log_quiz_answer
+    from cardcli.scheduler import policy_for
+    from cardcli.store import Store
+    from cardcli.studyday import from_env
 
-    families = resolve(topics)
+    now = datetime.now(timezone.utc)
+    day = from_env()
     if seed is None:
         seed = random.SystemRandom().randrange(1_000_000)
-    problems = plan(families, count, seed, difficulty)
-    replay = " ".join(["cardcli quiz", *(f"--topic {shlex.quote(t)}" for t in topics),
-                       f"-n {count}", f"-d {difficulty}", f"--seed {seed}"])
-    out.print(Text(f"{count} problem{'s' if count != 1 else ''} from {', '.join(families)}; seed {seed} "
-                   f"(replay: {replay})", style="bold"))
-    out.print(Text(INSTRUCTIONS, style="dim"))
-    if sys.stdin.isatty():  # readline editing, with the prompt known to readline
-        from cardcli.terminal import key_source
+    with Store.open() as store:
+        families, problems, exam = planned_problems(store, topics, count, seed, difficulty, exam, now, day)
+        asked = list(dict.fromkeys(p.family for p in problems))
+        replay = " ".join(["cardcli quiz", *(f"--topic {shlex.quote(t)}" for t in topics),
+                           f"-n {count}", f"-d {difficulty}", f"--seed {seed}"])
+        more = len(families) - len(asked)
+        what = ", ".join(asked) + (f" (weakest first; {more} more famil{'ies' if more != 1 else 'y'} next time)"
+                                   if more else "")
+        out.print(Text(f"{count} problem{'s' if count != 1 else ''} from {what}; seed {seed} "
+                       f"(replay: {replay})", style="bold"))
+        out.print(Text(INSTRUCTIONS, style="dim"))
+        model = store.memory_model()
+        policy = policy_for(now, exam, model.parameters if model else None, day)
 
-        result = run_quiz(problems, key_source(sys.stdin, sys.stdout), out)
-    else:
-        result = run_quiz(problems, stdin_lines(), out, echo=True)
+        def logged(problem: Any, grade: Any, duration_ms: int, mistake: str | None) -> None:
+            log_quiz_answer(store, problem, bool(grade.correct), duration_ms, datetime.now(timezone.utc), policy,
+                            mistake=mistake)
+
+        if sys.stdin.isatty():  # readline editing, with the prompt known to readline
+            from cardcli.terminal import key_source
+
+            result = run_quiz(problems, key_source(sys.stdin, sys.stdout), out, on_answer=logged)
+        else:
+            result = run_quiz(problems, stdin_lines(), out, echo=True, on_answer=logged)
     if result.stopped == "interrupt":
         raise typer.Exit(130)

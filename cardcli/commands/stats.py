@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from rich.text import Text
 
-__all__ = ["run", "bar_chart", "column_chart"]
+__all__ = ["run", "bar_chart", "column_chart", "parameters_info", "preview_workload"]
 
 BAR_WIDTH = 40
 MISTAKES_SHOWN = 3  # per topic
@@ -45,36 +46,50 @@ def column_chart(values: list[int], height: int = 6) -> list[str]:
 
 def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     from cardcli.commands._common import load_decks, out
+    from cardcli.commands.exam import active_exam, status_cards
     from cardcli.gcpause import paused_gc
-    from cardcli.commands.study import check_exam
     from cardcli.layout import Column, fit_table
-    from cardcli.scheduler import MASTERED_STABILITY_DAYS, day_start
-    from cardcli.session import generated_cards
-    from cardcli.stats import compute
+    from cardcli.safetext import safe_text
+    from cardcli.scheduler import MASTERED_STABILITY_DAYS
+    from cardcli.stats import DAYS_SHOWN, compute, day_bounds, due_bounds
     from cardcli.store import Store
+    from cardcli.studyday import from_env
 
     now = datetime.now(timezone.utc)
-    check_exam(exam, now)
+    day = from_env()
     col = load_decks(extra)
     with Store.open() as store, paused_gc():  # bulk rows, no cycles (see gcpause)
-        # counts and forecast from SQL; every card's full state only for exam readiness
-        stages = store.stage_rows(now.date(), MASTERED_STABILITY_DAYS)
+        exam, _name = active_exam(store, exam, now, day)
+        # counts, forecast and the daily histogram from SQL; every card's full state only for
+        # what needs it (exam readiness and workload)
+        stages = store.stage_rows(due_bounds(now, day), MASTERED_STABILITY_DAYS)
         states = store.load_states() if exam is not None else {}
         counts = store.rating_stats()
-        daily = store.daily_counts(day_start(now) - timedelta(days=27))
+        quiz = store.quiz_counts()
+        daily = store.reviews_per_day(*day_bounds(now, day, DAYS_SHOWN))
         mistakes = store.mistake_counts()
-    # generated problems count once practised (at any difficulty); deck cards always
-    cards = col.cards + [g for g in generated_cards(difficulties=(1, 2, 3)) if g.id in stages]
+        mocks = store.mock_exams()
+        model = store.memory_model()
+    params = model.parameters if model else None
+    # deck cards and generated problems at difficulty 1 always; at 2-3 once practised
+    cards = status_cards(col, stages)
     names = {}
     if mistakes:  # names come from the family catalogs (loads the solver: only when there are any)
         from generators.families import mistake_names
 
         names = mistake_names()
     with paused_gc():
-        report = compute(cards, states, counts, daily, now, exam=exam, mistakes=mistakes, mistake_names=names,
-                         stages=stages)
+        report = compute(cards, states, counts, daily, now, exam=exam, day=day, quiz_counts=quiz,
+                         mistakes=mistakes, mistake_names=names, parameters=params, stages=stages)
+    load = preview_workload(cards, states, now, exam, params) if exam is not None else []
+    report = replace(report, mock_exams=[m.to_json() for m in mocks])
     if json_out:
-        out.print_json(json.dumps(report.as_json()))
+        data = report.as_json()
+        data["parameters"] = parameters_info(model)
+        if exam is not None:
+            data["workload"] = [{"day": d.day.isoformat(), "reviews": round(d.reviews, 1), "new": round(d.new, 1)}
+                                for d in load]
+        out.print_json(json.dumps(data))
         return
     t = report.total
     out.print(Text(f"{t.cards} cards: {t.new} new, {t.learning} learning, {t.review} review, "
@@ -88,13 +103,18 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
                    Column("retention", "right", drop=1)]
         if report.exam is not None and title == "topic":
             columns.append(Column(f"ready {report.exam:%m-%d}", "right"))
+        if report.quiz and title == "topic":
+            columns.append(Column("quiz", "right"))
         rows = []
         for name, c in groups.items():
-            row = [name, str(c.cards), str(c.new), str(c.learning), str(c.due), str(c.mastered),
+            row = [safe_text(name), str(c.cards), str(c.new), str(c.learning), str(c.due), str(c.mastered),
                    str(c.reviews), "-" if c.retention is None else f"{c.retention:.0%}"]
             if report.exam is not None and title == "topic":
                 r = report.readiness.get(name)
                 row.append("-" if r is None else f"{r:.0%}")
+            if report.quiz and title == "topic":
+                a, k = report.quiz.get(name, (0, 0))
+                row.append(f"{k}/{a}" if a else "-")
             rows.append(row)
         out.print(fit_table(out.width, columns, rows, title=f"by {title}"))
     if report.mistakes:
@@ -102,6 +122,12 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         for topic, mrows in report.mistakes.items():
             shown = ", ".join(f"{report.mistake_names.get(m, m)} ×{n}" for m, n in mrows[:MISTAKES_SHOWN])
             out.print(Text(f"  {topic}: {shown}"))
+    if mocks:
+        from cardcli.mock.report import history_lines
+
+        out.print(Text("Mock exams (cardcli exam mock)"))
+        for line in history_lines(mocks):
+            out.print(Text(f"  {line}"))
     per_day = [n for _, n in report.per_day]
     out.print(Text(f"Reviews per day, {report.per_day[0][0]:%m-%d} to {report.per_day[-1][0]:%m-%d} "
                    f"(max {max(per_day)}, total {sum(per_day)})"))
@@ -111,3 +137,37 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     for line in bar_chart([(f"{d:%m-%d}", n) for d, n in report.forecast],
                           width=max(10, min(BAR_WIDTH, out.width - 12))):
         out.print(Text(line))
+    if report.quiz:
+        n = sum(a for a, _ in report.quiz.values())
+        k = sum(c for _, c in report.quiz.values())
+        out.print(Text(f"Quiz answers: {n}, {k / n:.0%} correct (correct/answered per topic in the quiz column)"))
+    if report.exam is not None and report.ready_overall is not None:
+        out.print(Text(f"Readiness on {report.exam:%Y-%m-%d}: {report.ready_overall:.0%} overall"))
+    if exam is not None:
+        until = "until the exam" if len(load) == (exam - day.date_of(now)).days else f"for the next {len(load)} days"
+        out.print(Text(f"Expected reviews per day {until} ({exam:%Y-%m-%d}; exam-mode retention, "
+                       f"{'your fitted' if model else 'the default'} memory model):"))
+        for line in bar_chart([(f"{d.day:%m-%d}", round(d.reviews)) for d in load],
+                              width=max(10, min(BAR_WIDTH, out.width - 12))):
+            out.print(Text(line))
+    info = parameters_info(model)
+    out.print(Text("Memory model: " + (f"FSRS parameters fitted on {info['reviews']} reviews, {info['fitted_at'][:10]}"
+                                       if model else "default FSRS parameters (see `cardcli optimize`)")))
+
+
+def parameters_info(model) -> dict:
+    """Which FSRS parameters schedule the cards: ``{source, fitted_at, reviews}``."""
+    if model is None:
+        return {"source": "default", "fitted_at": None, "reviews": None}
+    return {"source": "fitted", "fitted_at": model.fitted_at.isoformat(timespec="seconds"), "reviews": model.reviews}
+
+
+def preview_workload(cards, states, now, exam, params):
+    """Expected reviews per day until ``exam`` (see :mod:`cardcli.workload`), seeded: same input, same figures."""
+    import random
+
+    from cardcli.workload import workload
+
+    ids = {c.id for c in cards}
+    seen = {k: v for k, v in states.items() if k in ids}
+    return workload(seen, len(ids) - len(seen), now, exam, random.Random(0), parameters=params)

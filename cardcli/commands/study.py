@@ -11,7 +11,7 @@ from cardcli.errors import CardcliError, UsageError
 from cardcli.loader import Collection
 from cardcli.model import Card
 
-__all__ = ["run", "select_cards", "check_exam"]
+__all__ = ["run", "select_cards", "new_seen_today"]
 
 
 def select_cards(col: Collection, decks: list[str], topics: list[str]) -> list[Card]:
@@ -77,39 +77,64 @@ def _spread(cards: list[Card], extra: list[Card]) -> list[Card]:
     return out
 
 
-def check_exam(exam: date | None, now: datetime) -> None:
-    if exam is not None and exam <= now.date():
-        raise UsageError(f"--exam: {exam.isoformat()} is not in the future (today is {now.date().isoformat()} UTC)")
+def new_seen_today(store, cards: list[Card], since: datetime, explicit: bool) -> int:
+    """New cards introduced today that count against this session's allowance.
+
+    A plain ``cardcli study`` shares one allowance a day. An explicit selection (``--deck``,
+    ``--topic``) counts only its own cards, so it still introduces new cards of that selection
+    after the general allowance has been used (up to ``--new``).
+    """
+    if not explicit:
+        return store.new_seen_since(since)
+    first = store.first_reviewed_since(since)
+    return sum(1 for c in cards if c.id in first)
 
 
 def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date | None,
         cram: bool, extra: list[Path]) -> None:
     """Study the selected cards until the queue is empty, the limit is hit, or `q`."""
+    from rich.text import Text
+
     from cardcli.commands._common import load_decks, out
+    from cardcli.commands.exam import active_exam, print_status
     from cardcli.gcpause import paused_gc
-    from cardcli.scheduler import day_end, day_start, plan, policy_for
+    from cardcli.scheduler import day_end, day_start, days_left, plan, policy_for
     from cardcli.session import Session
     from cardcli.store import Store
+    from cardcli.studyday import from_env
     from cardcli.terminal import key_source
 
     now = datetime.now(timezone.utc)
-    check_exam(exam, now)
-    cards = select_cards(load_decks(extra), decks, topics)
+    day = from_env()
+    col = load_decks(extra, solver_answers=True)
+    cards = select_cards(col, decks, topics)
     rng = random.Random()
     with Store.open() as store:
-        seen_today = store.new_seen_since(day_start(now))
-        if exam is None and not cram:  # states read on demand: only the due cards are ranked
+        exam, name = active_exam(store, exam, now, day)
+        exam_day = exam is not None and days_left(now, exam, day) == 0
+        model = store.memory_model()  # parameters fitted by `cardcli optimize`, if saved
+        params = model.parameters if model else None
+        lazy = exam is None and not cram
+        if lazy:  # states read on demand: only the cards due today are ranked (see StateIndex)
             with paused_gc():  # bulk rows, no cycles (see gcpause)
                 states = store.state_index()
-                queue = plan(cards, states.ids, now, rng, new_per_day=new, new_seen_today=seen_today,
-                             due=states.due_before(day_end(now)))
+                due = states.due_before(day_end(now, day))
         else:  # exam readiness and cram need every seen card's state
             states = store.load_states()
-            queue = plan(cards, states, now, rng, new_per_day=new, new_seen_today=seen_today,
-                         exam=exam, cram=cram)
         if exam is not None:
-            out.print(f"Exam mode: {exam.isoformat()}, target retention "
-                      f"{policy_for(now, exam).desired_retention:.0%}", highlight=False)
+            print_status(exam, name, col, states, now, day, params)
+            if not exam_day:
+                out.print(Text(f"Target retention {policy_for(now, exam, params, day).desired_retention:.0%}; "
+                               f"no interval reaches past the exam."))
+        if exam_day and not cram:
+            out.print(Text("Exam morning: your weakest cards first; ratings are logged, the schedule "
+                           "is left as it is (like --cram)."))
+        seen_today = new_seen_today(store, cards, day_start(now, day), bool(decks or topics))
+        with paused_gc():
+            queue = plan(cards, states.ids if lazy else states, now, rng, new_per_day=new,
+                         new_seen_today=seen_today, exam=exam, cram=cram or exam_day, day=day,
+                         cram_unseen=not exam_day, parameters=params, due=due if lazy else None)
         session = Session(queue, store, out, key_source(sys.stdin, sys.stdout), states, cards,
-                          limit=limit, cram=cram, policy=policy_for(now, exam), rng=rng)
+                          limit=limit, cram=cram or exam_day, policy=policy_for(now, exam, params, day),
+                          rng=rng)
         session.run()

@@ -66,7 +66,8 @@ _OPTION = re.compile(r"^\s*\(?([a-hA-H]|\d{1,2})[).:]\s+(\S.*)$")
 _CHOSEN = re.compile(r"^\s*(?:answer\s*[:=]?\s*)?\(?([a-hA-H]|\d{1,2})\)?(?:[).:]\s*|\s+|$)(.*)$",
                      re.IGNORECASE | re.DOTALL)
 _BULLET = re.compile(r"^\s*[-•*]\s+")
-_ERRATUM = re.compile(r"^\s*erratum:\s*(\S.*)$", re.IGNORECASE)
+#: the lines `export anki` ends a back with (Disputed, Erratum, Source), read back into their keys
+_TRAILER = re.compile(r"^\s*(disputed|erratum|source):\s*(\S.*)$", re.IGNORECASE)
 
 
 @dataclass
@@ -177,11 +178,15 @@ def build_cards(pairs: list[Pair], deck: str, file: str, topic: str | None) -> B
         if not front or not back:
             built.warnings.append(DeckIssue(file, pair.line, "empty question or answer after cleaning: skipped"))
             continue
-        erratum = None
+        trailers: dict[str, str] = {}
         back_lines = back.split("\n")
-        m = _ERRATUM.match(back_lines[-1]) if len(back_lines) > 1 else None
-        if m:
-            erratum, back = m.group(1).strip(), "\n".join(back_lines[:-1]).strip()
+        while len(back_lines) > 1:
+            m = _TRAILER.match(back_lines[-1])
+            if not m or m.group(1).lower() in trailers:
+                break
+            trailers[m.group(1).lower()] = m.group(2).strip()
+            back_lines.pop()
+        back = "\n".join(back_lines).strip()
         typed = _typed(front, back)
         if not typed and _TF_MARK.search(front):
             built.warnings.append(DeckIssue(file, pair.line, "marked true/false but the answer does not start "
@@ -213,7 +218,8 @@ def build_cards(pairs: list[Pair], deck: str, file: str, topic: str | None) -> B
         if "answer" in typed:
             card["answer"] = typed["answer"]
         card["back"] = _back_value(typed.get("back", back))
-        if erratum:
-            card["erratum"] = erratum
+        for key in ("erratum", "source", "disputed"):
+            if key in trailers:
+                card[key] = trailers[key]
         built.cards.append(card)
     return built

@@ -6,9 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from generators.families._common import FamilySpec, make_draft, num, pick, rand_int, rand_ints, solve
+from generators.families._common import FamilySpec, make_draft, pick, rand_int, solve
 from generators.problem import Draft, Mistake
-from generators.render import fmt, fmt_shape
 
 __all__ = ["SPECS", "MISTAKES", "make"]
 

@@ -113,7 +113,7 @@ def make_forward(rng: np.random.Generator, d: int) -> Draft:
         params["cell"] = list(cell)
     stem = _pool_stem(g, mode) + "\n" + cell_ask((g["oh"], g["ow"]), cell, "out")
     if mode == "avg":
-        stem += " Decimals (3 or more) or fractions like 7/4 are accepted (relative tolerance 1e-3)."
+        stem += " Give 4 significant figures (e.g. 0.1667) or a fraction like 7/4 (relative tolerance 1e-3)."
     wins = _windows(g)
 
     def cell_text(i: int, j: int) -> str:
@@ -166,7 +166,7 @@ def make_backward(rng: np.random.Generator, d: int) -> Draft:
     stem = (_pool_stem(g, mode) + " The upstream gradient G = dL/dout is given. Compute dL/dx.\n"
             + cell_ask((g["h"], g["w"]), cell, "dL/dx"))
     if mode == "avg":
-        stem += " Decimals (3 or more) or fractions like 3/4 are accepted (relative tolerance 1e-3)."
+        stem += " Give 4 significant figures (e.g. 0.1667) or a fraction like 3/4 (relative tolerance 1e-3)."
     wins = _windows(g)
     lines = []
     for (i, j), cells in wins.items():

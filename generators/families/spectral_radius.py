@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from generators.families._common import FamilySpec, make_draft, num, pick, rand_int, rand_ints, solve
+from generators.families._common import FamilySpec, make_draft, num, pick, rand_ints, solve
 from generators.problem import Draft, Mistake
-from generators.render import fmt, fmt_shape
+from generators.render import fmt
 
 __all__ = ["SPECS", "MISTAKES", "make"]
 

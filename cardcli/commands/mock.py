@@ -1,0 +1,149 @@
+"""``cardcli exam mock``: build a mock exam from a template, sit it (or print it), mark it, log it.
+
+The sitting reads lines from the terminal (or a pipe) with the time left in every prompt; in a
+terminal the top line counts down every second (:mod:`cardcli.mock.countdown`) and a timer
+(``SIGALRM``) ends the exam at the deadline while an answer is being typed.
+``--print FILE`` writes the same exam (same seed, same history) as Markdown or HTML instead.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+__all__ = ["run", "write_document", "PRINT_MARKER", "Alarm"]
+
+#: every printed exam holds this text; only such a file is ever overwritten
+PRINT_MARKER = "cardcli exam mock --seed"
+
+
+def write_document(text: str, target: str) -> Path | None:
+    """Write ``text`` to ``target`` (``-``: stdout). Refuses to replace a file that is not a printed exam."""
+    from cardcli.errors import UsageError
+
+    if target == "-":
+        sys.stdout.write(text)
+        return None
+    path = Path(target).expanduser()
+    if path.exists():
+        try:
+            with path.open("rb") as f:
+                head = f.read(4096).decode("utf-8", "replace")
+        except OSError as e:
+            raise UsageError(f"--print: cannot read {path}: {e.strerror or e}") from None
+        if PRINT_MARKER not in head:
+            raise UsageError(f"--print: {path} exists and is not a printed mock exam; choose another name")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"--print: cannot write {path}: {e.strerror or e}") from None
+    return path
+
+
+class Alarm:
+    """In a terminal, raise :class:`~cardcli.mock.sitting.TimeUp` at the deadline (Unix)."""
+
+    def __init__(self, seconds: float, enabled: bool):
+        self.active = False
+        import signal
+
+        if not (enabled and hasattr(signal, "setitimer")):
+            return
+        from cardcli.mock.sitting import TimeUp
+
+        def _ring(signum: int, frame: object) -> None:
+            raise TimeUp
+
+        self._old = signal.signal(signal.SIGALRM, _ring)
+        signal.setitimer(signal.ITIMER_REAL, max(0.01, seconds))
+        self.active = True
+
+    def cancel(self) -> None:
+        if self.active:
+            import signal
+
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._old)
+            self.active = False
+
+
+def _policy(store, now: datetime):
+    """The scheduler settings answers are rated under, as in ``quiz``: the fitted parameters
+    (``cardcli optimize``) and the remembered exam date (``cardcli exam set``), if any."""
+    from cardcli.commands.exam import active_exam
+    from cardcli.scheduler import policy_for
+    from cardcli.studyday import from_env
+
+    day = from_env()
+    exam, _name = active_exam(store, None, now, day, quiet=True)
+    model = store.memory_model()
+    return policy_for(now, exam, model.parameters if model else None, day)
+
+
+def run(*, seed: int | None, minutes: int | None, template: Path | None, topics: list[str],
+        print_to: str | None, extra: list[Path]) -> None:
+    import typer
+    from rich.text import Text
+
+    from cardcli.commands._common import load_decks, out
+    from cardcli.mock.exam import build_exam
+    from cardcli.mock.template import load_template
+    from cardcli.store import Store
+
+    tpl = load_template(template)
+    if minutes is not None:
+        tpl = replace(tpl, minutes=minutes)
+    if seed is None:
+        seed = random.SystemRandom().randrange(1_000_000)
+    col = load_decks(extra)
+    now = datetime.now(timezone.utc)
+    with Store.open() as store:
+        states = store.load_states()
+        policy = _policy(store, now)
+    exam = build_exam(tpl, seed, col.cards, states, now, topics, policy)
+    if print_to is not None:
+        from cardcli.mock.printing import render_document
+
+        html_out = print_to.lower().endswith((".html", ".htm"))
+        path = write_document(render_document(exam, html_out=html_out), print_to)
+        if path is not None:
+            out.print(Text(f"Wrote {path}: {exam.title}, {len(exam.questions)} questions, {exam.total} points, "
+                           f"{exam.minutes} minutes, seed {exam.seed}; answer key and worked solutions at the end."))
+        return
+
+    from cardcli.mock.marking import mark_exam
+    from cardcli.mock.record import mock_records
+    from cardcli.mock.report import render_marking
+    from cardcli.mock.sitting import sit
+    from cardcli.terminal import key_source
+
+    from cardcli.mock.countdown import StatusLine
+
+    status: list[StatusLine] = []
+
+    def started(s) -> None:
+        line = StatusLine(sys.stdout, s.deadline, exam.title)
+        if line.start():
+            status.append(line)
+
+    alarm = Alarm(exam.minutes * 60, enabled=sys.stdin.isatty())
+    try:
+        sitting = sit(exam, key_source(sys.stdin, sys.stdout), out, on_start=started, on_stop=alarm.cancel)
+    finally:
+        alarm.cancel()
+        for line in status:
+            line.stop()
+    marking = mark_exam(exam, sitting.answers)
+    end = sitting.ended_at or datetime.now(timezone.utc)
+    render_marking(exam, marking, out, end - sitting.started_at, sitting.stopped, set(sitting.attempted))
+    with Store.open() as store:
+        now = datetime.now(timezone.utc)
+        summary, answers = mock_records(exam, marking, sitting, now, _policy(store, now))
+        store.record_mock_exam(summary, answers)
+    out.print(Text(f"Logged: {len(answers)} answer{'s' if len(answers) != 1 else ''} (kind mock) and the score; "
+                   f"`cardcli stats` lists your mock exams.", style="dim"))
+    if sitting.stopped == "interrupt":
+        raise typer.Exit(130)

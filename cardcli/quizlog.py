@@ -1,0 +1,58 @@
+"""Quiz answers count as practice: each one is logged and moves its generated card's schedule.
+
+A ``cardcli quiz`` answer is one row of the review log with kind ``quiz`` on the card
+``gen:<family>:d<difficulty>`` (deck ``generated``): the problem's seed and params, whether the
+answer was correct, how long it took and, when diagnosed, which known mistake it matched. It is
+rated for the scheduler like a study rating of that card - 4 (Good) when correct, 1 (Again) when
+wrong - so readiness per topic and the card's next due time follow quiz practice too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from cardcli.scheduler import Policy, review
+from cardcli.store import ReviewRecord, Store
+
+__all__ = ["QUIZ_KIND", "RATING_CORRECT", "RATING_WRONG", "gen_card_id", "quiz_record", "log_quiz_answer"]
+
+QUIZ_KIND = "quiz"
+RATING_CORRECT = 4
+RATING_WRONG = 1
+GEN_DECK = "generated"
+
+
+def gen_card_id(family: str, difficulty: int) -> str:
+    """The study card a generated problem belongs to (see :func:`cardcli.session.generated_cards`)."""
+    return f"gen:{family}:d{int(difficulty)}"
+
+
+def quiz_record(
+    problem: Any, correct: bool, duration_ms: int | None, now: datetime, policy: Policy | None = None,
+    mistake: str | None = None,
+) -> ReviewRecord:
+    """The log row for one answer (pure). ``mistake`` is the diagnosed mistake id of a wrong
+    answer, when there is one; ``policy`` the scheduler settings it is rated under."""
+    from generators.checks import to_plain
+
+    return ReviewRecord(
+        card_id=gen_card_id(problem.family, problem.difficulty), deck=GEN_DECK, reviewed_at=now,
+        rating=RATING_CORRECT if correct else RATING_WRONG,
+        duration_ms=None if duration_ms is None else max(0, int(duration_ms)), correct=bool(correct),
+        problem_seed=int(problem.seed), problem_params=to_plain(problem.params), kind=QUIZ_KIND,
+        mistake=mistake, policy=policy,
+    )
+
+
+def log_quiz_answer(
+    store: Store, problem: Any, correct: bool, duration_ms: int | None, now: datetime,
+    policy: Policy | None = None, mistake: str | None = None,
+) -> int:
+    """Log one quiz answer and update its ``gen:`` card's state, in one commit; returns the row id.
+
+    The new state is computed inside the write transaction from the card's state as committed
+    then (a study session may be rating the same card), like a study rating.
+    """
+    rec = quiz_record(problem, correct, duration_ms, now, policy, mistake)
+    return store.record(rec, lambda current: review(current, rec.rating, now, card_id=rec.card_id, policy=policy))

@@ -1,0 +1,121 @@
+"""Exam readiness: how much of the material you would recall on the exam morning.
+
+Definition (also in README): the **readiness** of a set of cards is the mean, over the cards, of
+FSRS's predicted probability of recall (its forgetting curve ``(1 + f·t/S)^-d`` with stability
+``S`` and ``t`` the time since the last review in fractional days:
+:func:`cardcli.scheduler.recall_forecast`) at the start of the exam's study day (4 am local by
+default; :func:`cardcli.scheduler.exam_morning`) if nothing more were studied - or now, on the
+exam day itself. A card never seen counts 0. The cards are those a plain ``cardcli study``
+schedules - every deck card and one generated-problem card per family (``gen:<family>:d1``) -
+plus any ``gen:<family>:d2``/``d3`` card that has been practised (studied or quizzed); a topic's
+readiness is the same mean over its cards. Studying or quizzing a card raises its
+stability and resets its forgetting curve, so readiness moves with every rating.
+
+Pure: ``now`` and the :class:`~cardcli.studyday.StudyDay` are arguments.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from cardcli.model import Card
+from cardcli.scheduler import CardState, Policy, days_left, exam_morning, recall_forecast
+from cardcli.studyday import StudyDay
+
+__all__ = ["Readiness", "ExamStatus", "readiness", "exam_status", "status_lines", "WEAKEST_SHOWN"]
+
+#: how many of the weakest topics the status lines name
+WEAKEST_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Mean predicted recall at one moment: over all cards and per topic (sorted by name)."""
+
+    overall: float | None
+    topics: dict[str, float] = field(default_factory=dict)
+    cards: int = 0
+    unseen: int = 0
+
+    def weakest(self, n: int = WEAKEST_SHOWN) -> list[tuple[str, float]]:
+        return sorted(self.topics.items(), key=lambda kv: (kv[1], kv[0]))[:n]
+
+
+def readiness(
+    cards: Sequence[Card], states: Mapping[str, CardState], at: datetime, policy: Policy | None = None
+) -> Readiness:
+    """Mean predicted recall of ``cards`` at ``at`` (unseen cards count 0), overall and per topic.
+
+    ``policy`` carries the FSRS parameters (fitted by ``cardcli optimize``, or the defaults)."""
+    sums: dict[str, list[float]] = {}
+    total = 0.0
+    unseen = 0
+    for card in cards:
+        st = states.get(card.id)
+        r = recall_forecast(st, at, policy)
+        unseen += st is None
+        total += r
+        sums.setdefault(card.topic, []).append(r)
+    topics = {t: sum(v) / len(v) for t, v in sorted(sums.items())}
+    return Readiness(overall=total / len(cards) if cards else None, topics=topics, cards=len(cards),
+                     unseen=unseen)
+
+
+@dataclass(frozen=True)
+class ExamStatus:
+    """What ``cardcli exam`` and the first lines of ``cardcli study`` say."""
+
+    exam: date
+    name: str | None
+    days_left: int
+    morning: datetime
+    readiness: Readiness
+    new_per_day: int  # new cards a day to see every unseen card before the exam
+
+    @property
+    def is_today(self) -> bool:
+        return self.days_left == 0
+
+
+def exam_status(
+    cards: Sequence[Card], states: Mapping[str, CardState], now: datetime, exam: date,
+    name: str | None = None, day: StudyDay | None = None, parameters: tuple[float, ...] | None = None,
+) -> ExamStatus:
+    day = day or StudyDay()
+    left = days_left(now, exam, day)
+    morning = exam_morning(exam, day)
+    ready = readiness(cards, states, max(morning, now), Policy(parameters=parameters))
+    per_day = math.ceil(ready.unseen / left) if left > 0 else ready.unseen
+    return ExamStatus(exam=exam, name=name, days_left=left, morning=morning, readiness=ready,
+                      new_per_day=per_day)
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:.0%}"
+
+
+def status_lines(st: ExamStatus, day: StudyDay | None = None, weakest: int = WEAKEST_SHOWN) -> list[str]:
+    """Plain text lines (the exam name is data: render them as rich ``Text``)."""
+    day = day or StudyDay()
+    title = f"{st.name} " if st.name else "Exam "
+    r = st.readiness
+    if st.is_today:
+        when = "is today"
+    else:
+        when = f"in {st.days_left} day{'s' if st.days_left != 1 else ''}"
+    lines = [f"{title}{when} ({st.exam:%a %Y-%m-%d}; readiness measured at {day.format(st.morning)})"]
+    lines.append(f"Readiness: {_pct(r.overall)} (mean predicted recall of {r.cards} cards on the exam morning"
+                 + (f"; {r.unseen} never seen count 0)" if r.unseen else ")"))
+    if r.topics:
+        lines.append("Weakest topics: " + ", ".join(f"{t} {_pct(v)}" for t, v in r.weakest(weakest)))
+    if st.is_today:
+        lines.append("Today `cardcli study` reviews your weakest cards; nothing is scheduled past the exam.")
+    elif r.unseen:
+        lines.append(f"New cards per day to see everything in time: {st.new_per_day} "
+                     f"({r.unseen} unseen / {st.days_left} day{'s' if st.days_left != 1 else ''})")
+    else:
+        lines.append("Every card has been seen: reviews only from here.")
+    return lines
