@@ -727,24 +727,25 @@ class Store:
         ]
 
     def reviews_per_day(self, days: Sequence[tuple[date, datetime]], end: datetime) -> dict[date, int]:
-        """Reviews per study day, counted in SQL on the time index (only days with reviews).
+        """Reviews per study day (only days with reviews), each one count on the time index.
 
         ``days``: (day, its start in UTC), ascending; each runs to the next one's start, the last
-        to ``end``. A review time not in the canonical form is a one-line error.
+        to ``end``. Times are compared as cardcli's canonical UTC text (:func:`_iso`); a review
+        time at or after ``end`` that is not in that form (nothing sorts there in a sound
+        history) is a one-line error.
         """
         if not days:
             return {}
-        bounds = [start for _, start in days[1:]] + [end]
-        whens = " ".join(f"WHEN reviewed_at < ? THEN {i}" for i in range(len(bounds)))
+        bounds = [_iso(start) for _, start in days] + [_iso(end)]
+        counts = " , ".join("(SELECT count(*) FROM reviews WHERE reviewed_at >= ? AND reviewed_at < ?)" for _ in days)
         rows = self._read(
-            f"""SELECT CASE WHEN NOT reviewed_at GLOB {_TIME_GLOB} THEN -1 {whens} END AS d, count(*)
-                FROM reviews WHERE reviewed_at >= ? GROUP BY d""",
-            (*map(_iso, bounds), _iso(days[0][1])),
-        )
-        counts = {d: int(n) for d, n in rows if d is not None}
-        if -1 in counts:
+            f"SELECT (SELECT count(*) FROM reviews WHERE reviewed_at >= ? AND NOT reviewed_at GLOB {_TIME_GLOB}), "
+            f"{counts}",
+            (bounds[-1], *(b for i in range(len(days)) for b in (bounds[i], bounds[i + 1]))),
+        )[0]
+        if rows[0]:
             raise self._bad_row("a review date", ValueError("not a UTC time in cardcli's form"))
-        return {days[d][0]: n for d, n in counts.items()}
+        return {d: int(n) for (d, _), n in zip(days, rows[1:]) if n}
 
     def daily_counts(self, since: datetime) -> dict[date, int]:
         """Reviews per UTC day from ``since`` on."""
