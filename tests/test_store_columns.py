@@ -407,3 +407,72 @@ def test_small_files_always_get_the_full_check_and_no_sidecar(tmp_path, monkeypa
     Store.open(p).close()
     assert "PRAGMA quick_check" in seen
 
+
+
+# -- the study session on the index ----------------------------------------------------------
+
+def _ticking(start: datetime):
+    t = [start]
+
+    def now() -> datetime:
+        t[0] += timedelta(seconds=5)
+        return t[0]
+
+    return now
+
+
+@pytest.mark.parametrize("days_later", [2, -400])  # cards due (a session), then nothing due (why empty)
+def test_a_session_on_the_index_is_the_session_on_every_state(tmp_path, days_later):
+    """The same keys on two copies of one history: states read on demand or all loaded give the
+    same screen (cards, previews, 'Still due now', 'Next due', why a queue is empty) and the same file."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from cardcli.session import Session
+    from cardcli.terminal import ScriptedKeys
+
+    log = random_log(21, cards=30, ratings=300)
+    a, b = tmp_path / "a.sqlite3", tmp_path / "b.sqlite3"
+    v3_history(a, log)
+    b.write_bytes(a.read_bytes())
+    now = log[-1][2] + timedelta(days=days_later) if days_later > 0 else log[0][2] - timedelta(days=1)
+    rated = expected_states(log)
+    n = 36 if days_later > 0 else 30  # with nothing due: only seen cards, so the reason is "nothing due"
+    cards = [Card(f"c{i}", f"Front {i}", "Back", "conv", "D") for i in range(n) if days_later > 0 or f"c{i}" in rated]
+    keys = ["", "3", "", "1", "u", "", "4", "", "5", "s", "", "2", "", "4", "", "1"] * 3
+    runs = []
+    for path, lazy in ((a, False), (b, True)):
+        with Store.open(path) as s:
+            if lazy:
+                states = s.state_index()
+                queue = S.plan(cards, states.ids, now, random.Random(3), 0, 0, due=states.due_before(S.day_end(now)))
+            else:
+                states = s.load_states()
+                queue = S.plan(cards, states, now, random.Random(3), 0, 0)
+            console = Console(file=StringIO(), width=100, color_system=None)
+            Session(queue, s, console, ScriptedKeys(keys), states, cards, limit=40, rng=random.Random(4),
+                    clock=_ticking(now)).run()
+            rows = [(r.card_id, r.rating, r.reviewed_at) for r in s.reviews()]
+            runs.append((console.file.getvalue(), rows, s.load_states()))
+    assert runs[0] == runs[1]
+    text = runs[0][0]
+    if days_later > 0:
+        assert "Recorded" in text and ("Still due now" in text or "Next due" in text)
+    else:
+        assert "Nothing more due today: the next card is due" in text and "Every card of this selection" in text
+
+
+def test_earliest_due_is_the_minimum_over_the_selection(tmp_path):
+    log = random_log(23, cards=40, ratings=300)
+    p = tmp_path / "h.sqlite3"
+    v3_history(p, log)
+    expect = expected_states(log)
+    with Store.open(p) as s:
+        index = s.state_index()
+        for ids in ({"c1", "c2", "c3"}, {f"c{i}" for i in range(0, 40, 3)}, {"nope"}, set(expect)):
+            dues = [expect[c].due for c in ids if c in expect]
+            assert index.earliest_due(ids) == (min(dues) if dues else None)
+        moved = S.review(expect["c1"], 1, log[0][2] - timedelta(days=30))  # set by a session: wins
+        index["c1"] = moved
+        assert index.earliest_due({"c1", "c2"}) == moved.due
