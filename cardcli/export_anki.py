@@ -60,9 +60,6 @@ HEADER = (
 
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _B62_PAIRS = [a + b for a in _B62 for b in _B62]  # 62**2 two-digit strings, index = value
-#: a field quoted by field_csv: a tab, quote or line break anywhere, ``#`` or whitespace first, or
-#: whitespace last (``\s`` is str.isspace, what str.strip removes)
-_NEEDS_QUOTES = re.compile(r'[\t"\n\r]|\A[#\s]|\s\Z')
 
 
 class ProblemLike(Protocol):
@@ -97,11 +94,14 @@ def guid_for(key: str) -> str:
     Only letters and digits, so it never needs quoting and never starts with ``#``.
     """
     n = int.from_bytes(hashlib.sha256(f"cardcli:{key}".encode()).digest()[:8], "big")
-    pairs = []  # two base-62 digits per step (the same digits as one at a time, fewer steps)
-    for _ in range(5):
-        n, r = divmod(n, 3844)
-        pairs.append(_B62_PAIRS[r])
-    return _B62[n % 62] + "".join(reversed(pairs))
+    # two base-62 digits per step (the same digits as one at a time, in fewer steps)
+    n, r1 = divmod(n, 3844)
+    n, r2 = divmod(n, 3844)
+    n, r3 = divmod(n, 3844)
+    n, r4 = divmod(n, 3844)
+    n, r5 = divmod(n, 3844)
+    p = _B62_PAIRS
+    return _B62[n % 62] + p[r5] + p[r4] + p[r3] + p[r2] + p[r1]
 
 
 @lru_cache(maxsize=1024)
@@ -295,15 +295,29 @@ def problem_note(problem: ProblemLike) -> AnkiNote:
 def field_csv(value: str) -> str:
     """A field as written to the file: quoted CSV-style (quotes doubled) when it holds a tab,
     a quote, a line break or starts with ``#`` (which Anki would read as a comment)."""
-    if _NEEDS_QUOTES.search(value):  # one scan for: tab/quote/newline, leading '#', outer whitespace
+    if "\t" in value or '"' in value or "\n" in value or "\r" in value or _edgy(value):
         return '"' + value.replace('"', '""') + '"'
     return value
 
 
+def _edgy(value: str) -> bool:
+    """Starts with ``#`` or whitespace, or ends with whitespace (what ``str.strip`` would remove)."""
+    return bool(value) and (value[0] == "#" or value[0].isspace() or value[-1].isspace())
+
+
 def render(notes: Iterable[AnkiNote]) -> str:
-    """The whole file: headers, then one line per note."""
+    """The whole file: headers, then one line per note.
+
+    Most rows need no quoting: the joined line is checked at once (C-level ``in`` and ``count``:
+    no quote or line break, exactly five tabs) and only each field's ends one by one; a row that
+    fails is quoted field by field with :func:`field_csv`.
+    """
     lines = [HEADER]
     for n in notes:
-        row = [n.guid, n.notetype, n.deck, n.front, n.back, " ".join(n.tags)]
-        lines.append("\t".join(field_csv(f) for f in row) + "\n")
+        row = (n.guid, n.notetype, n.deck, n.front, n.back, " ".join(n.tags))
+        line = "\t".join(row)
+        if (line.count("\t") != 5 or '"' in line or "\n" in line or "\r" in line
+                or any(map(_edgy, row))):
+            line = "\t".join(map(field_csv, row))
+        lines.append(line + "\n")
     return "".join(lines)
