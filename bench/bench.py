@@ -468,6 +468,7 @@ def heavy_history(table: Table, work: Path, decks: dict[int, Path], repeat: int)
     table.add("baseline: bare typer app --help (whole process)", f"{base * 1000:.0f} ms", "1.00x")
     now = datetime.now(timezone.utc)
     largest = max(decks)
+    seen: dict[str, list[tuple[int, float]]] = {}  # command -> [(cards, seconds)]
     for n, deck in sorted(decks.items()):
         home = work / f"home-heavy-{n}"
         home.mkdir()
@@ -501,6 +502,7 @@ def heavy_history(table: Table, work: Path, decks: dict[int, Path], repeat: int)
             cmd = [py, "-m", "cardcli", *args]
             subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=env)  # parse cache
             t, ratio = paired_runs(cmd, stdin, env, [py, str(bare)], repeat)
+            seen.setdefault(label, []).append((n, t))
             per_k = (t - base) * 1000 / (n / 1000)
             check = n == largest
             table.add(f"heavy {n:>7,} cards: {label}", f"{t * 1000:.0f} ms", f"{ratio:.2f}x",
@@ -514,6 +516,12 @@ def heavy_history(table: Table, work: Path, decks: dict[int, Path], repeat: int)
                 r = subprocess.run([py, "-c", code], capture_output=True, text=True, env=env)
                 mb = int(r.stdout.strip()) / 1024
                 table.add(f"peak memory, heavy {n:,} cards: {label}", f"{mb:.0f} MB", "", "< 300 MB", mb < 300)
+    # growth: what each further 1k cards (10k reviews) costs between sizes; flat means linear
+    for label, runs in seen.items():
+        steps = [f"{a // 1000}k-{b // 1000}k {(tb - ta) * 1e6 / (b - a):.2f}"
+                 for (a, ta), (b, tb) in zip(runs, runs[1:])]
+        if steps:
+            table.add(f"heavy {label}: ms per extra 1k cards, {', '.join(steps)}", "")
 
 
 def _schema() -> int:

@@ -38,7 +38,8 @@ from cardcli.scheduler import (
 )
 from cardcli.studyday import StudyDay
 
-__all__ = ["Counts", "StatsReport", "compute", "day_bounds", "due_bounds", "DAYS_SHOWN", "REMOVED", "MASTERED_STABILITY_DAYS"]
+__all__ = ["Counts", "StatsReport", "compute", "day_bounds", "due_bounds", "DAYS_SHOWN", "REMOVED",
+           "MASTERED_STABILITY_DAYS"]
 
 #: topic/deck name for reviews of cards no longer in any loaded deck
 REMOVED = "(not in decks)"

@@ -7,8 +7,13 @@ sessions on the same state dir both work. STRICT tables:
   correctness, the generated problem's seed and params, ``kind`` ('review', 'cram' or 'mock'),
   ``state_before`` (the card state the rating replaced, for undo) and ``policy`` (the
   scheduler settings it was rated under, so the log can be replayed).
-* ``card_state`` - the current FSRS state per card id. Rows are never dropped when a card
-  leaves the decks; the card resumes where it was if its id comes back.
+* ``card_state`` - the current FSRS state per card id, as columns (state, step, stability,
+  difficulty, due, last review; times in the canonical UTC text of :func:`_iso`, which sorts as
+  time; each column under a ``CHECK``). Rows are never dropped when a card leaves the decks; the
+  card resumes where it was if its id comes back. A covering index on ``due`` lets study rank
+  the cards due today without reading the others (:class:`StateIndex`).
+* ``review_totals`` - ratings and ratings >= 4 per (card, deck), kept equal to the log by
+  triggers on ``reviews`` (stats' retention without scanning the log).
 * ``memory_model`` - at most one row: the FSRS parameters `cardcli optimize` fitted and saved.
 * ``mock_exams`` - one row per sat mock exam (``cardcli exam mock``): when, seed, template,
   score of max, how it ended, per-topic and per-question JSON. Its answers are ``reviews`` rows
@@ -26,12 +31,15 @@ undo restores what the rating replaced, or replays the card's later ratings when
 session rated it since. Invariant: every card's state is :func:`cardcli.scheduler.replay` of
 its non-cram reviews.
 
-Before the first write, :meth:`Store.open` checks the file's integrity (``PRAGMA
-quick_check``) and identity (``PRAGMA application_id``, or the cardcli tables of files made
-before it was set) and that it can be written; a file failing any of these is left
-byte-for-byte untouched (no WAL switch, no migration) and reported as a one-line
-:class:`StoreError`. The schema version is ``PRAGMA user_version``; :data:`MIGRATIONS` are
-applied in order, so a fresh file and an old one go through the same path. The file is never
+Before the first write, :meth:`Store.open` checks the file's integrity and identity (``PRAGMA
+application_id``, or the cardcli tables of files made before it was set) and that it can be
+written; a file failing any of these is left byte-for-byte untouched (no WAL switch, no
+migration) and reported as a one-line :class:`StoreError`. Integrity: cheap header checks always;
+``PRAGMA quick_check`` (O(file size)) for files under :data:`FULL_CHECK_BELOW` and for any file
+not exactly as cardcli last left it (size, mtime, inode and WAL size recorded in a
+``.verified`` sidecar when a session closes a file its own last commit left). The schema version
+is ``PRAGMA user_version``; :data:`MIGRATIONS` are applied in order, so a fresh file and an old
+one go through the same path. The file is never
 overwritten or deleted.
 """
 

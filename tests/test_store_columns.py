@@ -139,7 +139,8 @@ def test_v2_fixture_rows_become_columns_equal_to_their_json(tmp_path):
     p = tmp_path / "v2.sqlite3"
     con = sqlite3.connect(str(p))
     con.executescript((FIXTURES / "schema_v2.sql").read_text())
-    old = {r[0]: r[1:] for r in con.execute("SELECT card_id, fsrs, last_rating, reps, lapses, first_review FROM card_state")}
+    old = {r[0]: r[1:] for r in con.execute(
+        "SELECT card_id, fsrs, last_rating, reps, lapses, first_review FROM card_state")}
     ratings = con.execute("SELECT card_id, deck, rating FROM reviews").fetchall()
     con.close()
     with Store.open(p) as s:
