@@ -75,7 +75,9 @@ def test_processes_rating_and_undoing_the_same_cards_keep_state_equal_to_the_log
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
         results.append(json.loads(out))
-    assert all(r["reviews"] > 20 and r["undone"] > 5 for r in results), results
+    # each process gave its 50 scheduled ratings and undid some (undo interleaves with the others)
+    assert all(r["reviews"] >= 50 and r["undone"] >= 1 for r in results), results
+    assert sum(r["undone"] for r in results) > 15, results
     with Store.open(db) as store:
         log = [r for r in store.reviews() if r.kind != "cram"]
         assert len(log) == sum(r["reviews"] for r in results)
