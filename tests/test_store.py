@@ -211,7 +211,7 @@ def test_newer_schema_is_refused(tmp_path):
 
 
 def test_locked_database_gives_one_line_error(tmp_path, monkeypatch):
-    import cardcli.store as store_mod
+    import cardcli.store.history as store_mod  # where BUSY_TIMEOUT_MS is looked up
 
     monkeypatch.setattr(store_mod, "BUSY_TIMEOUT_MS", 50)
     p = tmp_path / "h.sqlite3"

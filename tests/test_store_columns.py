@@ -22,6 +22,8 @@ import fsrs
 import pytest
 
 import cardcli.store as store_mod
+import cardcli.store.history as history_mod  # the submodules whose globals the tests patch
+import cardcli.store.integrity as integrity_mod
 from cardcli import scheduler as S
 from cardcli.model import Card
 from cardcli.stats import compute, day_bounds, due_bounds
@@ -198,14 +200,15 @@ def test_bad_values_cannot_be_written_to_the_columns(tmp_path):
 KILLER = textwrap.dedent("""
     import os, sys
     import cardcli.store as store
-    store.MIGRATION_BATCH = 7
-    real, calls = store._migrated_row, [0]
+    import cardcli.store.schema as schema
+    schema.MIGRATION_BATCH = 7
+    real, calls = schema._migrated_row, [0]
     def row(r):
         calls[0] += 1
         if calls[0] == 20:  # some batches written, the old table not yet dropped
             os._exit(9)     # killed: no rollback, no close, nothing flushed by Python
         return real(r)
-    store._migrated_row = row
+    schema._migrated_row = row
     store.Store.open(sys.argv[1])
 """)
 
@@ -317,19 +320,19 @@ def test_reviews_per_study_day_counted_in_sql_equal_the_naive_count(tmp_path):
 
 def _statements(monkeypatch) -> list[str]:
     seen: list[str] = []
-    real = store_mod._connect
+    real = history_mod._connect
 
     def connect(path):
         con = real(path)
         con.set_trace_callback(seen.append)
         return con
 
-    monkeypatch.setattr(store_mod, "_connect", connect)
+    monkeypatch.setattr(history_mod, "_connect", connect)
     return seen
 
 
 def test_full_check_skipped_only_for_the_file_as_cardcli_left_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(store_mod, "FULL_CHECK_BELOW", 0)  # every file counts as big here
+    monkeypatch.setattr(integrity_mod, "FULL_CHECK_BELOW", 0)  # every file counts as big here
     p = tmp_path / "h.sqlite3"
     v3_history(p, random_log(3))
     side = p.with_name(p.name + ".verified")
@@ -351,7 +354,7 @@ def test_full_check_skipped_only_for_the_file_as_cardcli_left_it(tmp_path, monke
 
 
 def test_truncated_big_file_is_caught_by_the_size_check(tmp_path, monkeypatch):
-    monkeypatch.setattr(store_mod, "FULL_CHECK_BELOW", 0)
+    monkeypatch.setattr(integrity_mod, "FULL_CHECK_BELOW", 0)
     p = tmp_path / "h.sqlite3"
     v3_history(p, random_log(4, ratings=600))
     os.truncate(p, p.stat().st_size - 1000)
@@ -362,36 +365,37 @@ def test_truncated_big_file_is_caught_by_the_size_check(tmp_path, monkeypatch):
 
 
 def test_header_page_count_is_checked_even_when_the_sidecar_matches(tmp_path, monkeypatch):
-    monkeypatch.setattr(store_mod, "FULL_CHECK_BELOW", 0)
+    monkeypatch.setattr(integrity_mod, "FULL_CHECK_BELOW", 0)
     p = tmp_path / "h.sqlite3"
     v3_history(p, random_log(4))
     st = p.stat()
-    assert not store_mod._needs_full_check(p)
+    assert not integrity_mod._needs_full_check(p)
     data = bytearray(p.read_bytes())
     pages = int.from_bytes(data[28:32], "big")
     data[28:32] = (pages + 1).to_bytes(4, "big")  # header says one page more than the file has
     p.write_bytes(bytes(data))
     os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, mtime and inode as recorded
-    assert store_mod._needs_full_check(p)
+    assert integrity_mod._needs_full_check(p)
 
 
 def test_session_killed_before_close_gets_the_full_check_next_time(tmp_path, monkeypatch):
-    monkeypatch.setattr(store_mod, "FULL_CHECK_BELOW", 0)
+    monkeypatch.setattr(integrity_mod, "FULL_CHECK_BELOW", 0)
     p = tmp_path / "h.sqlite3"
     v3_history(p, random_log(6))
     code = textwrap.dedent(f"""
         import os
         from datetime import datetime, timezone
         import cardcli.store as store
+        import cardcli.store.integrity as integrity
         from cardcli import scheduler as S
-        store.FULL_CHECK_BELOW = 0
+        integrity.FULL_CHECK_BELOW = 0
         s = store.Store.open({str(p)!r})
         now = datetime(2026, 11, 22, tzinfo=timezone.utc)
         s.record(store.ReviewRecord("c1", "D", now, 4), lambda cur: S.review(cur, 4, now, card_id="c1"))
         os._exit(0)  # no close: nothing says the file is as cardcli left it
     """)
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
-    assert store_mod._needs_full_check(p)
+    assert integrity_mod._needs_full_check(p)
     seen = _statements(monkeypatch)
     with Store.open(p) as s:
         assert s.load_state("c1").reps >= 1

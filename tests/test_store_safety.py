@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-import cardcli.store as store_mod
+import cardcli.store.history as history_mod  # the submodules whose globals the tests patch
+import cardcli.store.integrity as integrity_mod
 from cardcli import scheduler as S
 from cardcli.store import SCHEMA_VERSION, ReviewRecord, Store, StoreError
 
@@ -182,7 +183,7 @@ def test_bad_state_row_read_without_the_full_check_is_one_line(tmp_path, monkeyp
     con.execute("UPDATE card_state SET last_review = 'yesterday-ish' WHERE card_id = 'c3'")
     con.commit()
     con.close()
-    monkeypatch.setattr(store_mod, "_needs_full_check", lambda path: False)  # as if cardcli left it so
+    monkeypatch.setattr(integrity_mod, "_needs_full_check", lambda path: False)  # as if cardcli left it so
     now = T0 + timedelta(days=30)  # c3 is due: its ranking columns are read
     with Store.open(db) as s:
         with pytest.raises(StoreError, match=r"the state of card 'c3' is unreadable"):
@@ -268,7 +269,7 @@ def test_read_only_history_is_refused_at_open(tmp_path, monkeypatch):
     history(db, 5)
     before = db.read_bytes()
     # SQLite's own read-only open (what a chmod 444 file or folder gives a non-root user)
-    monkeypatch.setattr(store_mod, "_connect", lambda p: sqlite3.connect(
+    monkeypatch.setattr(history_mod, "_connect", lambda p: sqlite3.connect(
         f"file:{p}?mode=ro", uri=True, isolation_level=None))
     with pytest.raises(StoreError, match="cannot be opened for writing") as e:
         Store.open(db)
@@ -283,7 +284,7 @@ def test_read_only_history_refused_before_the_first_card(tmp_path, deck, monkeyp
     db.parent.mkdir()
     monkeypatch.setenv("CARDCLI_HOME", str(db.parent))
     history(db, 5)
-    monkeypatch.setattr(store_mod, "_connect", lambda p: sqlite3.connect(
+    monkeypatch.setattr(history_mod, "_connect", lambda p: sqlite3.connect(
         f"file:{p}?mode=ro", uri=True, isolation_level=None))
     with pytest.raises(StoreError, match="cannot be opened for writing"):
         study.run(decks=["Drill"], topics=[], new=20, limit=10, exam=None, cram=False, extra=[deck])

@@ -1,0 +1,471 @@
+"""Store: an open review history (opening, transactions, and every read and write of the log and
+the card states). Connection settings (busy timeout, retries on a locked file) live here too.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+
+from cardcli.scheduler import CardState, replay_states
+from cardcli.store.errors import StoreError, _error
+from cardcli.store.integrity import _check_file, _file_key, _mark_verified
+from cardcli.store.records import (
+    _REVIEW_COLS, _STATE_COLS, _STATE_MARKS, _TIME_GLOB, MemoryModel, MockExamRecord, ReviewRecord,
+    _iso, _policy_json, _review_from_row, _state_from_row, _state_json, _state_values,
+)
+from cardcli.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from cardcli.store.state_index import StateIndex
+
+__all__ = ["Store", "BUSY_TIMEOUT_MS"]
+
+
+#: how long a statement waits for another connection's lock before "locked" (also the retry budget at open)
+BUSY_TIMEOUT_MS = 5000
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+
+
+def _retry_locked(step: Callable[[], object]) -> None:
+    """Run ``step``, retrying while SQLite says the database is locked (up to the busy timeout)."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    delay = 0.005
+    while True:
+        try:
+            step()
+            return
+        except (sqlite3.OperationalError, StoreError) as e:
+            if "locked" not in str(e) and "busy" not in str(e):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
+
+class Store:
+    """An open review history. Use :meth:`Store.open`."""
+
+    def __init__(self, con: sqlite3.Connection, path: Path):
+        self._con = con
+        self.path = path
+        self._left: tuple | None = None  # the file's key after this connection's last write
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | None = None) -> Store:
+        """Open (creating or migrating as needed) the history at ``path`` (default: db_path()).
+
+        Checks integrity, identity and writability first and changes nothing in a file that
+        fails one of them (see the module docstring).
+        """
+        if path is None:
+            from cardcli.paths import db_path
+
+            path = db_path()
+        path = Path(path)
+        store = None
+        try:
+            con = _connect(path)
+            store = cls(con, path)
+            con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            con.execute("PRAGMA foreign_keys = ON")
+            _check_file(con, path)  # reads only
+            _retry_locked(store._probe_write)
+            # Switching to WAL needs an exclusive lock and SQLite does not call the busy handler
+            # for it: when two sessions start at once on a new file, retry for a while.
+            _retry_locked(lambda: con.execute("PRAGMA journal_mode = WAL").fetchone())
+            con.execute("PRAGMA synchronous = NORMAL")
+            _retry_locked(store._migrate)
+            store._left = _file_key(path)
+            return store
+        except sqlite3.Error as e:
+            if store is not None:
+                store._con.close()
+            raise _error(path, e) from None
+        except BaseException:
+            if store is not None:
+                store._con.close()
+            raise
+
+    def close(self) -> None:
+        """Close; if the file is as this connection's last commit left it, record so (sidecar)."""
+        ours = self._left is not None and _file_key(self.path) == self._left
+        self._con.close()
+        if ours:
+            _mark_verified(self.path)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _probe_write(self) -> None:
+        """Fail now, before a card is shown, if the file cannot be written (a write, rolled back)."""
+        con = self._con
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            con.execute(f"PRAGMA user_version = {int(version)}")
+        finally:
+            con.execute("ROLLBACK")
+
+    @contextmanager
+    def _tx(self, lost: str = "") -> Iterator[sqlite3.Connection]:
+        """One short write transaction (BEGIN IMMEDIATE ... COMMIT), errors as StoreError.
+
+        ``lost`` says what a failure means for the user (e.g. "the rating was not saved").
+        """
+        con = self._con
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                if con.in_transaction:  # SQLite may have rolled back already (e.g. SQLITE_FULL)
+                    con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+            self._left = _file_key(self.path)
+        except sqlite3.Error as e:
+            if con.in_transaction:
+                try:
+                    con.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            raise _error(self.path, e, lost) from None
+
+    def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
+        try:
+            return self._con.execute(sql, params).fetchall()
+        except sqlite3.Error as e:
+            raise _error(self.path, e) from None
+
+    def _migrate(self) -> None:
+        def current() -> bool:
+            return (self._con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+                    and self._con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID)
+
+        if current():
+            return
+        with self._tx("nothing was changed") as con:  # re-read inside the lock: another process may have migrated
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            for _name, step in MIGRATIONS[version:]:
+                step(con)
+            con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            con.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # also for files from before _m3
+
+    @property
+    def schema_version(self) -> int:
+        return self._read("PRAGMA user_version")[0][0]
+
+    # -- card state ------------------------------------------------------------------------
+    def load_states(self) -> dict[str, CardState]:
+        """Every card's state, in one query (decoded with the cyclic GC paused: see gcpause)."""
+        from cardcli.gcpause import paused_gc
+
+        with paused_gc():
+            rows = self._read(f"SELECT {_STATE_COLS} FROM card_state")
+            return {row[0]: self._state(row) for row in rows}
+
+    def state_index(self) -> StateIndex:
+        """The card states, read on demand (see :class:`StateIndex`): what study and due use."""
+        return StateIndex(self)
+
+    def load_state(self, card_id: str) -> CardState | None:
+        rows = self._read(f"SELECT {_STATE_COLS} FROM card_state WHERE card_id = ?", (card_id,))
+        return self._state(rows[0]) if rows else None
+
+    def _state(self, row: tuple) -> CardState:
+        try:
+            return _state_from_row(row)
+        except (ValueError, TypeError, KeyError, AttributeError) as e:
+            raise self._bad_row(f"the state of card {row[0]!r}", e) from None
+
+    def _review(self, row: tuple) -> ReviewRecord:
+        try:
+            return _review_from_row(row)
+        except (ValueError, TypeError, KeyError, AttributeError) as e:
+            raise self._bad_row(f"review {row[0]}", e) from None
+
+    def _bad_row(self, what: str, e: Exception) -> StoreError:
+        detail = " ".join(f"{type(e).__name__}: {e}".split())[:100]
+        return StoreError(f"review history {self.path}: {what} is unreadable ({detail}); cardcli has not "
+                          "changed the file: restore a backup, or move it aside to start a fresh history")
+
+    # -- writing ---------------------------------------------------------------------------
+    def record(
+        self, review: ReviewRecord,
+        new_state: Callable[[CardState | None], CardState] | CardState | None,
+    ) -> int:
+        """Append ``review`` and update the card's state, in one transaction; returns the row id.
+
+        ``new_state`` is normally a function from the card's *current* state (read inside the
+        transaction, None for a card never rated) to its new state: another session may have
+        rated the card since this one loaded it. A plain CardState is written as given (for
+        seeding a history); None (cram) leaves the state alone. The row's ``state_before`` is
+        the state read in the transaction, whatever ``review.state_before`` says.
+        """
+        with self._tx("the rating was not saved") as con:
+            current = self._current(con, review.card_id)
+            after = new_state(current) if callable(new_state) else new_state
+            rid = _insert_review(con, review, current)
+            if after is not None:
+                _put_state(con, after, review.deck)
+            return rid
+
+    def _current(self, con: sqlite3.Connection, card_id: str) -> CardState | None:
+        rows = con.execute(f"SELECT {_STATE_COLS} FROM card_state WHERE card_id = ?", (card_id,)).fetchall()
+        return self._state(rows[0]) if rows else None
+
+    def record_mock_exam(self, exam: MockExamRecord, answers: list[ReviewRecord]) -> int:
+        """Log a sat mock exam: its summary row and every answer (kind 'mock'), each moving its
+        card's state from the state committed now (as :meth:`record` does), in one transaction.
+        Returns the exam's row id."""
+        from cardcli.scheduler import review as apply_rating
+
+        with self._tx("the mock exam was not saved") as con:
+            cur = con.execute(
+                """INSERT INTO mock_exams (started_at, finished_at, seed, template, score, max, minutes,
+                       stopped, topics, questions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (_iso(exam.started_at), _iso(exam.finished_at), int(exam.seed), exam.template, float(exam.score),
+                 int(exam.max), int(exam.minutes), exam.stopped, json.dumps(exam.topics),
+                 json.dumps(exam.questions, default=str)),
+            )
+            for r in answers:
+                current = self._current(con, r.card_id)
+                _insert_review(con, r, current)
+                _put_state(con, apply_rating(current, r.rating, r.reviewed_at, card_id=r.card_id, policy=r.policy),
+                           r.deck)
+            return int(cur.lastrowid)
+
+    def mock_exams(self) -> list[MockExamRecord]:
+        """Every sat mock exam, oldest first."""
+        rows = self._read("SELECT id, started_at, finished_at, seed, template, score, max, minutes, stopped, "
+                          "topics, questions FROM mock_exams ORDER BY started_at, id")
+        return [MockExamRecord(id=r[0], started_at=datetime.fromisoformat(r[1]),
+                               finished_at=datetime.fromisoformat(r[2]), seed=r[3], template=r[4], score=r[5],
+                               max=r[6], minutes=r[7], stopped=r[8], topics=json.loads(r[9]),
+                               questions=json.loads(r[10])) for r in rows]
+
+    def undo(self, review_id: int) -> ReviewRecord | None:
+        """Delete review ``review_id`` and undo what it changed, in one transaction.
+
+        If no other non-cram rating of the card came after it, the card gets back the state the
+        rating replaced; otherwise the later ratings are replayed on that state (and their undo
+        snapshots updated), so ratings another session gave since are kept. Returns the deleted
+        record, or None if it was already gone.
+        """
+        with self._tx("the undo was not saved") as con:
+            rows = con.execute(f"SELECT {_REVIEW_COLS} FROM reviews WHERE id = ?", (review_id,)).fetchall()
+            if not rows:
+                return None
+            rec = self._review(rows[0])
+            con.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+            if rec.kind == "cram":
+                return rec
+            later = [self._review(r) for r in con.execute(
+                f"SELECT {_REVIEW_COLS} FROM reviews WHERE card_id = ? AND id > ? AND kind != 'cram' ORDER BY id",
+                (rec.card_id, review_id),
+            )]
+            state = rec.state_before
+            steps = [(r.rating, r.reviewed_at, r.policy) for r in later]
+            for r, after in zip(later, replay_states(rec.card_id, steps, state)):
+                con.execute("UPDATE reviews SET state_before = ? WHERE id = ?", (_state_json(state), r.id))
+                state = after
+            if state is None:
+                con.execute("DELETE FROM card_state WHERE card_id = ?", (rec.card_id,))
+            else:
+                _put_state(con, state, later[-1].deck if later else rec.deck)
+            return rec
+
+    # -- reading the log -------------------------------------------------------------------
+    def reviews(self, since: datetime | None = None) -> list[ReviewRecord]:
+        """The log in order (optionally only rows at or after ``since``)."""
+        if since is None:
+            rows = self._read(f"SELECT {_REVIEW_COLS} FROM reviews ORDER BY id")
+        else:
+            rows = self._read(
+                f"SELECT {_REVIEW_COLS} FROM reviews WHERE reviewed_at >= ? ORDER BY id", (_iso(since),)
+            )
+        return [self._review(r) for r in rows]
+
+    def review_count(self) -> int:
+        return int(self._read("SELECT count(*) FROM reviews")[0][0])
+
+    def new_seen_since(self, since: datetime) -> int:
+        """Cards whose first (non-cram) review is at or after ``since`` (new cards seen today)."""
+        return int(self._read("SELECT count(*) FROM card_state WHERE first_review >= ?", (_iso(since),))[0][0])
+
+    def first_reviewed_since(self, since: datetime) -> set[str]:
+        """The cards whose first (non-cram) review is at or after ``since`` (on the first_review index)."""
+        return {r[0] for r in self._read("SELECT card_id FROM card_state WHERE first_review >= ?", (_iso(since),))}
+
+    def rating_stats(self) -> list[tuple[str, str, int, int]]:
+        """(card_id, deck, ratings, ratings >= 4) per card and deck logged, for retention figures.
+
+        Read from ``review_totals``, which triggers on ``reviews`` keep equal to
+        ``SELECT card_id, deck, count(*), sum(rating >= 4) FROM reviews GROUP BY card_id, deck``.
+        """
+        return self._read("SELECT card_id, deck, n, good FROM review_totals")
+
+    def stage_rows(self, bounds: Sequence[datetime], mastered: float) -> dict[str, tuple[int, int]]:
+        """card id -> (stage, day), computed in SQL for stats.
+
+        Stage: 1 learning (FSRS learning or relearning), 2 review, 3 mastered (stability at least
+        ``mastered`` days), as :func:`cardcli.scheduler.stage`. Day: how many of ``bounds`` (the
+        ascending starts of the coming study days, see :func:`cardcli.stats.due_bounds`) are at
+        or before the card's due time: 0 due today, k due on the k-th study day after today.
+        """
+        days = " ".join(f"WHEN due < ? THEN {k}" for k in range(len(bounds)))
+        rows = self._read(
+            f"""SELECT card_id, CASE WHEN state != 2 THEN 1 WHEN coalesce(stability, 0) >= ? THEN 3 ELSE 2 END,
+                       CASE {days} ELSE {len(bounds)} END
+                FROM card_state""",
+            (float(mastered), *map(_iso, bounds)),
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def review_times(self, since: datetime) -> list[datetime]:
+        """When each review at or after ``since`` happened (UTC), for per-day figures in local time."""
+        rows = self._read("SELECT reviewed_at FROM reviews WHERE reviewed_at >= ?", (_iso(since),))
+        try:
+            return [datetime.fromisoformat(r[0]) for r in rows]
+        except (ValueError, TypeError) as e:
+            raise self._bad_row("a review date", e) from None
+
+    def quiz_counts(self) -> list[tuple[str, int, int]]:
+        """(card_id, quiz answers, correct ones) per ``gen:`` card, from the log's ``quiz`` rows."""
+        return [
+            (r[0], int(r[1]), int(r[2] or 0))
+            for r in self._read(
+                "SELECT card_id, count(*), sum(correct) FROM reviews WHERE kind = 'quiz' GROUP BY card_id"
+            )
+        ]
+
+    # -- settings --------------------------------------------------------------------------
+    def get_setting(self, key: str) -> str | None:
+        rows = self._read("SELECT value FROM settings WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_settings(self, values: dict[str, str | None]) -> None:
+        """Set (or, for None, delete) several settings in one transaction."""
+        with self._tx() as con:
+            for key, value in values.items():
+                if value is None:
+                    con.execute("DELETE FROM settings WHERE key = ?", (key,))
+                else:
+                    con.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
+                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+    def recall_attempts(self, kinds: tuple[str, ...]) -> list[tuple[str, datetime, int]]:
+        """(card_id, reviewed_at, raw rating) of the log rows of these ``kinds``, oldest first."""
+        marks = ", ".join("?" * len(kinds))
+        rows = self._read(
+            f"SELECT card_id, reviewed_at, rating FROM reviews WHERE kind IN ({marks}) ORDER BY reviewed_at, id",
+            tuple(kinds),
+        )
+        return [(c, datetime.fromisoformat(at), int(r)) for c, at, r in rows]
+
+    # -- the fitted memory model -----------------------------------------------------------
+    def memory_model(self) -> MemoryModel | None:
+        """The saved fitted parameters, or None (the scheduler then uses FSRS's defaults)."""
+        rows = self._read("SELECT parameters, fitted_at, reviews, evaluation FROM memory_model WHERE id = 1")
+        if not rows:
+            return None
+        params, at, n, evaluation = rows[0]
+        return MemoryModel(tuple(float(w) for w in json.loads(params)), datetime.fromisoformat(at),
+                           int(n), json.loads(evaluation))
+
+    def save_memory_model(self, model: MemoryModel) -> None:
+        with self._tx() as con:
+            con.execute(
+                """INSERT INTO memory_model (id, parameters, fitted_at, reviews, evaluation)
+                   VALUES (1, ?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET parameters = excluded.parameters,
+                       fitted_at = excluded.fitted_at, reviews = excluded.reviews,
+                       evaluation = excluded.evaluation""",
+                (json.dumps(list(model.parameters)), _iso(model.fitted_at), model.reviews,
+                 json.dumps(model.evaluation)),
+            )
+
+    def reset_memory_model(self) -> bool:
+        """Forget the fitted parameters (back to FSRS's defaults). True if there were any."""
+        with self._tx() as con:
+            return con.execute("DELETE FROM memory_model").rowcount > 0
+
+    def mistake_counts(self) -> list[tuple[str, str, str, int]]:
+        """(card_id, deck, mistake, times) for every logged wrong answer a known mistake matched."""
+        return [
+            (r[0], r[1], r[2], int(r[3]))
+            for r in self._read(
+                "SELECT card_id, deck, mistake, count(*) FROM reviews WHERE mistake IS NOT NULL "
+                "GROUP BY card_id, deck, mistake"
+            )
+        ]
+
+    def reviews_per_day(self, days: Sequence[tuple[date, datetime]], end: datetime) -> dict[date, int]:
+        """Reviews per study day (only days with reviews), each one count on the time index.
+
+        ``days``: (day, its start in UTC), ascending; each runs to the next one's start, the last
+        to ``end``. Times are compared as cardcli's canonical UTC text (:func:`_iso`); a review
+        time at or after ``end`` that is not in that form (nothing sorts there in a sound
+        history) is a one-line error.
+        """
+        if not days:
+            return {}
+        bounds = [_iso(start) for _, start in days] + [_iso(end)]
+        counts = " , ".join("(SELECT count(*) FROM reviews WHERE reviewed_at >= ? AND reviewed_at < ?)" for _ in days)
+        rows = self._read(
+            f"SELECT (SELECT count(*) FROM reviews WHERE reviewed_at >= ? AND NOT reviewed_at GLOB {_TIME_GLOB}), "
+            f"{counts}",
+            (bounds[-1], *(b for i in range(len(days)) for b in (bounds[i], bounds[i + 1]))),
+        )[0]
+        if rows[0]:
+            raise self._bad_row("a review date", ValueError("not a UTC time in cardcli's form"))
+        return {d: int(n) for (d, _), n in zip(days, rows[1:]) if n}
+
+    def daily_counts(self, since: datetime) -> dict[date, int]:
+        """Reviews per UTC day from ``since`` on."""
+        rows = self._read(
+            "SELECT substr(reviewed_at, 1, 10), count(*) FROM reviews WHERE reviewed_at >= ? GROUP BY 1",
+            (_iso(since),),
+        )
+        try:
+            return {date.fromisoformat(d): int(n) for d, n in rows}
+        except (ValueError, TypeError) as e:
+            raise self._bad_row("a review date", e) from None
+
+
+def _insert_review(con: sqlite3.Connection, review: ReviewRecord, before: CardState | None) -> int:
+    cur = con.execute(
+        """INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, correct,
+               problem_seed, problem_params, kind, state_before, mistake, policy)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            review.card_id, review.deck, _iso(review.reviewed_at), review.rating,
+            review.duration_ms, None if review.correct is None else int(review.correct),
+            review.problem_seed,
+            None if review.problem_params is None else json.dumps(review.problem_params, default=str),
+            review.kind, _state_json(before), review.mistake, _policy_json(review.policy),
+        ),
+    )
+    return int(cur.lastrowid)
+
+
+def _put_state(con: sqlite3.Connection, st: CardState, deck: str) -> None:
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _STATE_COLS.split(", ")[1:])
+    con.execute(
+        f"""INSERT INTO card_state ({_STATE_COLS}, deck) VALUES ({_STATE_MARKS}, ?)
+            ON CONFLICT (card_id) DO UPDATE SET {updates}, deck = excluded.deck""",
+        (*_state_values(st), deck),
+    )

@@ -1,0 +1,154 @@
+"""StateIndex: the card states of a history, read on demand (what study and due use)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection, Iterator, MutableMapping
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from cardcli.scheduler import Brief, CardState
+from cardcli.store.errors import _error
+from cardcli.store.records import _iso
+
+if TYPE_CHECKING:
+    from cardcli.store.history import Store
+
+__all__ = ["StateIndex"]
+
+
+class StateIndex(MutableMapping[str, CardState]):
+    """Card states read on demand: study and due on a big history never decode every card.
+
+    Opening it reads only the ids of the cards that have a state (one query on the primary key
+    index). A card's full state is read (one primary-key lookup) and kept the first time it is
+    asked for; states the session sets are kept here and win over the file. :meth:`due_before`
+    gives the ranking columns of the cards due before a time (one query on the ``due`` index),
+    :meth:`due_summary` the end-of-session figures.
+    """
+
+    def __init__(self, store: Store):
+        self._store = store
+        self._ids = {r[0] for r in store._read("SELECT card_id FROM card_state")}
+        self._cache: dict[str, CardState] = {}
+        self._set: dict[str, CardState] = {}  # set by the session (already committed by it)
+        self._due: tuple[datetime, dict[str, Brief]] | None = None  # the last due_before
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._ids
+
+    def __getitem__(self, key: str) -> CardState:
+        st = self._cache.get(key)
+        if st is not None:
+            return st
+        if key not in self._ids:
+            raise KeyError(key)
+        st = self._store.load_state(key)
+        if st is None:  # gone since (another session undid its only rating)
+            raise KeyError(key)
+        self._cache[key] = st
+        return st
+
+    def __setitem__(self, key: str, st: CardState) -> None:
+        self._cache[key] = self._set[key] = st
+        self._ids.add(key)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._ids:
+            raise KeyError(key)
+        self._ids.discard(key)
+        self._cache.pop(key, None)
+        self._set.pop(key, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @property
+    def ids(self) -> set[str]:
+        """The ids of the cards with a state (do not modify)."""
+        return self._ids
+
+    def due_before(self, horizon: datetime) -> dict[str, Brief]:
+        """The ranking columns (due, last review, stability) of every card due before ``horizon``.
+
+        Kept: :meth:`due_summary` at the end of the session starts from it.
+        """
+        out: dict[str, Brief] = {}
+        parse = datetime.fromisoformat  # canonical UTC text (see _iso): already UTC
+        try:
+            for cid, due, last, stability in self._store._read(
+                    "SELECT card_id, due, last_review, stability FROM card_state WHERE due < ?", (_iso(horizon),)):
+                out[cid] = Brief(parse(due), parse(last) if last else None, stability)
+        except (ValueError, TypeError) as e:
+            raise self._store._bad_row(f"the state of card {cid!r}", e) from None
+        for key, st in self._set.items():
+            out.pop(key, None)
+            if st.due < horizon:
+                out[key] = Brief(st.due, st.last_review, st.stability)
+        self._due = (horizon, out)
+        return out
+
+    def due_summary(self, ids: Collection[str], now: datetime) -> tuple[set[str], datetime | None]:
+        """Of the cards ``ids``: those due at ``now``, and the earliest due time of the others.
+
+        From the states as loaded (the :meth:`due_before` of this session) and as the session set
+        them, like a session working on loaded states; the file is read only past that horizon.
+        """
+        horizon, briefs = self._due if self._due is not None else (None, {})
+        due: set[str] = set()
+        nxt: datetime | None = None
+        for key, b in briefs.items():
+            if key in ids and key not in self._set:
+                if b.due <= now:
+                    due.add(key)
+                elif nxt is None or b.due < nxt:
+                    nxt = b.due
+        for key, st in self._set.items():
+            if key in ids and key in self._ids:
+                if st.due <= now:
+                    due.add(key)
+                elif nxt is None or st.due < nxt:
+                    nxt = st.due
+        if horizon is None or now >= horizon or nxt is None or nxt >= horizon:
+            # past what was loaded (in due order, from its horizon): the due ones, then the next one
+            try:
+                cur = self._store._con.execute("SELECT card_id, due FROM card_state WHERE due >= ? ORDER BY due",
+                                               ("" if horizon is None else _iso(horizon),))
+                for cid, text in cur:
+                    if cid in ids and cid not in self._set and cid not in briefs:
+                        d = datetime.fromisoformat(text)
+                        if d <= now:
+                            due.add(cid)
+                            continue
+                        nxt = d if nxt is None or d < nxt else nxt
+                        break
+                cur.close()
+            except sqlite3.Error as e:
+                raise _error(self._store.path, e) from None
+            except (ValueError, TypeError) as e:
+                raise self._store._bad_row("a due time", e) from None
+        return due, nxt
+
+
+    def earliest_due(self, ids: Collection[str]) -> datetime | None:
+        """The earliest due time among the cards ``ids`` (None if none has a state)."""
+        nxt: datetime | None = None
+        for key, st in self._set.items():
+            if key in ids and key in self._ids and (nxt is None or st.due < nxt):
+                nxt = st.due
+        try:
+            cur = self._store._con.execute("SELECT card_id, due FROM card_state ORDER BY due")
+            for cid, text in cur:
+                if cid in ids and cid not in self._set:
+                    d = datetime.fromisoformat(text)
+                    nxt = d if nxt is None or d < nxt else nxt
+                    break
+            cur.close()
+        except sqlite3.Error as e:
+            raise _error(self._store.path, e) from None
+        except (ValueError, TypeError) as e:
+            raise self._store._bad_row("a due time", e) from None
+        return nxt
