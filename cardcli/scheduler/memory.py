@@ -1,72 +1,29 @@
-"""Pure scheduling: what a rating does to a card, and in which order cards come.
+"""The memory model: what a rating does to a card (an adapter over FSRS, the ``fsrs`` package).
 
-The memory model is FSRS (the ``fsrs`` package, py-fsrs); this module only adapts it:
-
-* Ratings are the 1-5 confidence the student gives. They map to FSRS as
-  1, 2 -> Again; 3 -> Hard; 4 -> Good; 5 -> Easy (see :data:`RATING_MAP`). The raw 1-5 is
-  what the review log keeps, so a schedule can be recomputed under another mapping.
-* The FSRS parameters are py-fsrs's defaults unless :attr:`Policy.parameters` carries the ones
-  fitted to the student's own reviews by ``cardcli optimize`` (:mod:`cardcli.optimize`).
-* Nothing here reads the clock or a global random generator: ``now`` (timezone-aware UTC)
-  and ``rng`` (:class:`random.Random`) are arguments. FSRS fuzzing (which uses the global
-  ``random``) is switched off.
-
-Ordering (:func:`plan` builds a :class:`StudyQueue`):
-
-* Due cards (due before the end of the current study day: see :mod:`cardcli.studyday`; UTC
-  midnight unless a :class:`~cardcli.studyday.StudyDay` is given) come lowest predicted recall first.
-* New cards are introduced up to the per-day limit, one after every ``NEW_EVERY - 1`` reviews.
-* Cards with the same :attr:`cardcli.model.Card.group_key` are never shown back to back
-  while another card is available.
-* After a rating whose next due time is within :data:`LEARN_AHEAD` (learning steps: 1-2
-  always, 3-4 on a card still in learning), the card returns in the same session after
-  :data:`REQUEUE_GAP` other cards.
-
-Exam mode (``exam`` date): the target retention rises as the exam nears,
-``r(d) = 0.90 + 0.07 * clamp((30 - d) / 27, 0, 1)`` for ``d`` days left (0.90 a month or
-more away, 0.97 in the last three days); intervals are capped at ``d - 1`` days so every card
-is due again before the exam day; seen cards whose predicted recall on the exam morning is below
-the target are pulled forward to the day before the exam at the latest; and new cards are
-introduced at least ``ceil(unseen / d)`` a day so every card is seen in time.
-
-Cram mode: every card of the selection, weakest (lowest predicted recall) first - unseen cards,
-the weakest of all, first; the session does not persist cram ratings into the card state (see
-:mod:`cardcli.session`).
-
-The exam day itself (0 days left): a review of the seen cards, weakest first (``plan`` with
-``cram=True, cram_unseen=False``; the command decides that).
+Ratings, policies (retention, exam mode, fitted parameters), reviewing and replaying a card, predicted
+recall, due times, stages, the daily new-card target. Pure: ``now`` is always an argument.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
-import random
-from collections import deque
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from itertools import compress
-from operator import attrgetter, not_
 from typing import Any, NamedTuple
 
 import fsrs
 
-from cardcli.model import Card
 from cardcli.studyday import StudyDay
 
 __all__ = [
     "RATING_MAP",
     "RATING_LABELS",
-    "LEARN_AHEAD",
-    "REQUEUE_GAP",
-    "NEW_EVERY",
     "MASTERED_STABILITY_DAYS",
     "Policy",
     "CardState",
     "Brief",
-    "StudyQueue",
     "policy_for",
     "exam_retention",
     "review",
@@ -85,7 +42,6 @@ __all__ = [
     "new_per_day_target",
     "days_left",
     "exam_morning",
-    "plan",
     "format_interval",
 ]
 
@@ -106,12 +62,6 @@ RATING_LABELS: dict[int, str] = {
     4: "Well",
     5: "Perfectly",
 }
-#: a card whose next due time is within this comes back in the same session
-LEARN_AHEAD = timedelta(hours=1)
-#: how many other cards are shown before a re-queued card returns, by raw rating
-REQUEUE_GAP: dict[int, int] = {1: 2, 2: 3, 3: 5, 4: 7, 5: 9}
-#: one new card after every NEW_EVERY - 1 reviews
-NEW_EVERY = 4
 #: a review card with at least this stability (days) counts as mastered
 MASTERED_STABILITY_DAYS = 21.0
 
@@ -423,197 +373,3 @@ def format_interval(delta: timedelta) -> str:
     if days < 365:
         return f"{round(days / 30)} mo"
     return f"{days / 365:.1f} y"
-
-
-# -- the queue ---------------------------------------------------------------------------
-
-_SCAN = 16  # how many candidates to look past when avoiding a sibling
-
-
-@dataclass
-class StudyQueue:
-    """Incremental study order: heaps and deques, so picking the next card is O(log n).
-
-    ``next()`` returns the next card (or None); after a rating the session calls
-    :meth:`rated` so learning cards come back a few cards later.
-    """
-
-    due: list[tuple[float, float, float, int, Card]] = field(default_factory=list)  # heap
-    new: deque[Card] = field(default_factory=deque)
-    new_left: int = 0
-    new_per_day: int = 0  # today's new-card limit (for the "limit reached" message)
-    new_before: int = 0  # new cards introduced today before this queue was built
-    new_taken: int = 0  # new cards this queue has handed out
-    requeued: list[tuple[int, int, Card]] = field(default_factory=list)  # heap (ready_at, seq)
-    front: deque[Card] = field(default_factory=deque)  # undo puts a card back here
-    shown: int = 0
-    reviews_since_new: int = 0
-    last_group: str | None = None
-    _seq: int = 0
-
-    def _next_seq(self) -> int:
-        self._seq += 1
-        return self._seq
-
-    def __len__(self) -> int:
-        return len(self.due) + min(len(self.new), self.new_left) + len(self.requeued) + len(self.front)
-
-    # -- picking -------------------------------------------------------------------------
-    def _pop_heap(self, heap: list, ok) -> Any | None:
-        """Pop the best entry satisfying ``ok`` among the first few; others go back."""
-        held = []
-        found = None
-        while heap and len(held) < _SCAN:
-            item = heapq.heappop(heap)
-            if ok(item):
-                found = item
-                break
-            held.append(item)
-        for item in held:
-            heapq.heappush(heap, item)
-        return found
-
-    def _pop_new(self, ok_card) -> Card | None:
-        if self.new_left <= 0:
-            return None
-        for i, card in enumerate(self.new):
-            if i >= _SCAN:
-                break
-            if ok_card(card):
-                del self.new[i]
-                return card
-        return None
-
-    def next(self) -> Card | None:
-        """The next card to show, or None when the session has nothing left."""
-        card = self._pick(avoid=self.last_group) or self._pick(avoid=None)
-        if card is None:
-            return None
-        self.shown += 1
-        self.last_group = card.group_key
-        return card
-
-    def _pick(self, avoid: str | None) -> Card | None:
-        ok_card = (lambda c: c.group_key != avoid) if avoid is not None else (lambda c: True)
-        if self.front:
-            if ok_card(self.front[0]) or avoid is None:
-                return self.front.popleft()
-        ready = self._pop_heap(self.requeued, lambda it: it[0] <= self.shown and ok_card(it[2]))
-        if ready is not None:
-            return ready[2]
-        new_turn = self.reviews_since_new >= NEW_EVERY - 1 or not self.due
-        order = ("new", "due") if new_turn else ("due", "new")
-        for source in order:
-            if source == "new":
-                card = self._pop_new(ok_card)
-                if card is not None:
-                    self.new_left -= 1
-                    self.new_taken += 1
-                    self.reviews_since_new = 0
-                    return card
-            else:
-                item = self._pop_heap(self.due, lambda it: ok_card(it[4]))
-                if item is not None:
-                    self.reviews_since_new += 1
-                    return item[4]
-        # nothing else: a re-queued card early rather than ending the session
-        item = self._pop_heap(self.requeued, lambda it: ok_card(it[2]))
-        return item[2] if item is not None else None
-
-    # -- feedback ------------------------------------------------------------------------
-    def rated(self, card: Card, rating: int, state: CardState, now: datetime) -> bool:
-        """Re-queue ``card`` if its next due time is within :data:`LEARN_AHEAD`. True if so."""
-        if state.due - _check_now(now) <= LEARN_AHEAD:
-            gap = REQUEUE_GAP.get(rating, 3)
-            heapq.heappush(self.requeued, (self.shown + gap, self._next_seq(), card))
-            return True
-        return False
-
-    def undo(self, card: Card) -> None:
-        """Undo of ``card``'s last rating: drop its re-queue entry and show it again next."""
-        self.requeued = [it for it in self.requeued if it[2].id != card.id]
-        heapq.heapify(self.requeued)
-        self.push_front(card)
-
-    def push_front(self, card: Card) -> None:
-        """Show ``card`` next (a card put back, e.g. the one on screen during an undo)."""
-        self.front.appendleft(card)
-        self.last_group = None
-
-
-def _split_seen(cards: Iterable[Card], states: Mapping[str, CardState],
-                unseen: Callable[[Card], object]) -> Iterator[tuple[Card, CardState]]:
-    """(card, state) of each seen card in order; ``unseen(card)`` is called for the others, in turn."""
-    for card in cards:
-        st = states.get(card.id)
-        if st is None:
-            unseen(card)
-        else:
-            yield card, st
-
-
-def plan(
-    cards: Sequence[Card],
-    states: Mapping[str, CardState] | Collection[str],
-    now: datetime,
-    rng: random.Random,
-    new_per_day: int,
-    new_seen_today: int,
-    exam: date | None = None,
-    cram: bool = False,
-    day: StudyDay | None = None,
-    cram_unseen: bool = True,
-    parameters: Sequence[float] | None = None,
-    due: Mapping[str, Brief] | None = None,
-) -> StudyQueue:
-    """Build the study queue for ``cards`` at ``now``.
-
-    Due (or, in cram mode, all) cards go into a heap keyed by predicted recall now
-    (:func:`recall_forecast`: hours count, so a card relearnt last night is weaker than one
-    known for weeks) then due time; ties are broken by ``rng`` so equal cards are not always in deck order. New cards
-    keep deck order. In cram mode unseen cards come first (recall 0, deck order) unless
-    ``cram_unseen`` is False.
-
-    ``due`` (plain mode only: no exam, no cram) is what a big history passes instead of every
-    state: the ranking columns of the seen cards due before the end of the study day (e.g.
-    :meth:`cardcli.store.StateIndex.due_before`); ``states`` is then only asked whether a card
-    was seen (a set of ids will do). The queue is the same as with full states.
-    """
-    now = _check_now(now)
-    policy = policy_for(now, exam, parameters, day)
-    briefs, due = due, None
-    if briefs is not None and (cram or policy.exam is not None):
-        raise ValueError("plan(due=...) is for plain scheduling only (no exam, no cram)")
-    q = StudyQueue()
-    unseen: list[Card] = []
-    horizon = day_end(now, policy.day)  # what is_due() compares with, computed once for the whole deck
-    decay, factor = _curve(policy.parameters)
-    ts_now = now.timestamp()
-
-    def recall(memory: fsrs.Card) -> float:
-        if memory.stability is None or memory.last_review is None:
-            return 0.0
-        days = max(0.0, (ts_now - memory.last_review.timestamp()) / 86400)
-        return (1 + factor * days / memory.stability) ** decay
-
-    ranked: Iterable[tuple[Card, Any]]
-    if briefs is None:
-        if cram and cram_unseen:
-            ranked = _split_seen(cards, states, lambda c: q.due.append((-1.0, 0.0, 0.0, q._next_seq(), c)))
-        else:
-            ranked = _split_seen(cards, states, (lambda c: None) if cram else unseen.append)
-    else:  # a big history: deck order kept, only the due cards touched in Python (map/compress run in C)
-        ids = list(map(attrgetter("id"), cards))
-        unseen = list(compress(cards, map(not_, map(states.__contains__, ids))))
-        ranked = zip(compress(cards, map(briefs.__contains__, ids)), (briefs[i] for i in ids if i in briefs))
-    for card, st in ranked:
-        due = effective_due(st, policy)
-        if cram or due < horizon:
-            q.due.append((float(recall(st.memory)), due.timestamp(), rng.random(), q._next_seq(), card))
-    heapq.heapify(q.due)
-    q.new = deque(unseen)
-    q.new_per_day = new_per_day_target(new_per_day, len(unseen), now, exam, policy.day)
-    q.new_before = new_seen_today
-    q.new_left = max(0, q.new_per_day - new_seen_today)
-    return q
-
