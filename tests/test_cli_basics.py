@@ -112,6 +112,9 @@ def test_wheel_ships_decks_and_finds_them_from_any_directory(tmp_path):
     bundled = sorted(p.name for p in bundled_decks_dir().glob("*.yaml"))
     assert sorted(Path(n).name for n in names if n.startswith("cardcli/_cards/")) == bundled
     assert "cardcli/data/midterm.yaml" in names  # the default mock-exam template
+    for sub in ("store/history.py", "scheduler/queue.py", "importing/anki.py", "mock/exam.py", "fileout.py"):
+        assert f"cardcli/{sub}" in names  # the subpackages ship too
+    assert "generators/families/conv_forward.py" in names
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {"PYTHONPATH": str(tmp_path / "site")}

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from rich.console import Console
