@@ -132,7 +132,6 @@ class StateIndex(MutableMapping[str, CardState]):
                 raise self._store._bad_row("a due time", e) from None
         return due, nxt
 
-
     def earliest_due(self, ids: Collection[str]) -> datetime | None:
         """The earliest due time among the cards ``ids`` (None if none has a state)."""
         nxt: datetime | None = None
