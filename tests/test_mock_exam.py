@@ -466,3 +466,18 @@ def test_unknown_topic_is_a_usage_error():
 
     assert isinstance(r.exception, UsageError) and r.exception.exit_code == 2  # main() exits with it
     assert "unknown topic 'rnnn' (did you mean 'rnn'?)" in str(r.exception)
+
+
+def test_past_exams_are_listed_in_the_users_time_zone():
+    from zoneinfo import ZoneInfo
+
+    from cardcli.mock.report import history_lines
+    from cardcli.store import MockExamRecord
+    from cardcli.studyday import StudyDay
+
+    started = datetime(2026, 11, 22, 20, 30, tzinfo=timezone.utc)  # 12:30 in Los Angeles (PST, UTC-8)
+    rec = MockExamRecord(started_at=started, finished_at=started + timedelta(minutes=75), seed=7,
+                         template="midterm", score=40.0, max=100, minutes=75, stopped="done",
+                         topics={"conv": [20, 20], "rnn": [20, 80]}, questions=[])
+    (line,) = history_lines([rec], StudyDay(ZoneInfo("America/Los_Angeles"), 4))
+    assert line == "2026-11-22 12:30 PST  midterm  seed 7  40/100; weakest rnn 25%"

@@ -126,7 +126,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         from cardcli.mock.report import history_lines
 
         out.print(Text("Mock exams (cardcli exam mock)"))
-        for line in history_lines(mocks):
+        for line in history_lines(mocks, day):
             out.print(Text(f"  {line}"))
     per_day = [n for _, n in report.per_day]
     out.print(Text(f"Reviews per day, {report.per_day[0][0]:%m-%d} to {report.per_day[-1][0]:%m-%d} "

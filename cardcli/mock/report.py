@@ -11,6 +11,7 @@ from rich.text import Text
 
 from cardcli.mock.exam import Exam
 from cardcli.mock.marking import Mark, Marking, credit_note, fmt_points, key_text
+from cardcli.studyday import StudyDay
 
 __all__ = ["render_marking", "review_next", "history_lines"]
 
@@ -106,9 +107,9 @@ def render_marking(exam: Exam, marking: Marking, console: Console, elapsed: time
             console.print(hang(Text(line), 2))
 
 
-def history_lines(records: list) -> list[str]:
+def history_lines(records: list, day: StudyDay) -> list[str]:
     """One line per past mock exam (a :class:`~cardcli.store.MockExamRecord`), oldest first:
-    when, template, seed, score, and the weakest topic."""
+    when (in the user's zone, :meth:`StudyDay.format`), template, seed, score, and the weakest topic."""
     lines = []
     for r in records:
         note = {"time": ", time ran out", "quit": ", ended early", "eof": ", ended early",
@@ -118,6 +119,6 @@ def history_lines(records: list) -> list[str]:
         if shares:
             share, topic = min(shares)
             weakest = f"; weakest {topic} {share:.0%}"
-        lines.append(f"{r.started_at:%Y-%m-%d %H:%M} UTC  {r.template}  seed {r.seed}  "
+        lines.append(f"{day.format(r.started_at)}  {r.template}  seed {r.seed}  "
                      f"{fmt_points(r.score)}/{r.max}{note}{weakest}")
     return lines
