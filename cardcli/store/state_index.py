@@ -114,22 +114,14 @@ class StateIndex(MutableMapping[str, CardState]):
                     nxt = st.due
         if horizon is None or now >= horizon or nxt is None or nxt >= horizon:
             # past what was loaded (in due order, from its horizon): the due ones, then the next one
-            try:
-                cur = self._store._con.execute("SELECT card_id, due FROM card_state WHERE due >= ? ORDER BY due",
-                                               ("" if horizon is None else _iso(horizon),))
-                for cid, text in cur:
-                    if cid in ids and cid not in self._set and cid not in briefs:
-                        d = datetime.fromisoformat(text)
-                        if d <= now:
-                            due.add(cid)
-                            continue
-                        nxt = d if nxt is None or d < nxt else nxt
-                        break
-                cur.close()
-            except sqlite3.Error as e:
-                raise _error(self._store.path, e) from None
-            except (ValueError, TypeError) as e:
-                raise self._store._bad_row("a due time", e) from None
+            for cid, text in self._by_due(horizon):
+                if cid in ids and cid not in self._set and cid not in briefs:
+                    d = self._due_time(text)
+                    if d <= now:
+                        due.add(cid)
+                        continue
+                    nxt = d if nxt is None or d < nxt else nxt
+                    break
         return due, nxt
 
     def earliest_due(self, ids: Collection[str]) -> datetime | None:
@@ -138,16 +130,28 @@ class StateIndex(MutableMapping[str, CardState]):
         for key, st in self._set.items():
             if key in ids and key in self._ids and (nxt is None or st.due < nxt):
                 nxt = st.due
+        for cid, text in self._by_due(None):
+            if cid in ids and cid not in self._set:
+                d = self._due_time(text)
+                nxt = d if nxt is None or d < nxt else nxt
+                break
+        return nxt
+
+    def _by_due(self, since: datetime | None) -> Iterator[tuple[str, str]]:
+        """(card id, due text) of the stored states due at or after ``since`` (all when None),
+        earliest first, read lazily through the ``due`` index; SQLite errors as StoreError."""
         try:
-            cur = self._store._con.execute("SELECT card_id, due FROM card_state ORDER BY due")
-            for cid, text in cur:
-                if cid in ids and cid not in self._set:
-                    d = datetime.fromisoformat(text)
-                    nxt = d if nxt is None or d < nxt else nxt
-                    break
-            cur.close()
+            cur = self._store._con.execute("SELECT card_id, due FROM card_state WHERE due >= ? ORDER BY due",
+                                           ("" if since is None else _iso(since),))
+            try:
+                yield from cur
+            finally:
+                cur.close()
         except sqlite3.Error as e:
             raise _error(self._store.path, e) from None
+
+    def _due_time(self, text: str) -> datetime:
+        try:
+            return datetime.fromisoformat(text)
         except (ValueError, TypeError) as e:
             raise self._store._bad_row("a due time", e) from None
-        return nxt
