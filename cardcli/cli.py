@@ -276,10 +276,10 @@ def main() -> None:
     try:
         app()  # click handles usage errors, --help and --version itself
     except DeckError as e:
-        from cardcli.safetext import one_line
+        from cardcli.commands._common import message
 
         for issue in e.issues:  # file names and deck text are data: control characters made visible
-            _print_err(one_line(str(issue)))
+            message(str(issue))
         sys.exit(e.exit_code)
     except CardcliError as e:
         _fail(str(e), e.exit_code)
@@ -294,21 +294,10 @@ def main() -> None:
         _fail(f"cannot write output: {e.strerror}", 1)
 
 
-def _print_err(line: str) -> None:
-    """One message on stderr: wrapped at word boundaries on a terminal, one line when piped."""
-    if sys.stderr.isatty():
-        from rich.console import Console
-        from rich.text import Text
+def _fail(text: str, code: int) -> None:
+    from cardcli.commands._common import message
 
-        Console(stderr=True, highlight=False).print(Text(line))
-    else:
-        print(line, file=sys.stderr)
-
-
-def _fail(message: str, code: int) -> None:
-    from cardcli.safetext import clean
-
-    _print_err(f"cardcli: {clean(message)}")
+    message(f"cardcli: {text}")
     sys.exit(code)
 
 
