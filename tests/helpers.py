@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import numpy as np
 
 from cardcli.loader import load_file
 from cardcli.model import Deck
 from cardcli.paths import bundled_decks_dir
 
-__all__ = ["load_bundled", "numerical_grad"]
+__all__ = ["load_bundled", "logged_ratings", "numerical_grad"]
 
 
 def load_bundled(file_name: str) -> Deck:
@@ -31,3 +34,12 @@ def numerical_grad(fn, arr: np.ndarray, eps: float = 1e-4) -> np.ndarray:
         arr[idx] = old
         grad[idx] = (plus - minus) / (2 * eps)
     return grad
+
+
+def logged_ratings(home: Path) -> list[tuple[str, int]]:
+    """(card id, rating) of every row of the review log in ``home``, read with plain SQL."""
+    con = sqlite3.connect(str(home / "cardcli.sqlite3"))
+    try:
+        return con.execute("SELECT card_id, rating FROM reviews ORDER BY id").fetchall()
+    finally:
+        con.close()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 
 import pytest
+from helpers import logged_ratings
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -43,7 +43,4 @@ def test_n_adds_new_cards_at_once(tmp_path, cardcli_home):
     finally:
         child.close()
     assert child.exitstatus == 0
-    con = sqlite3.connect(str(cardcli_home / "cardcli.sqlite3"))
-    got = con.execute("SELECT card_id, rating FROM reviews ORDER BY id").fetchall()
-    con.close()
-    assert got == [("p0", 5), ("p1", 5)]
+    assert logged_ratings(cardcli_home) == [("p0", 5), ("p1", 5)]

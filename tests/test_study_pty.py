@@ -7,6 +7,7 @@ import sqlite3
 import sys
 
 import pytest
+from helpers import logged_ratings
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -74,10 +75,7 @@ def test_single_keys_drive_a_session(tmp_path, cardcli_home):
     finally:
         child.close()
     assert child.exitstatus == 0
-    con = sqlite3.connect(str(cardcli_home / "cardcli.sqlite3"))
-    got = con.execute("SELECT card_id, rating FROM reviews ORDER BY id").fetchall()
-    con.close()
-    assert got == [("k-one", 4), ("k-two", 3)]
+    assert logged_ratings(cardcli_home) == [("k-one", 4), ("k-two", 3)]
 
 
 def test_terminal_mode_is_restored_after_a_key(monkeypatch):
