@@ -31,6 +31,7 @@ from yaml.events import (
     SequenceStartEvent,
     StreamEndEvent,
 )
+from yaml.error import MarkedYAMLError
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from cardcli.safetext import clean, excerpt
@@ -46,6 +47,7 @@ except ImportError:  # pragma: no cover
 MAX_DEPTH = 64
 #: nodes that aliases may add to a document once expanded
 MAX_ALIAS_NODES = 1_000_000
+_TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep (a deck needs about 10)"
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _STR = "tag:yaml.org,2002:str"
@@ -86,11 +88,18 @@ def compose(loader: Any) -> Any:
 
     Raises :class:`YamlLimitError` past a bound and ``yaml.YAMLError`` on syntax errors.
     """
-    loader.get_event()  # StreamStart
-    if loader.check_event(StreamEndEvent):
-        loader.get_event()
-        return None
-    root = _document(loader)
+    try:
+        loader.get_event()  # StreamStart
+        if loader.check_event(StreamEndEvent):
+            loader.get_event()
+            return None
+        root = _document(loader)
+    except MarkedYAMLError as e:
+        # libyaml ≥ 0.2.5 (PyYAML ≥ 6.0.4's C parser) has a nesting limit of its own, which can fire
+        # before ours: the deck gets the same message whichever library stops first
+        if "nesting" not in str(e.problem or ""):
+            raise
+        raise YamlLimitError(_line(e.problem_mark), _TOO_DEEP) from None
     if not loader.check_event(StreamEndEvent):
         event = loader.get_event()
         raise YamlLimitError(_line(event.start_mark), "expected a single document, found a second one")
@@ -129,8 +138,7 @@ def _document(loader: Any) -> Any:
                 anchors[anchor] = (node, size)
         elif cls is MappingStartEvent or cls is SequenceStartEvent:
             if len(stack) >= MAX_DEPTH:
-                raise YamlLimitError(_line(event.start_mark),
-                                     f"nested more than {MAX_DEPTH} levels deep (a deck needs about 10)")
+                raise YamlLimitError(_line(event.start_mark), _TOO_DEEP)
             kind = MappingNode if cls is MappingStartEvent else SequenceNode
             tag = event.tag
             if tag is None or tag == "!":
