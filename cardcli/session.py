@@ -28,7 +28,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import Any
 
@@ -36,6 +36,7 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
+from cardcli.clock import now
 from cardcli.errors import CardcliError
 from cardcli.model import Card, CardType, back_text
 from cardcli.safetext import clean, safe_text
@@ -76,9 +77,6 @@ WRONG_CAP = 2
 #: new cards one press of ``n`` adds when the day's limit is reached
 MORE_NEW = 10
 
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 # -- generated problems as cards -----------------------------------------------------------
@@ -198,7 +196,7 @@ class Session:
         cram: bool = False,
         policy: Policy | None = None,
         rng: random.Random | None = None,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = now,
     ):
         self.queue = queue
         self.store = store

@@ -75,18 +75,20 @@ def test_no_days_left_and_far_exams_are_bounded():
     assert len(far) == MAX_DAYS and far[0].day == NOW.date() and far[-1].day == NOW.date() + timedelta(days=MAX_DAYS - 1)
 
 
-def test_stats_shows_the_preview(cardcli_home):
+def test_stats_shows_the_preview(cardcli_home, monkeypatch):
     from typer.testing import CliRunner
 
     from cardcli.cli import app
 
-    exam = (datetime.now(UTC) + timedelta(days=3)).date()
+    monkeypatch.setenv("CARDCLI_NOW", NOW.isoformat())  # 10:00 UTC, well inside the study day
+    monkeypatch.setenv("TZ", "UTC")
+    exam = (NOW + timedelta(days=3)).date()
     r = CliRunner().invoke(app, ["stats", "--json", "--exam", exam.isoformat()])
     assert r.exit_code == 0, r.output
     import json
 
     load = json.loads(r.stdout)["workload"]
-    today = datetime.now(UTC).date()
+    today = NOW.date()
     assert [d["day"] for d in load] == [(today + timedelta(days=k)).isoformat() for k in range(3)]
     # nothing seen yet: all bundled cards are introduced over the 3 days, each rated at least twice
     assert sum(d["new"] for d in load) == json.loads(r.stdout)["new"]

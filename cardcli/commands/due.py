@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 from rich.text import Text
+from cardcli import clock
 
 __all__ = ["run"]
 
@@ -36,7 +37,7 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam:
     from cardcli.store import Store
     from cardcli.studyday import from_env
 
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     day = from_env()
     cards = select_cards(load_decks(extra), decks, topics)
     with Store.open() as store:

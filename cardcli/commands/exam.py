@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from cardcli import clock
 
 if TYPE_CHECKING:
     from cardcli.store import Store
@@ -137,11 +138,10 @@ def status_cards(col, states) -> list:
 # -- the commands ---------------------------------------------------------------------------------
 
 def _now_and_day() -> tuple[datetime, StudyDay]:
-    from datetime import timezone
 
     from cardcli.studyday import from_env
 
-    return datetime.now(timezone.utc), from_env()
+    return clock.now(), from_env()
 
 
 def print_status(exam: date, name: str | None, col, states, now: datetime, day: StudyDay,

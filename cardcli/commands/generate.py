@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+from cardcli import clock
 
 __all__ = ["run"]
 
@@ -30,7 +31,6 @@ def run(family: str, count: int, seed: int, difficulty: int, list_families: bool
     if family:
         problems = generate(family, count, seed, difficulty)
     else:
-        from datetime import datetime, timezone
 
         from cardcli.commands.quiz import planned_problems
         from cardcli.store import Store
@@ -38,7 +38,7 @@ def run(family: str, count: int, seed: int, difficulty: int, list_families: bool
 
         with Store.open() as store:
             _, problems, _ = planned_problems(store, topics or [], count, seed, difficulty, exam,
-                                              datetime.now(timezone.utc), from_env())
+                                              clock.now(), from_env())
     from cardcli.diagnosis import mistake_table
 
     for problem in problems:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import random
 import sys
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
+from cardcli import clock
 
 __all__ = ["run", "write_document", "PRINT_MARKER", "Alarm"]
 
@@ -99,7 +100,7 @@ def run(*, seed: int | None, minutes: int | None, template: Path | None, topics:
     if seed is None:
         seed = random.SystemRandom().randrange(1_000_000)
     col = load_decks(extra)
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     with Store.open() as store:
         states = store.load_states()
         policy = _policy(store, now)
@@ -125,22 +126,23 @@ def run(*, seed: int | None, minutes: int | None, template: Path | None, topics:
     status: list[StatusLine] = []
 
     def started(s) -> None:
-        line = StatusLine(sys.stdout, s.deadline, exam.title)
+        line = StatusLine(sys.stdout, s.deadline, exam.title, running)
         if line.start():
             status.append(line)
 
+    running = clock.running()
     alarm = Alarm(exam.minutes * 60, enabled=sys.stdin.isatty())
     try:
-        sitting = sit(exam, key_source(sys.stdin, sys.stdout), out, on_start=started, on_stop=alarm.cancel)
+        sitting = sit(exam, key_source(sys.stdin, sys.stdout), out, running, on_start=started, on_stop=alarm.cancel)
     finally:
         alarm.cancel()
         for line in status:
             line.stop()
     marking = mark_exam(exam, sitting.answers)
-    end = sitting.ended_at or datetime.now(timezone.utc)
+    end = sitting.ended_at or running()
     render_marking(exam, marking, out, end - sitting.started_at, sitting.stopped, set(sitting.attempted))
     with Store.open() as store:
-        now = datetime.now(timezone.utc)
+        now = clock.now()
         summary, answers = mock_records(exam, marking, sitting, now, _policy(store, now))
         store.record_mock_exam(summary, answers)
     out.print(Text(f"Logged: {len(answers)} answer{'s' if len(answers) != 1 else ''} (kind mock) and the score; "

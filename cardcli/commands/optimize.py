@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 
 from rich.text import Text
+from cardcli import clock
 
 __all__ = ["run"]
 
@@ -32,7 +32,7 @@ def run(*, json_out: bool, dry_run: bool, reset: bool) -> None:
                           else "Already using the default FSRS parameters.", highlight=False)
             return
         attempts = store.recall_attempts(RECALL_KINDS)
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     result = fit(attempts, DEFAULT_PARAMETERS)
     saved = result.better and not dry_run
     if saved:

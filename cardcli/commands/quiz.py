@@ -13,8 +13,9 @@ import random
 import shlex
 import sys
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+from cardcli import clock
 
 if TYPE_CHECKING:
     from cardcli.store import Store
@@ -82,7 +83,7 @@ def run(topics: list[str], count: int, seed: int | None, difficulty: int, exam: 
     from cardcli.store import Store
     from cardcli.studyday import from_env
 
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     day = from_env()
     if seed is None:
         seed = random.SystemRandom().randrange(1_000_000)
@@ -101,7 +102,7 @@ def run(topics: list[str], count: int, seed: int | None, difficulty: int, exam: 
         policy = policy_for(now, exam, model.parameters if model else None, day)
 
         def logged(problem: Any, grade: Any, duration_ms: int, mistake: str | None) -> None:
-            log_quiz_answer(store, problem, bool(grade.correct), duration_ms, datetime.now(timezone.utc), policy,
+            log_quiz_answer(store, problem, bool(grade.correct), duration_ms, clock.now(), policy,
                             mistake=mistake)
 
         if sys.stdin.isatty():  # readline editing, with the prompt known to readline

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 from rich.text import Text
+from cardcli import clock
 
 __all__ = ["run", "bar_chart", "column_chart", "parameters_info", "preview_workload"]
 
@@ -55,7 +56,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     from cardcli.store import Store
     from cardcli.studyday import from_env
 
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     day = from_env()
     col = load_decks(extra)
     with Store.open() as store, paused_gc():  # bulk rows, no cycles (see gcpause)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 import sys
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 
+from cardcli import clock
 from cardcli.errors import CardcliError, UsageError
 from cardcli.loader import Collection
 from cardcli.model import Card
@@ -104,7 +105,7 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
     from cardcli.studyday import from_env
     from cardcli.terminal import key_source
 
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     day = from_env()
     col = load_decks(extra, solver_answers=True)
     cards = select_cards(col, decks, topics)

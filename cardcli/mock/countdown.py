@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TextIO
 
+from cardcli.clock import running
 from cardcli.mock.sitting import format_left
 
 __all__ = ["StatusLine", "status_text"]
@@ -30,19 +31,16 @@ def status_text(title: str, left_text: str, width: int) -> str:
     return (head + tail)[: max(1, width - 1)]
 
 
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
 
 class StatusLine:
     """Start with :meth:`start`, always :meth:`stop` (restores the whole screen as scrolling)."""
 
     def __init__(self, stream: TextIO, deadline: datetime, title: str,
-                 clock: Callable[[], datetime] = _utcnow, interval: float = 1.0):
+                 clock: Callable[[], datetime] | None = None, interval: float = 1.0):
         self.stream = stream
         self.deadline = deadline
         self.title = "".join(ch for ch in title if ch.isprintable())
-        self.clock = clock
+        self.clock = clock or running()
         self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from cardcli.answers import AnswerFormatError
+from cardcli.clock import running
 from cardcli.mock.exam import Exam, Question
 from cardcli.terminal import KeySource
 
@@ -49,9 +50,6 @@ class Sitting:
     ended_at: datetime | None = None
     late: int | None = None  # the question whose answer came after the deadline (not counted)
 
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def format_left(left: timedelta) -> str:
@@ -103,7 +101,7 @@ class _Stop(Exception):
         self.reason = reason
 
 
-def sit(exam: Exam, keys: KeySource, console: Console, clock: Callable[[], datetime] = _utcnow,
+def sit(exam: Exam, keys: KeySource, console: Console, clock: Callable[[], datetime] | None = None,
         read_answer: Callable[[Question, str], Any] | None = None,
         on_start: Callable[[Sitting], None] | None = None,
         on_stop: Callable[[], None] | None = None) -> Sitting:
@@ -115,6 +113,8 @@ def sit(exam: Exam, keys: KeySource, console: Console, clock: Callable[[], datet
     if read_answer is None:
         from cardcli.mock.marking import read_answer
 
+    if clock is None:
+        clock = running()
     start = clock()
     s = Sitting(started_at=start, deadline=start + timedelta(minutes=exam.minutes))
     n = len(exam.questions)
