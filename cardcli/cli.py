@@ -273,6 +273,9 @@ def main() -> None:
     """Entry point: run the app with one error boundary."""
     from cardcli.errors import CardcliError, DeckError
 
+    if sys.platform == "win32":  # terminal keys (termios), signals and file modes are POSIX-only
+        _fail("cardcli runs on Linux and macOS (on Windows, use it inside WSL); native Windows is "
+              "not supported", 1)
     try:
         app()  # click handles usage errors, --help and --version itself
     except DeckError as e:

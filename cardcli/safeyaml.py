@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from yaml.error import MarkedYAMLError
 from yaml.events import (
     AliasEvent,
     DocumentEndEvent,
@@ -31,7 +32,6 @@ from yaml.events import (
     SequenceStartEvent,
     StreamEndEvent,
 )
-from yaml.error import MarkedYAMLError
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from cardcli.safetext import clean, excerpt

@@ -30,10 +30,14 @@ def decks(tmp_path) -> Path:
     return folder
 
 
+#: the fixed "now" of these tests (CARDCLI_NOW): mid-morning, far from any day boundary
+NOW = datetime(2026, 11, 20, 10, 30, tzinfo=timezone.utc)
+
+
 def env(home: Path, tz: str = "UTC") -> dict[str, str]:
     e = {k: v for k, v in os.environ.items() if k not in ("CARDCLI_DECKS", "PYTHONUNBUFFERED")}
     e.update(CARDCLI_HOME=str(home), COLUMNS="120", NO_COLOR="1", TERM="dumb", PYTHONIOENCODING="utf-8",
-             TZ=tz, CARDCLI_DAY_STARTS="0")
+             TZ=tz, CARDCLI_DAY_STARTS="0", CARDCLI_NOW=NOW.isoformat())
     return e
 
 
@@ -43,7 +47,7 @@ def cli(home: Path, *args: str, stdin: str = "", tz: str = "UTC") -> subprocess.
 
 
 def today() -> date:
-    return datetime.now(timezone.utc).date()  # TZ=UTC and days from midnight in these tests
+    return NOW.date()  # TZ=UTC and days from midnight in these tests
 
 
 def rows(home: Path, sql: str) -> list[tuple]:

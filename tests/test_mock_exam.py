@@ -23,7 +23,7 @@ from cardcli.mock.printing import render_document
 from cardcli.mock.sitting import format_left, sit
 from cardcli.mock.template import DrawSpec, TemplateError, load_template, parse_template
 from cardcli.scheduler import replay, review
-from cardcli.store import SCHEMA_VERSION, MIGRATIONS, Store
+from cardcli.store import MIGRATIONS, SCHEMA_VERSION, Store
 from cardcli.terminal import ScriptedKeys
 from generators.problem import Problem
 

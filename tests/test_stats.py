@@ -135,9 +135,8 @@ def test_stats_command_shows_mistakes(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from cardcli.cli import app
-    from cardcli.store import ReviewRecord, Store
-
     from cardcli.scheduler import review
+    from cardcli.store import ReviewRecord, Store
 
     cid = "gen:conv-output-size:d2"
     state = None

@@ -22,6 +22,9 @@ EXAM = date(2026, 11, 12)  # two study days: 11-10 and 11-11
 class Draws(random.Random):
     """random() returns the scripted values, then ``then`` forever."""
 
+    def __new__(cls, values, then):  # Python 3.10's Random.__new__ takes at most one argument
+        return super().__new__(cls)
+
     def __init__(self, values, then):
         super().__init__(0)
         self.values, self.then = list(values), then

@@ -46,7 +46,13 @@ def parse(text: str, file: str) -> Parsed:
                 out.warnings.append(DeckIssue(file, 1, f"header '#{name} column:{value}' is not a column number"))
                 continue
             meta[int(value) - 1] = name
-    reader = csv.reader(io.StringIO("\n".join(lines[n:])), delimiter=sep, quotechar='"')
+    # a quote as the separator leaves no quote character (Python 3.13 refuses delimiter == quotechar)
+    quoting: dict = {"quoting": csv.QUOTE_NONE} if sep == '"' else {"quotechar": '"'}
+    try:
+        reader = csv.reader(io.StringIO("\n".join(lines[n:])), delimiter=sep, **quoting)
+    except (TypeError, ValueError):  # a line break or other character csv cannot split on
+        out.warnings.append(DeckIssue(file, 1, f"header '#separator:{sep_name}' cannot be used as a separator"))
+        return out
     start = 1
     try:
         for row in reader:
