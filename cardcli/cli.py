@@ -43,7 +43,8 @@ DecksOpt = Annotated[
 ]
 DeckNameOpt = Annotated[
     list[str] | None,
-    typer.Option("--deck", help="Only this deck (display name or file name, any case); repeatable.", show_default=False),
+    typer.Option("--deck", help="Only this deck (display name or file name, any case); repeatable.",
+                 show_default=False),
 ]
 ExamOpt = Annotated[
     str | None,
@@ -225,7 +226,8 @@ def export_anki(
     generated: Annotated[int, typer.Option("--generated", min=0, help="Add N generated problems per family.")] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Seed for generated problems.")] = 0,
     output: Annotated[
-        str | None, typer.Option("-o", "--output", help="Output file ('-' for stdout; default named after the selection).")
+        str | None,
+        typer.Option("-o", "--output", help="Output file ('-' for stdout; default named after the selection)."),
     ] = None,
     extra: DecksOpt = None,
 ) -> None:
@@ -241,7 +243,8 @@ def exam_mock(
     seed: Annotated[int | None, typer.Option("--seed", help="Seed (default: random, printed); the same seed "
                                              "and history give the same exam.")] = None,
     minutes: Annotated[int | None, typer.Option("--minutes", min=1, max=600,
-                                                help="Time allowed (default: the template's, 75 for Midterm II).")] = None,
+                                                help="Time allowed (default: the template's, 75 for Midterm II).")
+    ] = None,
     template: Annotated[Path | None, typer.Option("--template", help="A template YAML file (default: the shipped "
                                                   "Midterm II one).", show_default=False)] = None,
     topic: Annotated[list[str] | None, typer.Option("--topic", help="Draw the deck cards only from this topic; "

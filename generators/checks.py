@@ -97,7 +97,8 @@ def evaluate(check: Mapping[str, Any]) -> Any:
     if not isinstance(name, str) or name not in CHECKS:
         close = difflib.get_close_matches(str(name)[:100], list(CHECKS), n=3, cutoff=0.5)
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        raise UnknownCheckError(f"unknown solver function {excerpt(repr(name) if isinstance(name, str) else name, 60)}{hint} (known: {', '.join(sorted(CHECKS))})")
+        shown = excerpt(repr(name) if isinstance(name, str) else name, 60)
+        raise UnknownCheckError(f"unknown solver function {shown}{hint} (known: {', '.join(sorted(CHECKS))})")
     args = check.get("args")
     args = {} if args is None else args
     if not isinstance(args, Mapping):

@@ -91,13 +91,15 @@ def test_exam_dates_are_checked(cardcli_home):
 
 def test_exam_morning_study_reviews_weakest_and_keeps_the_schedule(cardcli_home, decks):
     cli(cardcli_home, "study", "--decks", str(decks), "--deck", "drill", "--new", "2", stdin="\n5\n\n5\nx\n")
-    before = rows(cardcli_home, "SELECT card_id, json_array(state, step, stability, difficulty, due, last_review) FROM card_state ORDER BY card_id")
+    states = ("SELECT card_id, json_array(state, step, stability, difficulty, due, last_review) FROM card_state "
+              "ORDER BY card_id")
+    before = rows(cardcli_home, states)
     cli(cardcli_home, "exam", "set", today().isoformat())
     r = cli(cardcli_home, "study", "--decks", str(decks), "--deck", "drill", stdin="\n3\n\n4\n")
     assert "Exam morning: your weakest cards first" in r.stdout
     assert rows(cardcli_home, "SELECT card_id, kind FROM reviews WHERE kind = 'cram' ORDER BY id") == [
         ("d0", "cram"), ("d1", "cram")]  # the two seen cards, no new ones
-    assert rows(cardcli_home, "SELECT card_id, json_array(state, step, stability, difficulty, due, last_review) FROM card_state ORDER BY card_id") == before
+    assert rows(cardcli_home, states) == before
 
 
 def test_selection_gets_new_cards_after_the_general_allowance(cardcli_home, decks):

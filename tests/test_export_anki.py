@@ -410,7 +410,8 @@ def test_any_text_round_trips_through_anki(tmp_path_factory, front, back, tag):
         note = c.get_note(c.find_notes("")[0])
         esc = lambda s: html.escape(s, quote=False).replace("\n", "<br>")  # noqa: E731
         assert note["Front"] == esc(front)
-        expected_back = esc(back) if isinstance(back, str) else "<ul>" + "".join(f"<li>{esc(b)}</li>" for b in back) + "</ul>"
+        expected_back = (esc(back) if isinstance(back, str)
+                         else "<ul>" + "".join(f"<li>{esc(b)}</li>" for b in back) + "</ul>")
         assert note["Back"] == expected_back
         assert set(note.tags) == {"cardcli", "conv", "_".join(tag.split())}
         assert col_deck(c, note) == "cardcli::Prop"

@@ -282,14 +282,16 @@ def test_text_length_limits():
     assert (MAX_TEXT_CHARS, MAX_NAME_CHARS) == (20_000, 1_000)  # as README documents
 
     def deck(front: str, name: str = "N") -> list[tuple[int, str]]:
-        text = f'deck: "{name}"\nsource: s\ncards:\n  - {{id: t, topic: conv, front: "{front}", back: [b, "{front}"]}}\n'
+        text = (f'deck: "{name}"\nsource: s\ncards:\n'
+                f'  - {{id: t, topic: conv, front: "{front}", back: [b, "{front}"]}}\n')
         return [(i.line, i.message) for i in parse_text(text, "t.yaml")[1]]
 
     assert deck("x" * 20_000) == []
     assert deck("x" * 20_001) == [(4, "'front' has a text of 20,001 characters (at most 20,000)"),
                                   (4, "'back' has a text of 20,001 characters (at most 20,000)")]
     assert deck("f", name="n" * 1001) == [(1, "'deck' is 1,001 characters long (at most 1,000)")]
-    many = "deck: M\nsource: s\ncards:\n  - {id: m, topic: conv, front: f, back: [" + ", ".join(["y" * 10_000] * 10) + "]}\n"
+    many = ("deck: M\nsource: s\ncards:\n  - {id: m, topic: conv, front: f, back: ["
+            + ", ".join(["y" * 10_000] * 10) + "]}\n")
     assert [(i.line, i.message) for i in parse_text(many, "m.yaml")[1]] == [
         (4, "the card's texts add up to 100,002 characters (at most 100,000)")]  # 10 x 10,000 + 'm' + 'f'
 

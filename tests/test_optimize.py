@@ -243,7 +243,8 @@ def test_rating_mapping_is_the_documented_one():
 
 
 def test_items_by_hand():
-    d = lambda day, h: datetime(2026, 3, day, h, tzinfo=UTC)
+    def d(day, h):
+        return datetime(2026, 3, day, h, tzinfo=UTC)
     attempts = [
         ("a", d(1, 9), 4), ("a", d(1, 10), 2), ("a", d(3, 8), 5),  # same-day step, then 2 days later
         ("b", d(2, 23), 3), ("b", d(3, 1), 1), ("b", d(3, 2), 4),  # 23:00 -> 01:00 is the next UTC day
@@ -363,4 +364,5 @@ def test_undo_replay_keeps_the_fitted_parameters_of_each_rating(tmp_path):
         card, _ = sched.review_card(fsrs.Card(card_id=0, due=t2), g, review_datetime=t2)
         card, _ = sched.review_card(card, g, review_datetime=t3)
         after = s.load_state("x")
-        assert (after.memory.stability, after.memory.difficulty, after.due) == (card.stability, card.difficulty, card.due)
+        got = (after.memory.stability, after.memory.difficulty, after.due)
+        assert got == (card.stability, card.difficulty, card.due)
