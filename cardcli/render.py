@@ -199,7 +199,7 @@ def solution_renderable(problem: Any, grade: Any = None, diagnosis: str | None =
         for caption in captions:
             if caption in problem.matrices:
                 value = hl.get("pad_value", 0)
-                rows = _pad_rows(problem.matrices[caption], pad, value)  # type: ignore[arg-type]
+                rows = _pad_rows(problem.matrices[caption], pad, value)
                 title = caption + (f" (padded with {fmt(value)})" if any(pad) else "")
                 tables.append(matrix_table(rows, title=title, highlight=hl))
         if tables:
