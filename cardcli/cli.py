@@ -102,7 +102,9 @@ def study(
     deck: DeckNameOpt = None,
     topic: TopicOpt = None,
     new: Annotated[int, typer.Option("--new", min=0, help="New cards to introduce per day.")] = 20,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Stop after this many cards.")] = 200,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Stop the session after this many ratings "
+                                       "(cards coming back in the session count each time); it says so "
+                                       "and how to go on.")] = 200,
     exam: ExamOpt = None,
     cram: Annotated[bool, typer.Option("--cram", help="Drill the weakest cards now, ignoring due dates.")] = False,
     extra: DecksOpt = None,
@@ -121,6 +123,7 @@ def due(
     explain: Annotated[bool, typer.Option("--explain", help="Say why each card is where it is.")] = False,
     deck: DeckNameOpt = None,
     topic: TopicOpt = None,
+    new: Annotated[int, typer.Option("--new", min=0, help="New cards per day, as for `cardcli study`.")] = 20,
     exam: ExamOpt = None,
     extra: DecksOpt = None,
 ) -> None:
@@ -129,7 +132,7 @@ def due(
     from cardcli.commands import due as cmd
 
     cmd.run(count=count, explain=explain, decks=deck or [], topics=topic or [], exam=exam_date,
-            extra=extra or [])
+            extra=extra or [], new=new)
 
 
 @app.command()

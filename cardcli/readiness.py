@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from cardcli.model import Card
+from cardcli.plan import DailyPlan, plan_line
 from cardcli.scheduler import CardState, Policy, days_left, exam_morning, recall_forecast
 from cardcli.studyday import StudyDay
 
@@ -97,8 +98,10 @@ def _pct(x: float | None) -> str:
     return "-" if x is None else f"{x:.0%}"
 
 
-def status_lines(st: ExamStatus, day: StudyDay | None = None, weakest: int = WEAKEST_SHOWN) -> list[str]:
-    """Plain text lines (the exam name is data: render them as rich ``Text``)."""
+def status_lines(st: ExamStatus, day: StudyDay | None = None, weakest: int = WEAKEST_SHOWN,
+                 plan: DailyPlan | None = None) -> list[str]:
+    """Plain text lines (the exam name is data: render them as rich ``Text``). With ``plan`` the
+    new-card line is today's fixed plan (:mod:`cardcli.plan`), the same in every session of the day."""
     day = day or StudyDay()
     title = f"{st.name} " if st.name else "Exam "
     r = st.readiness
@@ -113,6 +116,8 @@ def status_lines(st: ExamStatus, day: StudyDay | None = None, weakest: int = WEA
         lines.append("Weakest topics: " + ", ".join(f"{t} {_pct(v)}" for t, v in r.weakest(weakest)))
     if st.is_today:
         lines.append("Today `cardcli study` reviews your weakest cards; nothing is scheduled past the exam.")
+    elif plan is not None and (plan.unseen_at_start or r.unseen):
+        lines.append(plan_line(plan))
     elif r.unseen:
         lines.append(f"New cards per day to see everything in time: {st.new_per_day} "
                      f"({r.unseen} unseen / {st.days_left} day{'s' if st.days_left != 1 else ''})")

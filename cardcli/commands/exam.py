@@ -145,14 +145,15 @@ def _now_and_day() -> tuple[datetime, StudyDay]:
 
 
 def print_status(exam: date, name: str | None, col, states, now: datetime, day: StudyDay,
-                 parameters: tuple[float, ...] | None = None) -> None:
+                 parameters: tuple[float, ...] | None = None, plan=None) -> None:
+    """The exam status lines; ``plan`` (a :class:`cardcli.plan.DailyPlan`) gives today's new-card line."""
     from rich.text import Text
 
     from cardcli.commands._common import out
     from cardcli.readiness import exam_status, status_lines
 
     status = exam_status(status_cards(col, states), states, now, exam, name, day, parameters)
-    for line in status_lines(status, day):
+    for line in status_lines(status, day, plan=plan):
         out.print(Text(line))
 
 
@@ -170,7 +171,12 @@ def run_status() -> None:
             return
         states = store.load_states()
         model = store.memory_model()  # fitted by `cardcli optimize`, if saved
-    print_status(exam, name, load_decks([]), states, now, day, model.parameters if model else None)
+        col = load_decks([])
+        from cardcli.plan import DEFAULT_NEW, load_plan
+        from cardcli.session import generated_cards
+
+        daily = load_plan(store, list(col.cards) + generated_cards(), states, now, DEFAULT_NEW, exam, day)
+    print_status(exam, name, col, states, now, day, model.parameters if model else None, plan=daily)
 
 
 def run_set(when: str, name: str | None) -> None:

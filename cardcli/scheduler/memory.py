@@ -344,7 +344,10 @@ def is_due(state: CardState | None, now: datetime, policy: Policy | None = None)
 def new_per_day_target(
     new_per_day: int, unseen: int, now: datetime, exam: date | None = None, day: StudyDay | None = None
 ) -> int:
-    """New cards a day: ``new_per_day``, raised to ``ceil(unseen / days_left)`` before an exam."""
+    """New cards a day: ``new_per_day``, raised to ``ceil(unseen / days_left)`` before an exam.
+
+    ``unseen`` is the count at the start of the study day (see :mod:`cardcli.plan`): the cards
+    still unseen plus those already introduced today, so the target holds all day."""
     per_day = new_per_day
     if exam is not None:
         left = days_left(now, exam, day)
