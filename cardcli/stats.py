@@ -21,10 +21,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from operator import attrgetter
 from typing import Any
 
+from cardcli.examdate import DEFAULT_TIME, exam_moment
 from cardcli.model import Card
 from cardcli.readiness import readiness as _readiness
 from cardcli.scheduler import (
@@ -32,7 +33,6 @@ from cardcli.scheduler import (
     CardState,
     Policy,
     effective_due,
-    exam_morning,
     is_due,
     stage,
 )
@@ -130,6 +130,7 @@ def compute(
     mistakes: Iterable[tuple[str, str, str, int]] = (),
     mistake_names: Mapping[str, str] | None = None,
     stages: Mapping[str, tuple[int, int]] | None = None,
+    exam_at: time | None = None,
 ) -> StatsReport:
     """Figures for ``cards`` at ``now``.
 
@@ -197,7 +198,8 @@ def compute(
     readiness: dict[str, float] = {}
     overall = None
     if exam is not None:
-        ready = _readiness(cards, states, max(exam_morning(exam, day), now), Policy(parameters=parameters))
+        start = exam_moment(exam, exam_at or DEFAULT_TIME, day)  # readiness when the exam starts
+        ready = _readiness(cards, states, max(start, now), Policy(parameters=parameters))
         readiness, overall = ready.topics, ready.overall
     quiz: dict[str, list[int]] = {}
     for card_id, n, good in quiz_counts:

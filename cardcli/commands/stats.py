@@ -71,6 +71,9 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         mistakes = store.mistake_counts()
         mocks = store.mock_exams()
         model = store.memory_model()
+        from cardcli.examdate import stored_time
+
+        exam_at = stored_time(store, exam)
     params = model.parameters if model else None
     # deck cards and generated problems at difficulty 1 always; at 2-3 once practised
     cards = status_cards(col, stages)
@@ -81,7 +84,8 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         names = mistake_names()
     with paused_gc():
         report = compute(cards, states, counts, daily, now, exam=exam, day=day, quiz_counts=quiz,
-                         mistakes=mistakes, mistake_names=names, parameters=params, stages=stages)
+                         mistakes=mistakes, mistake_names=names, parameters=params, stages=stages,
+                         exam_at=exam_at)
     load = preview_workload(cards, states, now, exam, params) if exam is not None else []
     report = replace(report, mock_exams=[m.to_json() for m in mocks])
     if json_out:

@@ -98,6 +98,7 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
 
     from cardcli.commands._common import load_decks, out
     from cardcli.commands.exam import active_exam, print_status
+    from cardcli.examdate import stored_time
     from cardcli.gcpause import paused_gc
     from cardcli.plan import load_plan
     from cardcli.scheduler import day_end, days_left, plan, policy_for
@@ -125,13 +126,10 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
             states = store.load_states()
         daily = load_plan(store, cards, states.ids if lazy else states, now, new, exam, day)
         if exam is not None:
-            print_status(exam, name, col, states, now, day, params, plan=daily)
+            print_status(exam, name, col, states, now, day, params, plan=daily, at=stored_time(store, exam))
             if not exam_day:
                 out.print(Text(f"Target retention {policy_for(now, exam, params, day).desired_retention:.0%}; "
                                f"no interval reaches past the exam."))
-        if exam_day and not cram:
-            out.print(Text("Exam morning: your weakest cards first; ratings are logged, the schedule "
-                           "is left as it is (like --cram)."))
         with paused_gc():
             queue = plan(cards, states.ids if lazy else states, now, rng, new_per_day=new,
                          new_seen_today=daily.introduced, exam=exam, cram=cram or exam_day, day=day,
