@@ -136,6 +136,19 @@ def due(
 
 
 @app.command()
+def today(
+    new: Annotated[int, typer.Option("--new", min=0, help="New cards per day, as for `cardcli study`.")] = 20,
+    exam: ExamOpt = None,
+    extra: DecksOpt = None,
+) -> None:
+    """Today at a glance: reviews due, new cards planned, and about how many minutes at your own pace."""
+    exam_date = _date(exam)
+    from cardcli.commands import today as cmd
+
+    cmd.run(new=new, exam=exam_date, extra=extra or [])
+
+
+@app.command()
 def stats(
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     exam: ExamOpt = None,

@@ -19,12 +19,14 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
+from cardcli.model import Card
 from cardcli.plan import DailyPlan
 from cardcli.studyday import StudyDay
 
-__all__ = ["Pace", "Today", "pace", "today", "today_lines", "PACE_WINDOW", "DEFAULT_SECONDS", "DEFAULT_PER_NEW",
+__all__ = ["Pace", "Today", "pace", "today", "today_lines", "load_today", "PACE_WINDOW", "DEFAULT_SECONDS", "DEFAULT_PER_NEW",
            "MIN_SAMPLE", "CAP_SECONDS"]
 
 PACE_WINDOW = 500
@@ -88,3 +90,27 @@ def today_lines(t: Today) -> list[str]:
         how = (f"at a default pace ({p.seconds_per_rating:.0f} s a rating, {p.ratings_per_new:.0f} ratings per new "
                f"card) until you have {MIN_SAMPLE} timed ratings")
     return [head, f"({how})"]
+
+
+def load_today(store: Any, cards: Sequence[Card], now: datetime, per_day: int, exam: date | None = None,
+               day: StudyDay | None = None, parameters: Sequence[float] | None = None) -> Today:
+    """Today for the selection ``cards``: the reviews a ``cardcli study`` now would show (the same
+    queue, :func:`cardcli.scheduler.plan`), the day's plan and the user's pace, read from ``store``."""
+    import random
+
+    from cardcli.plan import load_plan
+    from cardcli.scheduler import day_end, days_left, plan
+
+    exam_day = exam is not None and days_left(now, exam, day) == 0
+    if exam is None:  # states read on demand: only the cards due today are ranked
+        states: Any = store.state_index()
+        due = states.due_before(day_end(now, day))
+        seen = states.ids
+    else:
+        states = seen = store.load_states()
+        due = None
+    daily = load_plan(store, cards, seen, now, per_day, exam, day)
+    queue = plan(cards, seen if exam is None else states, now, random.Random(0), new_per_day=per_day,
+                 new_seen_today=daily.introduced, exam=exam, cram=exam_day, day=day, cram_unseen=False,
+                 parameters=parameters, due=due, daily=daily)
+    return today(len(queue.due), daily, store.recent_answers(PACE_WINDOW), day)

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
 from cardcli import clock
 
 if TYPE_CHECKING:
@@ -27,7 +28,14 @@ if TYPE_CHECKING:
 __all__ = ["exam_app", "active_exam", "check_exam", "parse_date", "clean_name", "status_cards", "stored_exam",
            "EXAM_DATE_KEY", "EXAM_NAME_KEY", "EXAM_TIME_KEY", "NAME_MAX"]
 
-from cardcli.examdate import EXAM_DATE_KEY, EXAM_NAME_KEY, EXAM_TIME_KEY, NAME_MAX, clean_name, stored_exam
+from cardcli.examdate import (
+    EXAM_DATE_KEY,
+    EXAM_NAME_KEY,
+    EXAM_TIME_KEY,
+    NAME_MAX,
+    clean_name,
+    stored_exam,
+)
 
 exam_app = typer.Typer(
     help="Remember the exam date: `cardcli exam set DATE`, `cardcli exam` (status), `cardcli exam clear`.",

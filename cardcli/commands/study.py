@@ -134,6 +134,10 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
             queue = plan(cards, states.ids if lazy else states, now, rng, new_per_day=new,
                          new_seen_today=daily.introduced, exam=exam, cram=cram or exam_day, day=day,
                          cram_unseen=not exam_day, parameters=params, due=due if lazy else None, daily=daily)
+        if not (cram or exam_day):
+            from cardcli.today import PACE_WINDOW, today, today_lines
+
+            out.print(Text(today_lines(today(len(queue.due), daily, store.recent_answers(PACE_WINDOW), day))[0]))
         session = Session(queue, store, out, key_source(sys.stdin, sys.stdout), states, cards,
                           limit=limit, cram=cram or exam_day, policy=policy_for(now, exam, params, day),
                           rng=rng)
