@@ -26,8 +26,8 @@ from cardcli.model import Card
 from cardcli.plan import DailyPlan
 from cardcli.studyday import StudyDay
 
-__all__ = ["Pace", "Today", "pace", "today", "today_lines", "load_today", "PACE_WINDOW", "DEFAULT_SECONDS", "DEFAULT_PER_NEW",
-           "MIN_SAMPLE", "CAP_SECONDS"]
+__all__ = ["Pace", "Today", "pace", "today", "today_lines", "load_today", "PACE_WINDOW", "DEFAULT_SECONDS",
+           "DEFAULT_PER_NEW", "MIN_SAMPLE", "CAP_SECONDS"]
 
 PACE_WINDOW = 500
 MIN_SAMPLE = 20
