@@ -154,7 +154,11 @@ def stats(
     exam: ExamOpt = None,
     extra: DecksOpt = None,
 ) -> None:
-    """Progress per deck and topic, review history and upcoming due counts."""
+    """Progress per deck and topic, review history and upcoming due counts.
+
+    Retention is the share of ratings recalled: 3-5 (with effort, well, perfectly), as the scheduler
+    counts them; 1-2 are forgotten.
+    """
     exam_date = _date(exam)
     from cardcli.commands import stats as cmd
 

@@ -5,7 +5,8 @@ Definitions (also in README):
 * new - never rated; learning - in FSRS learning/relearning steps; review - graduated;
   mastered - graduated with stability of at least 21 days (:data:`MASTERED_STABILITY_DAYS`).
 * due - seen cards due before the end of today's study day (local time, see cardcli.studyday).
-* retention - share of ratings >= 4 among all logged ratings (cram included).
+* retention - share of ratings recalled (3-5: the scheduler's meaning, :data:`cardcli.scheduler.RECALLED_MIN`)
+  among all logged ratings (cram included).
 * forecast - seen cards falling due on each of the next days (overdue ones count today).
 * readiness (with an exam date) - mean predicted recall on the exam morning if nothing more is
   studied, per topic; a never-seen card counts 0 (cardcli.readiness).
@@ -56,7 +57,7 @@ class Counts:
     mastered: int = 0
     due: int = 0
     reviews: int = 0
-    good: int = 0  # ratings >= 4
+    good: int = 0  # ratings recalled (3-5)
 
     @property
     def retention(self) -> float | None:
@@ -134,7 +135,7 @@ def compute(
 ) -> StatsReport:
     """Figures for ``cards`` at ``now``.
 
-    ``rating_counts`` is (card_id, deck, ratings, ratings >= 4) per card as logged;
+    ``rating_counts`` is (card_id, deck, ratings, ratings recalled: 3-5) per card as logged;
     ``daily`` maps a study day (``day``: UTC midnight-to-midnight unless given) to its review
     count; ``quiz_counts`` is (gen card id, quiz answers, correct) as logged; ``mistakes`` is
     (card_id, deck, mistake ids comma-separated, times) as logged, ``mistake_names`` maps an id

@@ -99,7 +99,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     t = report.total
     out.print(Text(f"{t.cards} cards: {t.new} new, {t.learning} learning, {t.review} review, "
                    f"{t.mastered} mastered; {t.due} due today; {t.reviews} reviews"
-                   + (f", retention {t.retention:.0%}" if t.retention is not None else "")))
+                   + (f", retention {t.retention:.0%} (rated 3-5: recalled)" if t.retention is not None else "")))
     for title, groups in (("deck", report.decks), ("topic", report.topics)):
         # narrow terminals drop the least useful columns first (see cardcli.layout.fit_table)
         columns = [Column(title), Column("cards", "right"), Column("new", "right", drop=3),

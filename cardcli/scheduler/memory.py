@@ -21,6 +21,7 @@ __all__ = [
     "RATING_MAP",
     "RATING_LABELS",
     "MASTERED_STABILITY_DAYS",
+    "RECALLED_MIN",
     "Policy",
     "CardState",
     "Brief",
@@ -62,6 +63,9 @@ RATING_LABELS: dict[int, str] = {
     4: "Well",
     5: "Perfectly",
 }
+#: "recalled" everywhere a rate is shown: ratings 3-5 (FSRS Hard, Good, Easy), what the scheduler
+#: counts as a success; 1-2 (Again) are forgotten
+RECALLED_MIN = 3
 #: a review card with at least this stability (days) counts as mastered
 MASTERED_STABILITY_DAYS = 21.0
 

@@ -322,10 +322,10 @@ class Store:
             raise self._bad_row("a review date", e) from None
 
     def rating_stats(self) -> list[tuple[str, str, int, int]]:
-        """(card_id, deck, ratings, ratings >= 4) per card and deck logged, for retention figures.
+        """(card_id, deck, ratings, ratings recalled: 3-5) per card and deck logged, for retention figures.
 
         Read from ``review_totals``, which triggers on ``reviews`` keep equal to
-        ``SELECT card_id, deck, count(*), sum(rating >= 4) FROM reviews GROUP BY card_id, deck``.
+        ``SELECT card_id, deck, count(*), sum(rating >= 3) FROM reviews GROUP BY card_id, deck``.
         """
         return self._read("SELECT card_id, deck, n, good FROM review_totals")
 
