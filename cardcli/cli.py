@@ -151,6 +151,9 @@ def today(
 @app.command()
 def stats(
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    calibration: Annotated[bool, typer.Option("--calibration", help="How well predicted recall matched your "
+                                              "ratings: a reliability table (each review predicted from the "
+                                              "state before it), log loss, RMSE(bins); past mock exams too.")] = False,
     exam: ExamOpt = None,
     extra: DecksOpt = None,
 ) -> None:
@@ -162,6 +165,9 @@ def stats(
     exam_date = _date(exam)
     from cardcli.commands import stats as cmd
 
+    if calibration:
+        cmd.run_calibration(json_out=json_out)
+        return
     cmd.run(json_out=json_out, exam=exam_date, extra=extra or [])
 
 
