@@ -72,8 +72,8 @@ def josh_home(tmp_path_factory) -> Path:
     Store.open(path).close()
     con = sqlite3.connect(str(path))
     with con:
-        con.executemany("INSERT INTO reviews (card_id, deck, reviewed_at, rating, kind) VALUES (?, 'Anki', ?, ?, 'review')",
-                        [(c, at.isoformat(timespec="microseconds"), ANKI_TO_CARDCLI[b]) for c, at, b in _rows()])
+        con.executemany("INSERT INTO reviews (card_id, deck, reviewed_at, rating, kind) "
+                        "VALUES (?, 'Anki', ?, ?, 'review')", [(c, at.isoformat(timespec="microseconds"), ANKI_TO_CARDCLI[b]) for c, at, b in _rows()])
     con.close()
     return home
 
@@ -170,3 +170,33 @@ def test_a_past_mock_is_forecast_from_the_log_before_it(tmp_path):
     assert checks[0].actual == 25.0 and checks[0].max == 30
     assert pairs == [(pytest.approx(p_gen), 1.0), (pytest.approx(p_tf), 0.0), (0.0, 1.0)]
     assert [it.p for it in question_items(questions, before, start)] == pytest.approx([p_gen, p_tf, 0.0])
+
+
+def test_exam_status_forecasts_the_mock_and_sets_the_last_one_beside_its_score(tmp_path, cardcli_home):
+    t0 = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    start = t0 + timedelta(days=4)
+    from cardcli.scheduler import review
+
+    with Store.open(cardcli_home / "cardcli.sqlite3") as s:
+        for i in range(2):
+            at = t0 + timedelta(days=2 * i)
+            s.record(ReviewRecord(card_id="gen:conv-forward:d2", deck="generated", reviewed_at=at, rating=4),
+                     lambda cur, at=at: review(cur, 4, at, card_id="gen:conv-forward:d2"))
+        s.record_mock_exam(MockExamRecord(started_at=start, finished_at=start + timedelta(minutes=30), seed=1,
+                                          template="midterm.yaml", score=20.0, max=20, minutes=75, stopped="done",
+                                          topics={}, questions=[{"n": 1, "card_id": "gen:conv-forward:d2",
+                                                                 "points": 20, "score": 20.0}]), [])
+        s.set_settings({"exam_date": "2026-11-27", "exam_time": "14:00"})
+        st = s.load_state("gen:conv-forward:d2")
+    env = {**os.environ, "CARDCLI_HOME": str(cardcli_home), "COLUMNS": "300", "NO_COLOR": "1", "TZ": "UTC",
+           "CARDCLI_NOW": "2026-11-25T10:00Z"}
+    r = subprocess.run([sys.executable, "-m", "cardcli", "exam"], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    # the template: conv-forward d2 (20 points) is the only card ever practised; the rest predict 0
+    p_exam = recall_forecast(st, datetime(2026, 11, 27, 14, tzinfo=UTC))
+    assert f"Mock-exam forecast: {20 * p_exam:.0f} of 100 points (90% interval 0-20)" in r.stdout
+    p_mock = recall_forecast(states_at(attempts([]) + [("gen:conv-forward:d2", t0, 4, None),
+                                                       ("gen:conv-forward:d2", t0 + timedelta(days=2), 4, None)],
+                                       start)["gen:conv-forward:d2"], start)
+    assert (f"Last mock exam (2026-11-24 09:00 UTC): predicted {20 * p_mock:.0f} (90% interval "
+            f"{0 if p_mock < 0.95 else 20}-20), actual 20 of 20") in r.stdout

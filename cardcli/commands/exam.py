@@ -159,7 +159,37 @@ def run_status() -> None:
 
         daily = load_plan(store, list(col.cards) + generated_cards(), states, now, DEFAULT_NEW, exam, day)
         at = stored_time(store, exam)
-    print_status(exam, name, col, states, now, day, model.parameters if model else None, plan=daily, at=at)
+        params = model.parameters if model else None
+        mocks = store.mock_exams()
+        log = store.reviews() if mocks else []
+    print_status(exam, name, col, states, now, day, params, plan=daily, at=at)
+    _print_forecast(col, states, now, day, exam, at, params, mocks, log)
+
+
+def _print_forecast(col, states, now: datetime, day: StudyDay, exam: date, at, params, mocks, log) -> None:
+    """The mock-exam score forecast at the exam's start (:mod:`cardcli.forecast`), and the last mock
+    exam's forecast (made from the log before it) against its score."""
+    from rich.text import Text
+
+    from cardcli.calibration import attempts
+    from cardcli.commands._common import out
+    from cardcli.examdate import exam_moment
+    from cardcli.forecast import forecast, forecast_line, past_mocks, template_items
+    from cardcli.mock.template import load_template
+    from cardcli.scheduler import Policy
+
+    policy = Policy(parameters=params)
+    start = max(exam_moment(exam, at, day), now)
+    items, notes = template_items(load_template(), list(col.cards), states, start, policy)
+    out.print(Text(forecast_line(forecast(items)) + " (each question's card or problem family, predicted recall "
+                   "then; `cardcli stats --calibration` checks such predictions)"))
+    for note in notes:
+        out.print(Text(f"  (left out: {note})", style="dim"))
+    if mocks:
+        checks, _ = past_mocks(mocks[-1:], attempts(log), policy)
+        c = checks[0]
+        out.print(Text(f"Last mock exam ({day.format(c.started_at)}): predicted {c.forecast.expected:.0f} "
+                       f"(90% interval {c.forecast.low}-{c.forecast.high}), actual {c.actual:g} of {c.max}"))
 
 
 def run_set(when: str, name: str | None, at: str | None = None) -> None:
