@@ -72,8 +72,9 @@ def josh_home(tmp_path_factory) -> Path:
     Store.open(path).close()
     con = sqlite3.connect(str(path))
     with con:
+        rows = [(c, at.isoformat(timespec="microseconds"), ANKI_TO_CARDCLI[b]) for c, at, b in _rows()]
         con.executemany("INSERT INTO reviews (card_id, deck, reviewed_at, rating, kind) "
-                        "VALUES (?, 'Anki', ?, ?, 'review')", [(c, at.isoformat(timespec="microseconds"), ANKI_TO_CARDCLI[b]) for c, at, b in _rows()])
+                        "VALUES (?, 'Anki', ?, ?, 'review')", rows)
     con.close()
     return home
 
