@@ -70,4 +70,5 @@ def test_an_old_stored_date_without_a_time_reads_as_nine(cardcli_home):
     con.close()
     r = cli(cardcli_home, "2026-12-06T07:00Z", "exam")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines()[0] == "Exam is today, in 2 h 00 min (Sun 2026-12-06 09:00 UTC; readiness measured then)"
+    assert r.stdout.splitlines()[0] == ("Exam is today, in 2 h 00 min (Sun 2026-12-06 09:00 UTC; "
+                                        "readiness measured then)")
