@@ -205,6 +205,7 @@ class Session:
         policy: Policy | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], datetime] = now,
+        cram_banner: bool = True,
     ):
         self.queue = queue
         self.store = store
@@ -218,6 +219,7 @@ class Session:
         self.policy = policy or Policy()
         self.rng = rng or random.Random()
         self.clock = clock
+        self.cram_banner = cram_banner  # False when the caller already said it (the exam-day banner)
         self.summary = Summary(cram=cram)
         self._done: list[_Done] = []
         self._seen: Counter[str] = Counter()
@@ -226,7 +228,7 @@ class Session:
     # -- driving ---------------------------------------------------------------------------
     def run(self) -> Summary:
         start = self.clock()
-        if self.cram:
+        if self.cram and self.cram_banner:
             self.console.print(Text(CRAM_BANNER, style="bold yellow"))
         stopped = "quit"
         try:

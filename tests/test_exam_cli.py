@@ -91,6 +91,7 @@ def test_exam_morning_study_reviews_weakest_and_keeps_the_schedule(cardcli_home,
     cli(cardcli_home, "exam", "set", today().isoformat())
     r = cli(cardcli_home, "study", "--decks", str(decks), "--deck", "drill", stdin="\n3\n\n4\n")
     assert r.stdout.count("Exam day: `cardcli study` reviews your weakest cards first") == 1  # one banner
+    assert "Cram:" not in r.stdout
     assert rows(cardcli_home, "SELECT card_id, kind FROM reviews WHERE kind = 'cram' ORDER BY id") == [
         ("d0", "cram"), ("d1", "cram")]  # the two seen cards, no new ones
     assert rows(cardcli_home, "SELECT card_id, json_array(state, step, stability, difficulty, due, last_review) FROM card_state ORDER BY card_id") == before

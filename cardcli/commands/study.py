@@ -140,5 +140,5 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
             out.print(Text(today_lines(today(len(queue.due), daily, store.recent_answers(PACE_WINDOW), day))[0]))
         session = Session(queue, store, out, key_source(sys.stdin, sys.stdout), states, cards,
                           limit=limit, cram=cram or exam_day, policy=policy_for(now, exam, params, day),
-                          rng=rng)
+                          rng=rng, cram_banner=not (exam_day and not cram))
         session.run()
