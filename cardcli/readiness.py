@@ -21,9 +21,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from cardcli.examdate import DEFAULT_TIME, countdown, exam_moment
 from cardcli.model import Card
 from cardcli.plan import DailyPlan, plan_line
-from cardcli.examdate import DEFAULT_TIME, countdown, exam_moment
 from cardcli.scheduler import CardState, Policy, days_left, recall_forecast
 from cardcli.studyday import StudyDay
 

@@ -7,11 +7,14 @@ from datetime import date
 from pathlib import Path
 
 from rich.text import Text
+
 from cardcli import clock
 
 __all__ = ["run"]
 
-from cardcli.plan import DEFAULT_NEW  # `due` lists what `study` with its default --new would show
+from cardcli.plan import (
+    DEFAULT_NEW,  # `due` lists what `study` with its default --new would show
+)
 
 
 def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam: date | None = None,

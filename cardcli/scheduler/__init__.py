@@ -45,13 +45,13 @@ policies, recall, due times) and :mod:`~cardcli.scheduler.queue` (the order: :fu
 from __future__ import annotations
 
 from cardcli.scheduler.memory import (
-    Brief,
-    CardState,
     MASTERED_STABILITY_DAYS,
-    RECALLED_MIN,
-    Policy,
     RATING_LABELS,
     RATING_MAP,
+    RECALLED_MIN,
+    Brief,
+    CardState,
+    Policy,
     day_end,
     day_start,
     days_left,
@@ -72,7 +72,13 @@ from cardcli.scheduler.memory import (
     review,
     stage,
 )
-from cardcli.scheduler.queue import LEARN_AHEAD, NEW_EVERY, REQUEUE_GAP, StudyQueue, plan
+from cardcli.scheduler.queue import (
+    LEARN_AHEAD,
+    NEW_EVERY,
+    REQUEUE_GAP,
+    StudyQueue,
+    plan,
+)
 
 __all__ = [
     "RATING_MAP",
