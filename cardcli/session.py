@@ -224,6 +224,7 @@ class Session:
         self._done: list[_Done] = []
         self._seen: Counter[str] = Counter()
         self._n = 0
+        self._current: Card | None = None
 
     # -- driving ---------------------------------------------------------------------------
     def run(self) -> Summary:
@@ -243,12 +244,16 @@ class Session:
                     stopped = "empty"
                     break
                 self._n += 1
+                self._current = card  # on screen until rated (counted as still to do if the session stops)
                 try:
                     self._one(card)
+                    self._current = None
                 except _Skip:
                     self.summary.skipped += 1
+                    self._current = None
                 except _Undo:
                     self._undo(current=card)
+                    self._current = None  # put back in the queue
         except (_Quit, EOFError, KeyboardInterrupt):
             pass
         end = self.clock()
@@ -256,7 +261,8 @@ class Session:
         self.console.print()
         render_summary(self.summary, self.console, end, self.policy.day)
         if stopped != "empty" and not self.cram:
-            for line in stop_lines(stopped, len(self.queue), self.limit):
+            on_screen = 1 if self._current is not None else 0
+            for line in stop_lines(stopped, len(self.queue) + on_screen, self.limit):
                 self.console.print(Text(line, style="bold"))
         self._flush()
         return self.summary

@@ -72,3 +72,28 @@ def test_today_command_and_the_progress_line(tmp_path, cardcli_home):
     assert "Nothing left for today" in t.stdout
     h = _cli(cardcli_home, "2026-12-01T11:00Z", "--help")
     assert "today" in h.stdout
+
+
+def test_a_session_quit_with_cards_left_says_how_to_go_on(tmp_path):
+    import io
+    import random
+
+    from rich.console import Console
+
+    from cardcli import scheduler as S
+    from cardcli.model import Card
+    from cardcli.session import Session
+    from cardcli.store import Store
+    from cardcli.terminal import ScriptedKeys
+
+    cards = [Card(f"c{i}", f"Front {i}", "b", "conv", "D") for i in range(5)]
+    with Store.open(tmp_path / "h.sqlite3") as store:
+        q = S.plan(cards, {}, T0, random.Random(0), new_per_day=5, new_seen_today=0)
+        out = Console(file=io.StringIO(), width=120, color_system=None)
+        Session(q, store, out, ScriptedKeys(["", "4", "", "5", "q"]), {}, cards, clock=lambda: T0).run()
+    text = out.file.getvalue()
+    assert "Recorded 4 (Well) · back in 10 min (later this session) · 5 left today" in text  # 4 new + c0 back
+    assert "Recorded 5 (Perfectly) · back in 8 d · 4 left today" in text
+    # quit on c2: c2 itself, the two new cards after it and c0 coming back
+    assert text.rstrip().endswith("Stopped before the end: 4 cards still to do today. "
+                                  "`cardcli study` goes on where you left off.")
