@@ -103,7 +103,9 @@ def study(
     deck: DeckNameOpt = None,
     topic: TopicOpt = None,
     new: Annotated[int, typer.Option("--new", min=0, help="New cards to introduce per day.")] = 20,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Stop after this many cards.")] = 200,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Stop the session after this many ratings "
+                                       "(cards coming back in the session count each time); it says so "
+                                       "and how to go on.")] = 200,
     exam: ExamOpt = None,
     cram: Annotated[bool, typer.Option("--cram", help="Drill the weakest cards now, ignoring due dates.")] = False,
     extra: DecksOpt = None,
@@ -122,6 +124,7 @@ def due(
     explain: Annotated[bool, typer.Option("--explain", help="Say why each card is where it is.")] = False,
     deck: DeckNameOpt = None,
     topic: TopicOpt = None,
+    new: Annotated[int, typer.Option("--new", min=0, help="New cards per day, as for `cardcli study`.")] = 20,
     exam: ExamOpt = None,
     extra: DecksOpt = None,
 ) -> None:
@@ -130,19 +133,42 @@ def due(
     from cardcli.commands import due as cmd
 
     cmd.run(count=count, explain=explain, decks=deck or [], topics=topic or [], exam=exam_date,
-            extra=extra or [])
+            extra=extra or [], new=new)
+
+
+@app.command()
+def today(
+    new: Annotated[int, typer.Option("--new", min=0, help="New cards per day, as for `cardcli study`.")] = 20,
+    exam: ExamOpt = None,
+    extra: DecksOpt = None,
+) -> None:
+    """Today at a glance: reviews due, new cards planned, and about how many minutes at your own pace."""
+    exam_date = _date(exam)
+    from cardcli.commands import today as cmd
+
+    cmd.run(new=new, exam=exam_date, extra=extra or [])
 
 
 @app.command()
 def stats(
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    calibration: Annotated[bool, typer.Option("--calibration", help="How well predicted recall matched your "
+                                              "ratings: a reliability table (each review predicted from the "
+                                              "state before it), log loss, RMSE(bins); past mock exams too.")] = False,
     exam: ExamOpt = None,
     extra: DecksOpt = None,
 ) -> None:
-    """Progress per deck and topic, review history and upcoming due counts."""
+    """Progress per deck and topic, review history and upcoming due counts.
+
+    Retention is the share of ratings recalled: 3-5 (with effort, well, perfectly), as the scheduler
+    counts them; 1-2 are forgotten.
+    """
     exam_date = _date(exam)
     from cardcli.commands import stats as cmd
 
+    if calibration:
+        cmd.run_calibration(json_out=json_out)
+        return
     cmd.run(json_out=json_out, exam=exam_date, extra=extra or [])
 
 

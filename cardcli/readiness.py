@@ -3,9 +3,9 @@
 Definition (also in README): the **readiness** of a set of cards is the mean, over the cards, of
 FSRS's predicted probability of recall (its forgetting curve ``(1 + f·t/S)^-d`` with stability
 ``S`` and ``t`` the time since the last review in fractional days:
-:func:`cardcli.scheduler.recall_forecast`) at the start of the exam's study day (4 am local by
-default; :func:`cardcli.scheduler.exam_morning`) if nothing more were studied - or now, on the
-exam day itself. A card never seen counts 0. The cards are those a plain ``cardcli study``
+:func:`cardcli.scheduler.recall_forecast`) when the exam starts (``cardcli exam set DATE [HH:MM]``,
+09:00 local by default: :func:`cardcli.examdate.exam_moment`) if nothing more were studied - or
+now, once it has started. A card never seen counts 0. The cards are those a plain ``cardcli study``
 schedules - every deck card and one generated-problem card per family (``gen:<family>:d1``) -
 plus any ``gen:<family>:d2``/``d3`` card that has been practised (studied or quizzed); a topic's
 readiness is the same mean over its cards. Studying or quizzing a card raises its
@@ -19,10 +19,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
+from cardcli.examdate import DEFAULT_TIME, countdown, exam_moment
 from cardcli.model import Card
-from cardcli.scheduler import CardState, Policy, days_left, exam_morning, recall_forecast
+from cardcli.plan import DailyPlan, plan_line
+from cardcli.scheduler import CardState, Policy, days_left, recall_forecast
 from cardcli.studyday import StudyDay
 
 __all__ = ["Readiness", "ExamStatus", "readiness", "exam_status", "status_lines", "WEAKEST_SHOWN"]
@@ -70,10 +72,11 @@ class ExamStatus:
 
     exam: date
     name: str | None
-    days_left: int
-    morning: datetime
+    days_left: int  # study days
+    morning: datetime  # when the exam starts (UTC): readiness is measured then
     readiness: Readiness
     new_per_day: int  # new cards a day to see every unseen card before the exam
+    now: datetime | None = None  # when the status was taken (for the countdown)
 
     @property
     def is_today(self) -> bool:
@@ -83,36 +86,48 @@ class ExamStatus:
 def exam_status(
     cards: Sequence[Card], states: Mapping[str, CardState], now: datetime, exam: date,
     name: str | None = None, day: StudyDay | None = None, parameters: tuple[float, ...] | None = None,
+    at: time | None = None,
 ) -> ExamStatus:
+    """The status at ``now`` of the exam on ``exam`` starting at ``at`` (local; default 09:00):
+    readiness is measured at that moment (or now, once it has passed)."""
     day = day or StudyDay()
     left = days_left(now, exam, day)
-    morning = exam_morning(exam, day)
+    morning = exam_moment(exam, at or DEFAULT_TIME, day)
     ready = readiness(cards, states, max(morning, now), Policy(parameters=parameters))
     per_day = math.ceil(ready.unseen / left) if left > 0 else ready.unseen
     return ExamStatus(exam=exam, name=name, days_left=left, morning=morning, readiness=ready,
-                      new_per_day=per_day)
+                      new_per_day=per_day, now=now)
 
 
 def _pct(x: float | None) -> str:
     return "-" if x is None else f"{x:.0%}"
 
 
-def status_lines(st: ExamStatus, day: StudyDay | None = None, weakest: int = WEAKEST_SHOWN) -> list[str]:
-    """Plain text lines (the exam name is data: render them as rich ``Text``)."""
+def status_lines(st: ExamStatus, day: StudyDay | None = None, weakest: int = WEAKEST_SHOWN,
+                 plan: DailyPlan | None = None) -> list[str]:
+    """Plain text lines (the exam name is data: render them as rich ``Text``). With ``plan`` the
+    new-card line is today's fixed plan (:mod:`cardcli.plan`), the same in every session of the day."""
     day = day or StudyDay()
     title = f"{st.name} " if st.name else "Exam "
     r = st.readiness
-    if st.is_today:
-        when = "is today"
-    else:
-        when = f"in {st.days_left} day{'s' if st.days_left != 1 else ''}"
-    lines = [f"{title}{when} ({st.exam:%a %Y-%m-%d}; readiness measured at {day.format(st.morning)})"]
-    lines.append(f"Readiness: {_pct(r.overall)} (mean predicted recall of {r.cards} cards on the exam morning"
+    if st.now is None:
+        when = "is today" if st.is_today else f"in {st.days_left} day{'s' if st.days_left != 1 else ''}"
+    else:  # hours and minutes on the exam's calendar day, also before the study day starts (02:30)
+        when = countdown(st.now, st.morning, day)
+        if day.local(st.now).date() == st.exam or st.is_today:
+            when = f"is today, {when}"
+    local = day.local(st.morning)
+    lines = [f"{title}{when} ({local:%a %Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
+             + "; readiness measured then)"]
+    lines.append(f"Readiness: {_pct(r.overall)} (mean predicted recall of {r.cards} cards when the exam starts"
                  + (f"; {r.unseen} never seen count 0)" if r.unseen else ")"))
     if r.topics:
         lines.append("Weakest topics: " + ", ".join(f"{t} {_pct(v)}" for t, v in r.weakest(weakest)))
     if st.is_today:
-        lines.append("Today `cardcli study` reviews your weakest cards; nothing is scheduled past the exam.")
+        lines.append("Exam day: `cardcli study` reviews your weakest cards first; ratings are logged, the "
+                     "schedule is left as it is (like --cram).")
+    elif plan is not None and (plan.unseen_at_start or r.unseen):
+        lines.append(plan_line(plan))
     elif r.unseen:
         lines.append(f"New cards per day to see everything in time: {st.new_per_day} "
                      f"({r.unseen} unseen / {st.days_left} day{'s' if st.days_left != 1 else ''})")

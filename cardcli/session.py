@@ -19,7 +19,11 @@ per card): the answer is typed again and graded again.
 
 A session never ends silently: when the queue runs dry it says why (:func:`empty_reason`) -
 the day's new-card limit (then ``n`` adds :data:`MORE_NEW` more at once), or nothing due until
-a given local time - and how to get more.
+a given local time - and how to get more. When it stops with cards still to do today - the
+``--limit`` of ratings reached, or ``q``/Ctrl-D - its last lines say so and how to go on
+(:func:`stop_lines`); a card rated at the limit is never promised "later this session".
+After each rating the line says how many cards are left today (reviews due, cards coming back
+in the session, new cards of the day's plan).
 """
 
 from __future__ import annotations
@@ -65,7 +69,9 @@ __all__ = [
     "is_generated",
     "render_summary",
     "empty_reason",
+    "stop_lines",
     "MORE_NEW",
+    "DEFAULT_LIMIT",
 ]
 
 GEN_PREFIX = "gen:"
@@ -76,6 +82,8 @@ CRAM_BANNER = "Cram: weakest cards first; ratings are logged, the schedule is un
 WRONG_CAP = 2
 #: new cards one press of ``n`` adds when the day's limit is reached
 MORE_NEW = 10
+#: ratings after which a session stops (``cardcli study --limit``)
+DEFAULT_LIMIT = 200
 
 
 
@@ -192,11 +200,12 @@ class Session:
         states: dict[str, CardState],
         cards: Sequence[Card] = (),
         *,
-        limit: int = 200,
+        limit: int = DEFAULT_LIMIT,
         cram: bool = False,
         policy: Policy | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], datetime] = now,
+        cram_banner: bool = True,
     ):
         self.queue = queue
         self.store = store
@@ -210,38 +219,57 @@ class Session:
         self.policy = policy or Policy()
         self.rng = rng or random.Random()
         self.clock = clock
+        self.cram_banner = cram_banner  # False when the caller already said it (the exam-day banner)
         self.summary = Summary(cram=cram)
         self._done: list[_Done] = []
         self._seen: Counter[str] = Counter()
         self._n = 0
+        self._current: Card | None = None
 
     # -- driving ---------------------------------------------------------------------------
     def run(self) -> Summary:
         start = self.clock()
-        if self.cram:
+        if self.cram and self.cram_banner:
             self.console.print(Text(CRAM_BANNER, style="bold yellow"))
+        stopped = "quit"
         try:
-            while self._n < self.limit:
+            while True:
+                if self._rated() >= self.limit:
+                    stopped = "limit"
+                    break
                 card = self.queue.next()
                 if card is None and self._more_new():
                     card = self.queue.next()
                 if card is None:
+                    stopped = "empty"
                     break
                 self._n += 1
+                self._current = card  # on screen until rated (counted as still to do if the session stops)
                 try:
                     self._one(card)
+                    self._current = None
                 except _Skip:
                     self.summary.skipped += 1
+                    self._current = None
                 except _Undo:
                     self._undo(current=card)
+                    self._current = None  # put back in the queue
         except (_Quit, EOFError, KeyboardInterrupt):
             pass
         end = self.clock()
         self._finish(end - start, end)
         self.console.print()
         render_summary(self.summary, self.console, end, self.policy.day)
+        if stopped != "empty" and not self.cram:
+            on_screen = 1 if self._current is not None else 0
+            for line in stop_lines(stopped, len(self.queue) + on_screen, self.limit):
+                self.console.print(Text(line, style="bold"))
         self._flush()
         return self.summary
+
+    def _rated(self) -> int:
+        """Ratings kept so far in this session (what ``--limit`` counts; undone ones are not)."""
+        return len(self._done)
 
     def _more_new(self) -> bool:
         """The queue is empty: say why; True when the user asked for more new cards (``n``)."""
@@ -426,8 +454,12 @@ class Session:
             when = "cram: not scheduled"
         else:
             wait = effective_due(self.states[card.id], self.policy) - self.clock()
-            when = f"back in {format_interval(wait)}" + (" (later this session)" if wait <= LEARN_AHEAD else "")
-        self.console.print(Text(f"Recorded {rating} ({RATING_LABELS[rating]}) · {when}", style="dim"))
+            when = f"back in {format_interval(wait)}"
+            if wait <= LEARN_AHEAD:
+                when += " (later this session)" if self._rated() < self.limit else " (next session: --limit reached)"
+        left = len(self.queue)
+        self.console.print(Text(f"Recorded {rating} ({RATING_LABELS[rating]}) · {when}"
+                                + ("" if self.cram else f" · {left} left today"), style="dim"))
 
     def _reveal(self, card: Card, problem: Any, grade: Any, found: Any = None) -> None:
         line = None if found is None else found.line
@@ -548,6 +580,21 @@ class Session:
         self.queue.undo(last.card)
         self._n = max(0, self._n - 1)
         self.console.print(Text(f"Undid rating {last.rating} of {last.card.id}."))
+
+
+# -- why a session stopped ----------------------------------------------------------------
+
+def stop_lines(stopped: str, left: int, limit: int) -> list[str]:
+    """The last lines of a session that stopped with ``left`` cards still to do today:
+    ``stopped`` is ``'limit'`` (``--limit`` ratings given) or ``'quit'`` (``q``, Ctrl-D, Ctrl-C)."""
+    if left <= 0:
+        return []
+    todo = f"{_count(left, 'card')} still to do today"
+    if stopped == "limit":
+        return [f"Stopped: this session reached its --limit of {_count(limit, 'rating')}; {todo}.",
+                f"Go on with `cardcli study` (a new session), or `cardcli study --limit {limit + max(limit, left)}` "
+                f"for a longer one."]
+    return [f"Stopped before the end: {todo}. `cardcli study` goes on where you left off."]
 
 
 # -- why a queue is empty -----------------------------------------------------------------

@@ -5,7 +5,8 @@ Definitions (also in README):
 * new - never rated; learning - in FSRS learning/relearning steps; review - graduated;
   mastered - graduated with stability of at least 21 days (:data:`MASTERED_STABILITY_DAYS`).
 * due - seen cards due before the end of today's study day (local time, see cardcli.studyday).
-* retention - share of ratings >= 4 among all logged ratings (cram included).
+* retention - share of ratings recalled (3-5: the scheduler's meaning, :data:`cardcli.scheduler.RECALLED_MIN`)
+  among all logged ratings (cram included).
 * forecast - seen cards falling due on each of the next days (overdue ones count today).
 * readiness (with an exam date) - mean predicted recall on the exam morning if nothing more is
   studied, per topic; a never-seen card counts 0 (cardcli.readiness).
@@ -21,10 +22,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from operator import attrgetter
 from typing import Any
 
+from cardcli.examdate import DEFAULT_TIME, exam_moment
 from cardcli.model import Card
 from cardcli.readiness import readiness as _readiness
 from cardcli.scheduler import (
@@ -32,7 +34,6 @@ from cardcli.scheduler import (
     CardState,
     Policy,
     effective_due,
-    exam_morning,
     is_due,
     stage,
 )
@@ -56,7 +57,7 @@ class Counts:
     mastered: int = 0
     due: int = 0
     reviews: int = 0
-    good: int = 0  # ratings >= 4
+    good: int = 0  # ratings recalled (3-5)
 
     @property
     def retention(self) -> float | None:
@@ -130,10 +131,11 @@ def compute(
     mistakes: Iterable[tuple[str, str, str, int]] = (),
     mistake_names: Mapping[str, str] | None = None,
     stages: Mapping[str, tuple[int, int]] | None = None,
+    exam_at: time | None = None,
 ) -> StatsReport:
     """Figures for ``cards`` at ``now``.
 
-    ``rating_counts`` is (card_id, deck, ratings, ratings >= 4) per card as logged;
+    ``rating_counts`` is (card_id, deck, ratings, ratings recalled: 3-5) per card as logged;
     ``daily`` maps a study day (``day``: UTC midnight-to-midnight unless given) to its review
     count; ``quiz_counts`` is (gen card id, quiz answers, correct) as logged; ``mistakes`` is
     (card_id, deck, mistake ids comma-separated, times) as logged, ``mistake_names`` maps an id
@@ -197,7 +199,8 @@ def compute(
     readiness: dict[str, float] = {}
     overall = None
     if exam is not None:
-        ready = _readiness(cards, states, max(exam_morning(exam, day), now), Policy(parameters=parameters))
+        start = exam_moment(exam, exam_at or DEFAULT_TIME, day)  # readiness when the exam starts
+        ready = _readiness(cards, states, max(start, now), Policy(parameters=parameters))
         readiness, overall = ready.topics, ready.overall
     quiz: dict[str, list[int]] = {}
     for card_id, n, good in quiz_counts:

@@ -64,7 +64,7 @@ def test_exam_set_status_clear_and_used_by_study_and_stats(cardcli_home, decks):
     assert r.returncode == 0 and "No exam date set" in r.stdout
     r = cli(cardcli_home, "exam", "set", exam.isoformat(), "--name", "Midterm\x1b[31m 2")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines()[0].startswith(f"Midterm [31m 2 in 6 days ({exam:%a %Y-%m-%d};")  # ESC dropped
+    assert r.stdout.splitlines()[0].startswith(f"Midterm [31m 2 in 6 days ({exam:%a %Y-%m-%d} 09:00")  # ESC dropped
     assert "\x1b" not in r.stdout
     # the date is remembered: plain `study` shows the status first and plans for it
     s = cli(cardcli_home, "study", "--decks", str(decks), "--deck", "drill", stdin="q\n")
@@ -96,7 +96,8 @@ def test_exam_morning_study_reviews_weakest_and_keeps_the_schedule(cardcli_home,
     before = rows(cardcli_home, states)
     cli(cardcli_home, "exam", "set", today().isoformat())
     r = cli(cardcli_home, "study", "--decks", str(decks), "--deck", "drill", stdin="\n3\n\n4\n")
-    assert "Exam morning: your weakest cards first" in r.stdout
+    assert r.stdout.count("Exam day: `cardcli study` reviews your weakest cards first") == 1  # one banner
+    assert "Cram:" not in r.stdout
     # the two seen cards, no new ones (both rated 5 at the same CARDCLI_NOW: equally weak, either order)
     assert sorted(rows(cardcli_home, "SELECT card_id, kind FROM reviews WHERE kind = 'cram' ORDER BY id")) == [
         ("d0", "cram"), ("d1", "cram")]

@@ -26,7 +26,7 @@ UTC = timezone.utc
 LA = StudyDay(ZoneInfo("America/Los_Angeles"), 4)
 NOW = datetime(2026, 11, 22, 17, 0, tzinfo=UTC)  # 09:00 PST, study day 2026-11-22
 EXAM = date(2026, 11, 28)
-MORNING = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)  # 04:00 PST on the exam day
+MORNING = datetime(2026, 11, 28, 17, 0, tzinfo=UTC)  # 09:00 PST on the exam day: the default exam start
 W = fsrs.scheduler.DEFAULT_PARAMETERS
 DECAY = -W[20]
 FACTOR = 0.9 ** (1 / DECAY) - 1
@@ -45,9 +45,9 @@ def seen(cid: str, stability: float, last: datetime) -> S.CardState:
 
 CARDS = [Card("a", "f", "b", "conv", "D"), Card("b", "f", "b", "conv", "D"),
          Card("c", "f", "b", "rnn", "D"), Card("d", "f", "b", "pooling", "D")]
-STATES = {"a": seen("a", 10.0, NOW - timedelta(days=2)),  # 11-20 17:00 -> morning 11-28 12:00: 7 d 19 h
-          "c": seen("c", 3.0, NOW - timedelta(days=1))}  # 6 d 19 h
-RA, RC = 7 + 19 / 24, 6 + 19 / 24  # days from the last reviews to the exam morning
+STATES = {"a": seen("a", 10.0, NOW - timedelta(days=2)),  # 11-20 17:00 -> exam 11-28 17:00: 8 d
+          "c": seen("c", 3.0, NOW - timedelta(days=1))}  # 7 d
+RA, RC = 8.0, 7.0  # days from the last reviews to the exam's start
 
 
 # -- readiness --------------------------------------------------------------------------------------
@@ -66,7 +66,7 @@ def test_exam_status_days_left_and_new_cards_per_day():
     st = exam_status(cards, STATES, NOW, EXAM, "Midterm 2", LA)
     assert (st.days_left, st.morning, st.new_per_day) == (6, MORNING, 3)  # ceil(13 / 6)
     lines = status_lines(st, LA)
-    assert lines[0] == "Midterm 2 in 6 days (Sat 2026-11-28; readiness measured at 2026-11-28 04:00 PST)"
+    assert lines[0] == "Midterm 2 in 6 days (Sat 2026-11-28 09:00 PST; readiness measured then)"
     overall = (recall(RA, 10.0) + recall(RC, 3.0)) / 15
     assert lines[1].startswith(f"Readiness: {overall:.0%} (mean predicted recall of 15 cards")
     assert "13 never seen count 0" in lines[1]

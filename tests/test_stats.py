@@ -66,10 +66,10 @@ def test_per_day_and_forecast():
     assert r.due_within(7) == 3 and r.due_within(2) == 2
 
 
-def test_exam_readiness_is_mean_recall_on_exam_morning():
+def test_exam_readiness_is_mean_recall_when_the_exam_starts():
     exam = date(2026, 11, 20)
     r = compute(CARDS, STATES, RATINGS, DAILY, NOW, exam=exam)
-    morning = datetime(2026, 11, 20, tzinfo=UTC)
+    morning = datetime(2026, 11, 20, 9, tzinfo=UTC)  # the exam starts at 09:00 (UTC study day)
 
     def rec(s: CardState) -> float:
         # fractional days elapsed (whole days would read 100 % for a card reviewed last night)
@@ -105,7 +105,7 @@ def test_readiness_uses_the_fitted_parameters():
     fitted[20] = 0.5
     exam = date(2026, 11, 20)
     r = compute(CARDS, STATES, RATINGS, DAILY, NOW, exam=exam, parameters=tuple(fitted))
-    morning = datetime(2026, 11, 20, tzinfo=UTC)
+    morning = datetime(2026, 11, 20, 9, tzinfo=UTC)  # the exam starts at 09:00 (UTC study day)
     factor = 0.9 ** (1 / -0.5) - 1
 
     def rec(s: CardState) -> float:

@@ -157,7 +157,7 @@ def test_v2_fixture_rows_become_columns_equal_to_their_json(tmp_path):
         for cid, deck, rating in ratings:
             acc = naive.setdefault((cid, deck), [0, 0])
             acc[0] += 1
-            acc[1] += rating >= 4
+            acc[1] += rating >= 3  # recalled: 3-5
         assert sorted(s.rating_stats()) == sorted((c, d, n, g) for (c, d), (n, g) in naive.items())
     cols = [r[1] for r in raw(p, "PRAGMA table_info(card_state)")]
     assert "fsrs" not in cols and {"state", "step", "stability", "difficulty", "due", "last_review"} <= set(cols)
@@ -285,7 +285,7 @@ def test_stats_from_sql_equal_stats_from_every_state(tmp_path):
         for r in s.reviews():
             acc = naive.setdefault((r.card_id, r.deck), [0, 0])
             acc[0] += 1
-            acc[1] += r.rating >= 4
+            acc[1] += r.rating >= 3  # recalled: 3-5
         assert sorted(counts) == sorted((c, d, n, g) for (c, d), (n, g) in naive.items())
         for now in (last + timedelta(days=2), last + timedelta(days=9)):
             for day in (StudyDay(), StudyDay(zone=ZoneInfo("America/Los_Angeles"), starts=4)):

@@ -180,3 +180,42 @@ def test_typed_answers_edit_like_a_shell(tmp_path, cardcli_home):
     got = con.execute("SELECT card_id, rating, correct FROM reviews ORDER BY id").fetchall()
     con.close()
     assert got == [("e-one", 4, 1), ("e-two", 5, 1), ("e-three", 4, 1)]
+
+
+def test_session_ended_by_its_limit_says_so_in_a_terminal(tmp_path, cardcli_home):
+    """--limit 3 counts ratings (a card coming back counts again); the last lines say why the
+    session stopped and how to go on, and the last card is not promised "later this session"."""
+    deck = tmp_path / "pty.yaml"
+    deck.write_text(DECK.split("  - id: k-three")[0])  # the two basic cards
+    env = {k: v for k, v in os.environ.items() if k != "CARDCLI_DECKS"}
+    env.update(CARDCLI_HOME=str(cardcli_home), COLUMNS="120", LINES="40", NO_COLOR="1", TERM="dumb",
+               PYTHONIOENCODING="utf-8", CARDCLI_NOW="2026-12-01T10:00Z", TZ="UTC")
+    child = pexpect.spawn(sys.executable, ["-m", "cardcli", "study", "--decks", str(deck), "--deck", "pty",
+                                           "--limit", "3"], env=env, encoding="utf-8", timeout=30,
+                          dimensions=(40, 120))
+    try:
+        child.expect("First question")
+        child.send(" ")
+        child.expect("1-5 rate")
+        child.send("1")  # back in 1 min: shown again in this session
+        child.expect(r"Recorded 1 \(Not at all\) · back in 1 min \(later this session\) · 2 left today")
+        child.expect("Second question")
+        child.send(" ")
+        child.expect("1-5 rate")
+        child.send("1")
+        child.expect(r"back in 1 min \(later this session\) · 2 left today")
+        child.expect("First question")  # the re-queued card, third rating
+        child.send(" ")
+        child.expect("1-5 rate")
+        child.send("1")
+        child.expect(r"Recorded 1 \(Not at all\) · back in 1 min \(next session: --limit reached\) · 2 left today")
+        child.expect("Session over: 2 cards, 3 ratings")
+        child.expect(r"Stopped: this session reached its --limit of 3 ratings; 2 cards still to do today\.")
+        child.expect(r"Go on with `cardcli study` \(a new session\), or `cardcli study --limit 6` for a longer one\.")
+        child.expect(pexpect.EOF)
+        tail = child.before
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    assert "later this session" not in tail
+    assert logged_ratings(cardcli_home) == [("k-one", 1), ("k-two", 1), ("k-one", 1)]

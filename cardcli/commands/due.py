@@ -12,21 +12,22 @@ from cardcli import clock
 
 __all__ = ["run"]
 
-#: `due` lists what `study` with its default --new would show
-DEFAULT_NEW = 20
+from cardcli.plan import (
+    DEFAULT_NEW,  # `due` lists what `study` with its default --new would show
+)
 
 
 def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam: date | None = None,
-        extra: list[Path]) -> None:
+        extra: list[Path], new: int = DEFAULT_NEW) -> None:
     """Print the next ``count`` cards `cardcli study` would show now."""
     from cardcli.commands._common import load_decks, out
     from cardcli.commands.exam import active_exam
-    from cardcli.commands.study import new_seen_today, select_cards
+    from cardcli.commands.study import select_cards
     from cardcli.gcpause import paused_gc
+    from cardcli.plan import load_plan
     from cardcli.safetext import clean
     from cardcli.scheduler import (
         day_end,
-        day_start,
         days_left,
         effective_due,
         format_interval,
@@ -47,16 +48,16 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam:
         params = model.parameters if model else None
         exam_day = exam is not None and days_left(now, exam, day) == 0
         lazy = exam is None  # states read on demand: only the cards due today are ranked
-        seen_today = new_seen_today(store, cards, day_start(now, day), bool(decks or topics))
         with paused_gc():  # bulk rows, no cycles (see gcpause)
             if lazy:
                 states = store.state_index()
                 due = states.due_before(day_end(now, day))
             else:
                 states = store.load_states()
-            queue = plan(cards, states.ids if lazy else states, now, random.Random(0), new_per_day=DEFAULT_NEW,
-                         new_seen_today=seen_today, exam=exam, day=day, cram=exam_day, cram_unseen=False,
-                         parameters=params, due=due if lazy else None)
+            daily = load_plan(store, cards, states.ids if lazy else states, now, new, exam, day)
+            queue = plan(cards, states.ids if lazy else states, now, random.Random(0), new_per_day=new,
+                         new_seen_today=daily.introduced, exam=exam, day=day, cram=exam_day, cram_unseen=False,
+                         parameters=params, due=due if lazy else None, daily=daily)
         policy = policy_for(now, exam, params, day)
         allowance = queue.new_left
         rows = []

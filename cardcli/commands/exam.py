@@ -1,7 +1,9 @@
 """``cardcli exam``: remember the exam date (and name) in the history database.
 
-``cardcli exam`` shows the status (days left, readiness, weakest topics, new cards a day needed),
-``cardcli exam set DATE [--name TEXT]`` remembers the exam, ``cardcli exam clear`` forgets it.
+``cardcli exam`` shows the status (the countdown, readiness at the exam's start, weakest topics,
+today's new cards), ``cardcli exam set DATE [HH:MM] [--name TEXT]`` remembers the exam (09:00 local
+unless a time is given), ``cardcli exam clear`` forgets it. The storage and the exam moment are
+core logic: :mod:`cardcli.examdate`.
 ``study``, ``due``, ``stats`` and ``quiz`` use the remembered date (:func:`active_exam`);
 their ``--exam`` overrides it for one run.
 
@@ -11,7 +13,6 @@ are added beside these: ``@exam_app.command("name")``.
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
@@ -24,12 +25,17 @@ if TYPE_CHECKING:
     from cardcli.store import Store
     from cardcli.studyday import StudyDay
 
-__all__ = ["exam_app", "active_exam", "check_exam", "parse_date", "clean_name", "status_cards",
-           "EXAM_DATE_KEY", "EXAM_NAME_KEY", "NAME_MAX"]
+__all__ = ["exam_app", "active_exam", "check_exam", "parse_date", "clean_name", "status_cards", "stored_exam",
+           "EXAM_DATE_KEY", "EXAM_NAME_KEY", "EXAM_TIME_KEY", "NAME_MAX"]
 
-EXAM_DATE_KEY = "exam_date"
-EXAM_NAME_KEY = "exam_name"
-NAME_MAX = 60
+from cardcli.examdate import (
+    EXAM_DATE_KEY,
+    EXAM_NAME_KEY,
+    EXAM_TIME_KEY,
+    NAME_MAX,
+    clean_name,
+    stored_exam,
+)
 
 exam_app = typer.Typer(
     help="Remember the exam date: `cardcli exam set DATE`, `cardcli exam` (status), `cardcli exam clear`.",
@@ -48,10 +54,13 @@ def _exam(ctx: typer.Context) -> None:
 @exam_app.command("set")
 def _set(
     when: Annotated[str, typer.Argument(metavar="DATE", help="Exam date, YYYY-MM-DD (today or later).")],
+    at: Annotated[str | None, typer.Argument(metavar="[HH:MM]", help="When it starts, local time "
+                                             "(default 09:00): readiness and the countdown are measured then.",
+                                             show_default=False)] = None,
     name: Annotated[str | None, typer.Option("--name", help="What the exam is called, e.g. 'Midterm 2'.")] = None,
 ) -> None:
-    """Remember the exam date (and name); study, due, stats and quiz then plan for it."""
-    run_set(when, name)
+    """Remember the exam date, time (and name); study, due, stats and quiz then plan for it."""
+    run_set(when, name, at)
 
 
 @exam_app.command("clear")
@@ -71,18 +80,6 @@ def parse_date(text: str, what: str) -> date:
         raise UsageError(f"{what}: {text!r} is not a date; use YYYY-MM-DD") from None
 
 
-def clean_name(text: str | None) -> str | None:
-    """The exam name as stored: control characters dropped, whitespace collapsed, at most NAME_MAX."""
-    if text is None:
-        return None
-    from cardcli.errors import UsageError
-
-    name = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]", " ", text).split())
-    if len(name) > NAME_MAX:
-        raise UsageError(f"--name: at most {NAME_MAX} characters (got {len(name)})")
-    return name or None
-
-
 def check_exam(exam: date | None, now: datetime, day: StudyDay, what: str = "--exam") -> None:
     """An exam date must be today (the study day of ``now``) or later."""
     from cardcli.errors import UsageError
@@ -91,40 +88,21 @@ def check_exam(exam: date | None, now: datetime, day: StudyDay, what: str = "--e
         raise UsageError(f"{what}: {exam.isoformat()} is in the past (today is {day.date_of(now).isoformat()})")
 
 
-def stored_exam(store: Store) -> tuple[date | None, str | None]:
-    text = store.get_setting(EXAM_DATE_KEY)
-    if not text:
-        return None, None
-    try:
-        when = date.fromisoformat(text)
-    except ValueError:
-        return None, None
-    name = store.get_setting(EXAM_NAME_KEY)
-    if name is not None:  # stored by `exam set` already clean; a file edited by hand may not be
-        from cardcli.safetext import one_line
-
-        name = one_line(name)[:NAME_MAX]
-    return when, name
-
-
 def active_exam(
     store: Store, flag: date | None, now: datetime, day: StudyDay, quiet: bool = False
 ) -> tuple[date | None, str | None]:
     """The exam this run plans for: ``--exam`` if given, else the remembered one if not past."""
-    when, name = stored_exam(store)
-    if flag is not None:
-        check_exam(flag, now, day)
-        return flag, name if flag == when else None
-    if when is not None and when < day.date_of(now):
-        if not quiet:
-            from rich.text import Text
+    from cardcli.examdate import resolve
 
-            from cardcli.commands._common import err
+    r = resolve(store, flag, now, day)
+    if r.passed is not None and not quiet:
+        from rich.text import Text
 
-            err.print(Text(f"note: the exam on {when.isoformat()} has passed and is ignored; "
-                           "`cardcli exam clear` forgets it, `cardcli exam set DATE` sets the next one"))
-        return None, None
-    return when, name
+        from cardcli.commands._common import err
+
+        err.print(Text(f"note: the exam on {r.passed.isoformat()} has passed and is ignored; "
+                       "`cardcli exam clear` forgets it, `cardcli exam set DATE` sets the next one"))
+    return r.exam, r.name
 
 
 def status_cards(col, states) -> list:
@@ -147,14 +125,16 @@ def _now_and_day() -> tuple[datetime, StudyDay]:
 
 
 def print_status(exam: date, name: str | None, col, states, now: datetime, day: StudyDay,
-                 parameters: tuple[float, ...] | None = None) -> None:
+                 parameters: tuple[float, ...] | None = None, plan=None, at=None) -> None:
+    """The exam status lines; ``plan`` (a :class:`cardcli.plan.DailyPlan`) gives today's new-card line,
+    ``at`` the exam's time of day (default 09:00)."""
     from rich.text import Text
 
     from cardcli.commands._common import out
     from cardcli.readiness import exam_status, status_lines
 
-    status = exam_status(status_cards(col, states), states, now, exam, name, day, parameters)
-    for line in status_lines(status, day):
+    status = exam_status(status_cards(col, states), states, now, exam, name, day, parameters, at=at)
+    for line in status_lines(status, day, plan=plan):
         out.print(Text(line))
 
 
@@ -172,18 +152,57 @@ def run_status() -> None:
             return
         states = store.load_states()
         model = store.memory_model()  # fitted by `cardcli optimize`, if saved
-    print_status(exam, name, load_decks([]), states, now, day, model.parameters if model else None)
+        col = load_decks([])
+        from cardcli.examdate import stored_time
+        from cardcli.plan import DEFAULT_NEW, load_plan
+        from cardcli.session import generated_cards
+
+        daily = load_plan(store, list(col.cards) + generated_cards(), states, now, DEFAULT_NEW, exam, day)
+        at = stored_time(store, exam)
+        params = model.parameters if model else None
+        mocks = store.mock_exams()
+        log = store.reviews() if mocks else []
+    print_status(exam, name, col, states, now, day, params, plan=daily, at=at)
+    _print_forecast(col, states, now, day, exam, at, params, mocks, log)
 
 
-def run_set(when: str, name: str | None) -> None:
+def _print_forecast(col, states, now: datetime, day: StudyDay, exam: date, at, params, mocks, log) -> None:
+    """The mock-exam score forecast at the exam's start (:mod:`cardcli.forecast`), and the last mock
+    exam's forecast (made from the log before it) against its score."""
+    from rich.text import Text
+
+    from cardcli.calibration import attempts
+    from cardcli.commands._common import out
+    from cardcli.examdate import exam_moment
+    from cardcli.forecast import forecast, forecast_line, past_mocks, template_items
+    from cardcli.mock.template import load_template
+    from cardcli.scheduler import Policy
+
+    policy = Policy(parameters=params)
+    start = max(exam_moment(exam, at, day), now)
+    items, notes = template_items(load_template(), list(col.cards), states, start, policy)
+    out.print(Text(forecast_line(forecast(items)) + " (each question's card or problem family, predicted recall "
+                   "then; `cardcli stats --calibration` checks such predictions)"))
+    for note in notes:
+        out.print(Text(f"  (left out: {note})", style="dim"))
+    if mocks:
+        checks, _ = past_mocks(mocks[-1:], attempts(log), policy)
+        c = checks[0]
+        out.print(Text(f"Last mock exam ({day.format(c.started_at)}): predicted {c.forecast.expected:.0f} "
+                       f"(90% interval {c.forecast.low}-{c.forecast.high}), actual {c.actual:g} of {c.max}"))
+
+
+def run_set(when: str, name: str | None, at: str | None = None) -> None:
+    from cardcli.examdate import DEFAULT_TIME, parse_time
     from cardcli.store import Store
 
     exam = parse_date(when, "exam set")
+    start = DEFAULT_TIME if at is None else parse_time(at)
     name = clean_name(name)
     now, day = _now_and_day()
     check_exam(exam, now, day, "exam set")
     with Store.open() as store:
-        store.set_settings({EXAM_DATE_KEY: exam.isoformat(), EXAM_NAME_KEY: name})
+        store.set_settings({EXAM_DATE_KEY: exam.isoformat(), EXAM_TIME_KEY: f"{start:%H:%M}", EXAM_NAME_KEY: name})
     run_status()
 
 
@@ -195,6 +214,6 @@ def run_clear() -> None:
 
     with Store.open() as store:
         when, _ = stored_exam(store)
-        store.set_settings({EXAM_DATE_KEY: None, EXAM_NAME_KEY: None})
+        store.set_settings({EXAM_DATE_KEY: None, EXAM_TIME_KEY: None, EXAM_NAME_KEY: None})
     out.print(Text(f"Forgot the exam on {when.isoformat()}." if when else "No exam date was set."))
     sys.stdout.flush()

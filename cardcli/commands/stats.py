@@ -11,7 +11,7 @@ from rich.text import Text
 
 from cardcli import clock
 
-__all__ = ["run", "bar_chart", "column_chart", "parameters_info", "preview_workload"]
+__all__ = ["run", "run_calibration", "bar_chart", "column_chart", "parameters_info", "preview_workload"]
 
 BAR_WIDTH = 40
 MISTAKES_SHOWN = 3  # per topic
@@ -72,6 +72,9 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         mistakes = store.mistake_counts()
         mocks = store.mock_exams()
         model = store.memory_model()
+        from cardcli.examdate import stored_time
+
+        exam_at = stored_time(store, exam)
     params = model.parameters if model else None
     # deck cards and generated problems at difficulty 1 always; at 2-3 once practised
     cards = status_cards(col, stages)
@@ -82,7 +85,8 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         names = mistake_names()
     with paused_gc():
         report = compute(cards, states, counts, daily, now, exam=exam, day=day, quiz_counts=quiz,
-                         mistakes=mistakes, mistake_names=names, parameters=params, stages=stages)
+                         mistakes=mistakes, mistake_names=names, parameters=params, stages=stages,
+                         exam_at=exam_at)
     load = preview_workload(cards, states, now, exam, params) if exam is not None else []
     report = replace(report, mock_exams=[m.to_json() for m in mocks])
     if json_out:
@@ -96,7 +100,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     t = report.total
     out.print(Text(f"{t.cards} cards: {t.new} new, {t.learning} learning, {t.review} review, "
                    f"{t.mastered} mastered; {t.due} due today; {t.reviews} reviews"
-                   + (f", retention {t.retention:.0%}" if t.retention is not None else "")))
+                   + (f", retention {t.retention:.0%} (rated 3-5: recalled)" if t.retention is not None else "")))
     for title, groups in (("deck", report.decks), ("topic", report.topics)):
         # narrow terminals drop the least useful columns first (see cardcli.layout.fit_table)
         columns = [Column(title), Column("cards", "right"), Column("new", "right", drop=3),
@@ -173,3 +177,65 @@ def preview_workload(cards, states, now, exam, params):
     ids = {c.id for c in cards}
     seen = {k: v for k, v in states.items() if k in ids}
     return workload(seen, len(ids) - len(seen), now, exam, random.Random(0), parameters=params)
+
+
+def run_calibration(*, json_out: bool) -> None:
+    """`cardcli stats --calibration`: the reliability of the user's own recall predictions."""
+    from cardcli.calibration import attempts, predictions, reliability
+    from cardcli.commands._common import out
+    from cardcli.forecast import past_mocks
+    from cardcli.scheduler import Policy
+    from cardcli.store import Store
+    from cardcli.studyday import from_env
+
+    day = from_env()
+    with Store.open() as store:
+        log = attempts(store.reviews())
+        mocks = store.mock_exams()
+        model = store.memory_model()
+    rel = reliability((p.p, p.outcome) for p in predictions(log, day))
+    checks, pairs = past_mocks(mocks, log, Policy(parameters=model.parameters if model else None))
+    mock_rel = reliability(pairs)
+    if json_out:
+        def fig(r) -> dict:
+            return {"n": r.n, "log_loss": r.log_loss, "rmse_bins": r.rmse_bins, "mean_predicted": r.mean_predicted,
+                    "mean_observed": r.mean_observed,
+                    "bins": [{"lo": b.lo, "hi": b.hi, "n": b.n, "predicted": b.predicted, "observed": b.observed}
+                             for b in r.bins]}
+
+        data = {"reviews": fig(rel), "mock_questions": fig(mock_rel),
+                "mock_exams": [{"started_at": c.started_at.isoformat(), "predicted": round(c.forecast.expected, 2),
+                                "low": c.forecast.low, "high": c.forecast.high, "actual": c.actual, "max": c.max}
+                               for c in checks]}
+        out.print_json(json.dumps(data))
+        return
+    out.print(Text("Calibration: predicted recall before each review (from the card's state before it) "
+                   "against the outcome, recalled = rated 3-5"))
+    if not rel.n:
+        out.print(Text("No review to check yet: a card needs a rating on a later day than its first."))
+    else:
+        _reliability_table(out, rel, "reviews")
+    if checks:
+        out.print(Text(""))
+        out.print(Text("Past mock exams: forecast from the log as it stood when each began, against the score"))
+        for c in checks:
+            inside = "inside" if c.forecast.low <= c.actual <= c.forecast.high else "outside"
+            out.print(Text(f"  {day.format(c.started_at)}  predicted {c.forecast.expected:.0f} "
+                           f"(90% interval {c.forecast.low}-{c.forecast.high}), actual {c.actual:g} of {c.max} "
+                           f"({inside} the interval)"))
+        if mock_rel.n:
+            _reliability_table(out, mock_rel, "mock-exam questions (outcome: score / points)")
+    else:
+        out.print(Text("No mock exam yet: after `cardcli exam mock` its forecast is checked here too."))
+
+
+def _reliability_table(out, rel, what: str) -> None:
+    from cardcli.calibration import reliability_rows
+    from cardcli.layout import Column, fit_table
+
+    table = fit_table(out.width, [Column("predicted recall", "left"), Column("count", "right"),
+                                  Column("mean predicted", "right"), Column("observed", "right")],
+                      reliability_rows(rel))
+    out.print(table)
+    out.print(Text(f"{rel.n} {what}: log loss {rel.log_loss:.4f}, RMSE(bins) {rel.rmse_bins:.4f}; "
+                   f"mean predicted {rel.mean_predicted:.1%}, observed {rel.mean_observed:.1%}"))

@@ -98,8 +98,10 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
 
     from cardcli.commands._common import load_decks, out
     from cardcli.commands.exam import active_exam, print_status
+    from cardcli.examdate import stored_time
     from cardcli.gcpause import paused_gc
-    from cardcli.scheduler import day_end, day_start, days_left, plan, policy_for
+    from cardcli.plan import load_plan
+    from cardcli.scheduler import day_end, days_left, plan, policy_for
     from cardcli.session import Session
     from cardcli.store import Store
     from cardcli.studyday import from_env
@@ -122,20 +124,21 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
                 due = states.due_before(day_end(now, day))
         else:  # exam readiness and cram need every seen card's state
             states = store.load_states()
+        daily = load_plan(store, cards, states.ids if lazy else states, now, new, exam, day)
         if exam is not None:
-            print_status(exam, name, col, states, now, day, params)
+            print_status(exam, name, col, states, now, day, params, plan=daily, at=stored_time(store, exam))
             if not exam_day:
                 out.print(Text(f"Target retention {policy_for(now, exam, params, day).desired_retention:.0%}; "
                                f"no interval reaches past the exam."))
-        if exam_day and not cram:
-            out.print(Text("Exam morning: your weakest cards first; ratings are logged, the schedule "
-                           "is left as it is (like --cram)."))
-        seen_today = new_seen_today(store, cards, day_start(now, day), bool(decks or topics))
         with paused_gc():
             queue = plan(cards, states.ids if lazy else states, now, rng, new_per_day=new,
-                         new_seen_today=seen_today, exam=exam, cram=cram or exam_day, day=day,
-                         cram_unseen=not exam_day, parameters=params, due=due if lazy else None)
+                         new_seen_today=daily.introduced, exam=exam, cram=cram or exam_day, day=day,
+                         cram_unseen=not exam_day, parameters=params, due=due if lazy else None, daily=daily)
+        if not (cram or exam_day):
+            from cardcli.today import PACE_WINDOW, today, today_lines
+
+            out.print(Text(today_lines(today(len(queue.due), daily, store.recent_answers(PACE_WINDOW), day))[0]))
         session = Session(queue, store, out, key_source(sys.stdin, sys.stdout), states, cards,
                           limit=limit, cram=cram or exam_day, policy=policy_for(now, exam, params, day),
-                          rng=rng)
+                          rng=rng, cram_banner=not (exam_day and not cram))
         session.run()

@@ -3,7 +3,8 @@
 The memory model is FSRS (the ``fsrs`` package, py-fsrs); this module only adapts it:
 
 * Ratings are the 1-5 confidence the student gives. They map to FSRS as
-  1, 2 -> Again; 3 -> Hard; 4 -> Good; 5 -> Easy (see :data:`RATING_MAP`). The raw 1-5 is
+  1, 2 -> Again; 3 -> Hard; 4 -> Good; 5 -> Easy (see :data:`RATING_MAP`). So 3-5 mean *recalled*
+  (:data:`RECALLED_MIN`): that is what every rate cardcli shows (stats retention, calibration) counts. The raw 1-5 is
   what the review log keeps, so a schedule can be recomputed under another mapping.
 * The FSRS parameters are py-fsrs's defaults unless :attr:`Policy.parameters` carries the ones
   fitted to the student's own reviews by ``cardcli optimize`` (:mod:`cardcli.optimize`).
@@ -47,6 +48,7 @@ from cardcli.scheduler.memory import (
     MASTERED_STABILITY_DAYS,
     RATING_LABELS,
     RATING_MAP,
+    RECALLED_MIN,
     Brief,
     CardState,
     Policy,
@@ -70,7 +72,13 @@ from cardcli.scheduler.memory import (
     review,
     stage,
 )
-from cardcli.scheduler.queue import LEARN_AHEAD, NEW_EVERY, REQUEUE_GAP, StudyQueue, plan
+from cardcli.scheduler.queue import (
+    LEARN_AHEAD,
+    NEW_EVERY,
+    REQUEUE_GAP,
+    StudyQueue,
+    plan,
+)
 
 __all__ = [
     "RATING_MAP",
@@ -79,6 +87,7 @@ __all__ = [
     "REQUEUE_GAP",
     "NEW_EVERY",
     "MASTERED_STABILITY_DAYS",
+    "RECALLED_MIN",
     "Policy",
     "CardState",
     "Brief",

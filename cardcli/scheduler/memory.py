@@ -21,6 +21,7 @@ __all__ = [
     "RATING_MAP",
     "RATING_LABELS",
     "MASTERED_STABILITY_DAYS",
+    "RECALLED_MIN",
     "Policy",
     "CardState",
     "Brief",
@@ -62,6 +63,9 @@ RATING_LABELS: dict[int, str] = {
     4: "Well",
     5: "Perfectly",
 }
+#: "recalled" everywhere a rate is shown: ratings 3-5 (FSRS Hard, Good, Easy), what the scheduler
+#: counts as a success; 1-2 (Again) are forgotten
+RECALLED_MIN = 3
 #: a review card with at least this stability (days) counts as mastered
 MASTERED_STABILITY_DAYS = 21.0
 
@@ -344,7 +348,10 @@ def is_due(state: CardState | None, now: datetime, policy: Policy | None = None)
 def new_per_day_target(
     new_per_day: int, unseen: int, now: datetime, exam: date | None = None, day: StudyDay | None = None
 ) -> int:
-    """New cards a day: ``new_per_day``, raised to ``ceil(unseen / days_left)`` before an exam."""
+    """New cards a day: ``new_per_day``, raised to ``ceil(unseen / days_left)`` before an exam.
+
+    ``unseen`` is the count at the start of the study day (see :mod:`cardcli.plan`): the cards
+    still unseen plus those already introduced today, so the target holds all day."""
     per_day = new_per_day
     if exam is not None:
         left = days_left(now, exam, day)

@@ -184,6 +184,7 @@ def plan(
     cram_unseen: bool = True,
     parameters: Sequence[float] | None = None,
     due: Mapping[str, Brief] | None = None,
+    daily: Any = None,
 ) -> StudyQueue:
     """Build the study queue for ``cards`` at ``now``.
 
@@ -197,6 +198,11 @@ def plan(
     state: the ranking columns of the seen cards due before the end of the study day (e.g.
     :meth:`cardcli.store.StateIndex.due_before`); ``states`` is then only asked whether a card
     was seen (a set of ids will do). The queue is the same as with full states.
+
+    New cards: ``daily`` (a :class:`cardcli.plan.DailyPlan`) fixes today's target and how many
+    were introduced. Without it the target is worked out the same way from this selection:
+    ``new_seen_today`` cards introduced today and the cards still unseen make the unseen at day
+    start (the target never shrinks as the day's sessions introduce cards).
     """
     now = _check_now(now)
     policy = policy_for(now, exam, parameters, day)
@@ -231,7 +237,10 @@ def plan(
             q.due.append((float(recall(st.memory)), due.timestamp(), rng.random(), q._next_seq(), card))
     heapq.heapify(q.due)
     q.new = deque(unseen)
-    q.new_per_day = new_per_day_target(new_per_day, len(unseen), now, exam, policy.day)
-    q.new_before = new_seen_today
-    q.new_left = max(0, q.new_per_day - new_seen_today)
+    if daily is not None:
+        q.new_per_day, q.new_before = int(daily.target), int(daily.introduced)
+    else:
+        q.new_per_day = new_per_day_target(new_per_day, len(unseen) + new_seen_today, now, exam, policy.day)
+        q.new_before = new_seen_today
+    q.new_left = max(0, q.new_per_day - q.new_before)
     return q

@@ -12,7 +12,7 @@ sessions on the same state dir both work. STRICT tables:
   time; each column under a ``CHECK``). Rows are never dropped when a card leaves the decks; the
   card resumes where it was if its id comes back. A covering index on ``due`` lets study rank
   the cards due today without reading the others (:class:`StateIndex`).
-* ``review_totals`` - ratings and ratings >= 4 per (card, deck), kept equal to the log by
+* ``review_totals`` - ratings and ratings recalled (3-5) per (card, deck), kept equal to the log by
   triggers on ``reviews`` (stats' retention without scanning the log).
 * ``memory_model`` - at most one row: the FSRS parameters `cardcli optimize` fitted and saved.
 * ``mock_exams`` - one row per sat mock exam (``cardcli exam mock``): when, seed, template,

@@ -321,11 +321,22 @@ class Store:
         """The cards whose first (non-cram) review is at or after ``since`` (on the first_review index)."""
         return {r[0] for r in self._read("SELECT card_id FROM card_state WHERE first_review >= ?", (_iso(since),))}
 
+    def recent_answers(self, n: int) -> list[tuple[str, datetime, int | None, bool]]:
+        """(card_id, reviewed_at, duration_ms, first rating of the card?) of the last ``n`` study
+        ratings (kinds 'review' and 'cram'), oldest first: the user's own pace (:mod:`cardcli.today`)."""
+        rows = self._read("SELECT card_id, reviewed_at, duration_ms, state_before IS NULL AND kind = 'review' "
+                          "FROM reviews WHERE kind IN ('review', 'cram') ORDER BY id DESC LIMIT ?", (int(n),))
+        try:
+            return [(c, datetime.fromisoformat(at), None if d is None else int(d), bool(f))
+                    for c, at, d, f in reversed(rows)]
+        except (ValueError, TypeError) as e:
+            raise self._bad_row("a review date", e) from None
+
     def rating_stats(self) -> list[tuple[str, str, int, int]]:
-        """(card_id, deck, ratings, ratings >= 4) per card and deck logged, for retention figures.
+        """(card_id, deck, ratings, ratings recalled: 3-5) per card and deck logged, for retention figures.
 
         Read from ``review_totals``, which triggers on ``reviews`` keep equal to
-        ``SELECT card_id, deck, count(*), sum(rating >= 4) FROM reviews GROUP BY card_id, deck``.
+        ``SELECT card_id, deck, count(*), sum(rating >= 3) FROM reviews GROUP BY card_id, deck``.
         """
         return self._read("SELECT card_id, deck, n, good FROM review_totals")
 

@@ -207,6 +207,38 @@ def _migrated_row(row: tuple) -> tuple:
                          "to start a fresh history") from None
 
 
+def _m_recalled(con: sqlite3.Connection) -> None:
+    """``review_totals.good`` counts the ratings recalled as the scheduler means it: 3-5 (FSRS Hard,
+    Good, Easy; :data:`cardcli.scheduler.RECALLED_MIN`), no longer 4-5; the triggers likewise."""
+    for name in ("review_totals_insert", "review_totals_delete", "review_totals_update"):
+        con.execute(f"DROP TRIGGER IF EXISTS {name}")
+    con.execute("DELETE FROM review_totals")
+    con.execute("""INSERT INTO review_totals SELECT card_id, deck, count(*), sum(rating >= 3)
+                   FROM reviews GROUP BY card_id, deck""")
+    con.execute(
+        """CREATE TRIGGER review_totals_insert AFTER INSERT ON reviews BEGIN
+            INSERT INTO review_totals VALUES (new.card_id, new.deck, 1, new.rating >= 3)
+            ON CONFLICT (card_id, deck) DO UPDATE SET n = n + 1, good = good + excluded.good;
+        END"""
+    )
+    con.execute(
+        """CREATE TRIGGER review_totals_delete AFTER DELETE ON reviews BEGIN
+            UPDATE review_totals SET n = n - 1, good = good - (old.rating >= 3)
+                WHERE card_id = old.card_id AND deck = old.deck;
+            DELETE FROM review_totals WHERE card_id = old.card_id AND deck = old.deck AND n <= 0;
+        END"""
+    )
+    con.execute(
+        """CREATE TRIGGER review_totals_update AFTER UPDATE OF card_id, deck, rating ON reviews BEGIN
+            UPDATE review_totals SET n = n - 1, good = good - (old.rating >= 3)
+                WHERE card_id = old.card_id AND deck = old.deck;
+            DELETE FROM review_totals WHERE card_id = old.card_id AND deck = old.deck AND n <= 0;
+            INSERT INTO review_totals VALUES (new.card_id, new.deck, 1, new.rating >= 3)
+            ON CONFLICT (card_id, deck) DO UPDATE SET n = n + 1, good = good + excluded.good;
+        END"""
+    )
+
+
 #: ordered, named migrations; entry i brings the schema from version i to i + 1
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("create reviews and card_state", _m1),
@@ -218,5 +250,6 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("settings (remembered exam date) and a kind index for quiz figures", _m_settings),
     ("mock exams (cardcli exam mock) with their scores", _m_mock_exams),
     ("card state as columns (no JSON per row), rating totals, indexes for study and stats", _m_state_columns),
+    ("rating totals count 3-5 as recalled (the scheduler's meaning)", _m_recalled),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
