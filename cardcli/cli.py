@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -55,6 +56,11 @@ TopicOpt = Annotated[
     typer.Option("--topic", help="Only this topic (or problem family), any case; repeatable.", show_default=False,
                  callback=lambda values: [v.strip().casefold() for v in values] if values else values),
 ]
+
+
+class ExportFormat(str, Enum):
+    txt = "txt"
+    apkg = "apkg"
 
 
 def _version(value: bool) -> None:
@@ -225,15 +231,19 @@ def export_anki(
     generated: Annotated[int, typer.Option("--generated", min=0, help="Add N generated problems per family.")] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Seed for generated problems.")] = 0,
     output: Annotated[
-        str | None, typer.Option("-o", "--output", help="Output file ('-' for stdout; default named after the selection).")
+        str | None, typer.Option("-o", "--output",
+                                 help="Output file ('-' for stdout; default named after the selection).")
     ] = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="txt: Anki text import (Basic notes); apkg: an "
+                                              "Anki package with cardcli's note types (typed answers, "
+                                              "solution/erratum/source fields).")] = ExportFormat.txt,
     extra: DecksOpt = None,
 ) -> None:
-    """Write an Anki text-import file (tab-separated, with headers Anki reads)."""
+    """Write an Anki import file: text (tab-separated, headers Anki reads) or an .apkg package."""
     from cardcli.commands import export as cmd
 
     cmd.run_anki(decks=deck or [], topics=topic or [], generated=generated, seed=seed,
-                 output=output, extra=extra or [])
+                 output=output, extra=extra or [], fmt=fmt.value)
 
 
 @exam_app.command("mock")  # beside `exam set/clear` (cardcli.commands.exam)
