@@ -224,6 +224,19 @@ def import_cmd(
             term_sep=term_sep, row_sep=row_sep)
 
 
+@app.command("import-reviews")
+def import_reviews(
+    file: Annotated[Path, typer.Argument(help="An Anki collection or deck package exported with scheduling "
+                                         "(.colpkg, .apkg) or a collection file (.anki2).", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would be imported; write nothing.")] = False,
+    extra: DecksOpt = None,
+) -> None:
+    """Bring back reviews done in Anki on cards exported by cardcli (Again 1, Hard 3, Good 4, Easy 5)."""
+    from cardcli.commands import import_reviews as cmd
+
+    cmd.run(file, extra or [], dry_run=dry_run)
+
+
 @export_app.command("anki")
 def export_anki(
     deck: DeckNameOpt = None,
