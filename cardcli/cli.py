@@ -224,6 +224,35 @@ def import_cmd(
             term_sep=term_sep, row_sep=row_sep)
 
 
+@app.command()
+def show(
+    query: Annotated[list[str], typer.Argument(metavar="ID-OR-WORDS", help="A card id, or words from the card's "
+                                               "front, answer or erratum.", show_default=False)],
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    extra: DecksOpt = None,
+) -> None:
+    """Show one card as study shows it, with its answer, file:line, schedule state and due date."""
+    from cardcli.commands import show as cmd
+
+    cmd.run(query, json_out=json_out, extra=extra or [])
+
+
+@app.command()
+def search(
+    words: Annotated[list[str], typer.Argument(help="Words that must all occur in the card's front, answer or "
+                                               "erratum (any case), or a card id.", show_default=False)],
+    deck: DeckNameOpt = None,
+    topic: TopicOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Print at most this many cards.")] = 20,
+    extra: DecksOpt = None,
+) -> None:
+    """Find cards by words (front, answer, erratum), printed as study shows them, best match first."""
+    from cardcli.commands import search as cmd
+
+    cmd.run(words, decks=deck or [], topics=topic or [], json_out=json_out, limit=limit, extra=extra or [])
+
+
 @app.command("import-reviews")
 def import_reviews(
     file: Annotated[Path, typer.Argument(help="An Anki collection or deck package exported with scheduling "
