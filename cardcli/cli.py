@@ -18,21 +18,58 @@ import typer
 
 from cardcli import __version__
 
+class FullHelpGroup(typer.core.TyperGroup):
+    """A command group whose ``--help`` gives every command's whole first sentence (wrapped to the
+    terminal), where click would cut it to the space left on the line and end it with "..."."""
+
+    def format_commands(self, ctx: typer._click.Context, formatter: typer._click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+#: help text uses the terminal's full width (click's default stops at 80 columns)
+HELP_WIDTH = 200
+
 app = typer.Typer(
     name="cardcli",
+    cls=FullHelpGroup,
     help="Exam drill for deep-learning courses: spaced-repetition flashcards and "
     "solver-graded numeric problems.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": HELP_WIDTH},
 )
-export_app = typer.Typer(help="Export decks to other apps.", no_args_is_help=True)
+export_app = typer.Typer(help="Export decks to other apps.", no_args_is_help=True, cls=FullHelpGroup)
 app.add_typer(export_app, name="export")
 from cardcli.commands.exam import exam_app  # noqa: E402  (typer only: cheap at start-up)
 
-app.add_typer(exam_app, name="exam")
+app.add_typer(exam_app, name="exam", cls=FullHelpGroup)
+
+def _complete_topics(incomplete: str) -> list[tuple[str, str]]:
+    from cardcli.completion import topics  # only while the shell asks for completions
+
+    return topics(incomplete)
+
+
+def _complete_families(incomplete: str) -> list[tuple[str, str]]:
+    from cardcli.completion import families
+
+    return families(incomplete)
+
+
+def _complete_decks(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from cardcli.completion import decks
+
+    return decks(incomplete, ctx.params.get("extra") or [])
+
 
 DecksOpt = Annotated[
     list[Path] | None,
@@ -44,7 +81,8 @@ DecksOpt = Annotated[
 ]
 DeckNameOpt = Annotated[
     list[str] | None,
-    typer.Option("--deck", help="Only this deck (display name or file name, any case); repeatable.", show_default=False),
+    typer.Option("--deck", help="Only this deck (display name or file name, any case); repeatable.",
+                 show_default=False, autocompletion=_complete_decks),
 ]
 ExamOpt = Annotated[
     str | None,
@@ -54,6 +92,7 @@ ExamOpt = Annotated[
 TopicOpt = Annotated[
     list[str] | None,
     typer.Option("--topic", help="Only this topic (or problem family), any case; repeatable.", show_default=False,
+                 autocompletion=_complete_topics,
                  callback=lambda values: [v.strip().casefold() for v in values] if values else values),
 ]
 
@@ -181,7 +220,8 @@ def quiz(
 @app.command()
 def generate(
     family: Annotated[str, typer.Argument(help="Problem family, e.g. conv-forward (see `cardcli generate --list`); "
-                                          "without one, what `cardcli quiz` would ask.")] = "",
+                                          "without one, what `cardcli quiz` would ask.",
+                                          autocompletion=_complete_families)] = "",
     topic: TopicOpt = None,
     count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of problems.")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same problems.")] = 0,
@@ -297,7 +337,8 @@ def exam_mock(
     template: Annotated[Path | None, typer.Option("--template", help="A template YAML file (default: the shipped "
                                                   "Midterm II one).", show_default=False)] = None,
     topic: Annotated[list[str] | None, typer.Option("--topic", help="Draw the deck cards only from this topic; "
-                                                    "repeatable.", show_default=False)] = None,
+                                                    "repeatable.", show_default=False,
+                                                    autocompletion=_complete_topics)] = None,
     print_to: Annotated[str | None, typer.Option("--print", metavar="FILE", help="Write the exam with an answer key "
                                                  "and worked solutions (Markdown; .html for HTML; - for stdout) "
                                                  "instead of sitting it.")] = None,
@@ -326,7 +367,8 @@ def main() -> None:
     from cardcli.errors import CardcliError, DeckError
 
     try:
-        app()  # click handles usage errors, --help and --version itself
+        app(prog_name="cardcli")  # click handles usage errors, --help and --version itself; the name is
+        # also what completion scripts register, whether started as `cardcli` or `python -m cardcli`
     except DeckError as e:
         from cardcli.commands._common import message
 
