@@ -18,6 +18,7 @@ import typer
 
 from cardcli import __version__
 
+
 class FullHelpGroup(typer.core.TyperGroup):
     """A command group whose ``--help`` gives every command's whole first sentence (wrapped to the
     terminal), where click would cut it to the space left on the line and end it with "..."."""
@@ -332,8 +333,8 @@ def export_anki(
 def exam_mock(
     seed: Annotated[int | None, typer.Option("--seed", help="Seed (default: random, printed); the same seed "
                                              "and history give the same exam.")] = None,
-    minutes: Annotated[int | None, typer.Option("--minutes", min=1, max=600,
-                                                help="Time allowed (default: the template's, 75 for Midterm II).")] = None,
+    minutes: Annotated[int | None, typer.Option(
+        "--minutes", min=1, max=600, help="Time allowed (default: the template's, 75 for Midterm II).")] = None,
     template: Annotated[Path | None, typer.Option("--template", help="A template YAML file (default: the shipped "
                                                   "Midterm II one).", show_default=False)] = None,
     topic: Annotated[list[str] | None, typer.Option("--topic", help="Draw the deck cards only from this topic; "
