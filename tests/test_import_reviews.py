@@ -249,3 +249,23 @@ def test_reviews_dated_after_now_are_skipped(anki_files, decks, cardcli_home, mo
     monkeypatch.setenv("CARDCLI_NOW", (T0 + timedelta(days=2)).isoformat())
     r = run("import-reviews", str(anki_files["anki2"]), "--decks", str(decks))
     assert r.exit_code == 0 and "imported 4 of 5" in r.output and "1 dated after now skipped" in r.output
+
+
+def test_undo_of_a_local_review_after_an_import_keeps_the_anki_reviews(anki_files, decks, cardcli_home, tmp_path,
+                                                                      monkeypatch):
+    """A local review, then older Anki answers imported: undoing the local one leaves the Anki ones' replay."""
+    from cardcli.scheduler import review
+    from cardcli.store import ReviewRecord, Store
+
+    local_at = T0 + timedelta(days=5)
+    with Store.open() as store:
+        rid = store.record(ReviewRecord(card_id="rt-basic", deck="Round Trip", reviewed_at=local_at, rating=2),
+                           lambda cur: review(cur, 2, local_at, card_id="rt-basic"))
+    assert run("import-reviews", str(anki_files["anki2"]), "--decks", str(decks)).exit_code == 0
+    with Store.open() as store:
+        store.undo(rid)
+    got = state_rows(cardcli_home)
+    other = tmp_path / "other-home"
+    other.mkdir()
+    monkeypatch.setenv("CARDCLI_HOME", str(other))
+    assert got == record_locally([(c, RATING[e], w) for c, e, w in ANSWERS])

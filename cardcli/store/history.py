@@ -306,10 +306,19 @@ class Store:
             con.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
             if rec.kind == "cram":
                 return rec
-            later = [self._review(r) for r in con.execute(
-                f"SELECT {_REVIEW_COLS} FROM reviews WHERE card_id = ? AND id > ? AND kind != 'cram' ORDER BY id",
-                (rec.card_id, review_id),
-            )]
+            if con.execute("SELECT 1 FROM reviews WHERE card_id = ? AND kind = 'anki' LIMIT 1",
+                           (rec.card_id,)).fetchone():
+                # reviews imported from Anki were replayed in time order (import_reviews): "later" is in time
+                later = [self._review(r) for r in con.execute(
+                    f"SELECT {_REVIEW_COLS} FROM reviews WHERE card_id = ? AND kind != 'cram' "
+                    "AND (reviewed_at > ? OR (reviewed_at = ? AND id > ?)) ORDER BY reviewed_at, id",
+                    (rec.card_id, _iso(rec.reviewed_at), _iso(rec.reviewed_at), review_id),
+                )]
+            else:
+                later = [self._review(r) for r in con.execute(
+                    f"SELECT {_REVIEW_COLS} FROM reviews WHERE card_id = ? AND id > ? AND kind != 'cram' ORDER BY id",
+                    (rec.card_id, review_id),
+                )]
             state = rec.state_before
             steps = [(r.rating, r.reviewed_at, r.policy) for r in later]
             for r, after in zip(later, replay_states(rec.card_id, steps, state)):
