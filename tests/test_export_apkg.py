@@ -7,9 +7,13 @@ Expected fields are written out by hand from the deck text below.
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cardcli.cli import app
@@ -166,3 +170,36 @@ def test_default_name_and_genanki_only_in_this_command(decks, tmp_path, monkeypa
                            timeout=120)
         assert r.stdout.strip().splitlines()[-1] == loaded, r.stderr
     assert (tmp_path / "cardcli-a-yaml.apkg").exists()
+
+
+ALLOWED_TAGS = re.compile(r'<br>|<pre style="[^"]*">|</pre>')
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(front=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60)
+       .filter(lambda s: s.strip()),
+       back=st.sampled_from(["<script>alert(1)</script>", "a  b\n c   d", "x < 0 & y > 1",
+                             "{{Front}} {{type:Answer}}"]))
+def test_any_text_stays_inert_through_anki(tmp_path_factory, front, back):
+    """Whatever the card says, Anki stores only cardcli's own tags; unescaped, the field is the text."""
+    from cardcli.export_apkg import apkg_card_note, build_package
+    from cardcli.model import Card
+    from cardcli.safetext import clean
+
+    card = Card(id="h-1", front=front, back=back, topic="conv", deck="Hostile")
+    folder = tmp_path_factory.mktemp("hyp")
+    (folder / "h.apkg").write_bytes(build_package([apkg_card_note(card)]))
+    col, _ = import_package(folder, folder / "h.apkg")
+    try:
+        (nid,) = col.find_notes("")
+        note = col.get_note(nid)
+        for field, text in (("Front", front), ("Back", back)):
+            stored = note[field]
+            assert "<" not in ALLOWED_TAGS.sub("", stored)
+            plain = html.unescape(ALLOWED_TAGS.sub(lambda m: "\n" if m.group() == "<br>" else "", stored))
+            want = clean(text.replace("\r\n", "\n"))
+            assert plain == (want.expandtabs(4) if "<pre" in stored else want)
+        if back.startswith("{{"):  # template syntax in a card is data: shown as written, never run
+            assert "{{Front}} {{type:Answer}}" in note.cards()[0].answer()
+    finally:
+        col.close()
