@@ -146,6 +146,7 @@ def test_reviews_come_back_with_times_and_mapped_ratings_and_twice_is_once(anki_
     assert history(cardcli_home) == expected_rows() and state_rows(cardcli_home) == states
     stats = json.loads(run("stats", "--json", "--decks", str(decks)).output)
     assert stats["reviews_from_anki"] == 5
+    assert "5 reviews (5 from Anki)" in " ".join(run("stats", "--decks", str(decks)).output.split())
 
 
 def state_rows(home: Path) -> dict[str, tuple]:
