@@ -361,7 +361,8 @@ def grade(value: Any, expected: Any, kind: str, tolerance: float | None = None) 
         if not wrong:
             return Grade(True, [], "correct", value)
         where = ", ".join(f"[{r}, {c}]" for r, c in wrong[:8]) + (" …" if len(wrong) > 8 else "")
-        return Grade(False, wrong, f"{len(wrong)} of {total} cells wrong at [row, column], counting from 0: {where}", value)
+        return Grade(False, wrong, f"{len(wrong)} of {total} cells wrong at [row, column], counting from 0: {where}",
+                     value)
     if kind == "shape":
         wrong = [(0, i) for i, (v, e) in enumerate(zip(value, expected)) if int(v) != int(e)]
         if len(value) != len(expected):

@@ -314,8 +314,8 @@ def export_anki(
     generated: Annotated[int, typer.Option("--generated", min=0, help="Add N generated problems per family.")] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Seed for generated problems.")] = 0,
     output: Annotated[
-        str | None, typer.Option("-o", "--output",
-                                 help="Output file ('-' for stdout; default named after the selection).")
+        str | None,
+        typer.Option("-o", "--output", help="Output file ('-' for stdout; default named after the selection)."),
     ] = None,
     fmt: Annotated[ExportFormat, typer.Option("--format", help="txt: Anki text import (Basic notes); apkg: an "
                                               "Anki package with cardcli's note types (typed answers, "
@@ -333,8 +333,9 @@ def export_anki(
 def exam_mock(
     seed: Annotated[int | None, typer.Option("--seed", help="Seed (default: random, printed); the same seed "
                                              "and history give the same exam.")] = None,
-    minutes: Annotated[int | None, typer.Option(
-        "--minutes", min=1, max=600, help="Time allowed (default: the template's, 75 for Midterm II).")] = None,
+    minutes: Annotated[int | None, typer.Option("--minutes", min=1, max=600,
+                                                help="Time allowed (default: the template's, 75 for Midterm II).")
+    ] = None,
     template: Annotated[Path | None, typer.Option("--template", help="A template YAML file (default: the shipped "
                                                   "Midterm II one).", show_default=False)] = None,
     topic: Annotated[list[str] | None, typer.Option("--topic", help="Draw the deck cards only from this topic; "
@@ -367,6 +368,9 @@ def main() -> None:
     """Entry point: run the app with one error boundary."""
     from cardcli.errors import CardcliError, DeckError
 
+    if sys.platform == "win32":  # terminal keys (termios), signals and file modes are POSIX-only
+        _fail("cardcli runs on Linux and macOS (on Windows, use it inside WSL); native Windows is "
+              "not supported", 1)
     try:
         app(prog_name="cardcli")  # click handles usage errors, --help and --version itself; the name is
         # also what completion scripts register, whether started as `cardcli` or `python -m cardcli`

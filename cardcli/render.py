@@ -18,7 +18,8 @@ from rich.text import Text
 from cardcli.safetext import clean, safe_text
 from generators.render import fmt
 
-__all__ = ["matrix_table", "highlight_cells", "highlight_description", "answer_text", "entry_help", "problem_renderable",
+__all__ = ["matrix_table", "highlight_cells", "highlight_description", "answer_text", "entry_help",
+           "problem_renderable",
            "solution_renderable"]
 
 HIGHLIGHT_STYLE = "bold black on yellow"
@@ -198,12 +199,13 @@ def solution_renderable(problem: Any, grade: Any = None, diagnosis: str | None =
         for caption in captions:
             if caption in problem.matrices:
                 value = hl.get("pad_value", 0)
-                rows = _pad_rows(problem.matrices[caption], pad, value)  # type: ignore[arg-type]
+                rows = _pad_rows(problem.matrices[caption], pad, value)
                 title = caption + (f" (padded with {fmt(value)})" if any(pad) else "")
                 tables.append(matrix_table(rows, title=title, highlight=hl))
         if tables:
             where = "padded input" if any(pad) else "input"
-            parts.append(Text(f"Highlighted: the patch at {highlight_description(hl)} of the {where} (counting from 0)."))
+            parts.append(Text(f"Highlighted: the patch at {highlight_description(hl)} of the {where} "
+                              f"(counting from 0)."))
             parts.append(_tables_side_by_side(tables))
     parts.append(Text("Worked solution", style="bold underline"))
     parts.append(Text(problem.solution))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from yaml.error import MarkedYAMLError
 from yaml.events import (
     AliasEvent,
     DocumentEndEvent,
@@ -31,7 +32,6 @@ from yaml.events import (
     SequenceStartEvent,
     StreamEndEvent,
 )
-from yaml.error import MarkedYAMLError
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from cardcli.safetext import clean, excerpt
@@ -63,7 +63,7 @@ class YamlLimitError(Exception):
         self.message = message
 
 
-class DeckLoader(_Base):  # type: ignore[misc, valid-type]
+class DeckLoader(_Base):
     """The safe loader; strings made terminal-safe; timestamps are plain strings."""
 
     yaml_implicit_resolvers = {
@@ -120,6 +120,8 @@ def _document(loader: Any) -> Any:
     get_event, resolve = loader.get_event, loader.resolve
     alias_extra = 0
     root = None
+    node: Any
+    size: Any
     while True:
         event = get_event()
         cls = type(event)

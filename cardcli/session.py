@@ -361,7 +361,8 @@ class Session:
             parts.append(_matrix(rows, caption))
         n = self._n
         title = safe_text(f"#{n}  {card.deck} · {card.topic}")  # Text: a deck name is never markup
-        return Panel(Group(*parts), title=title, title_align="left", subtitle=safe_text(card.id), subtitle_align="right")
+        return Panel(Group(*parts), title=title, title_align="left", subtitle=safe_text(card.id),
+                     subtitle_align="right")
 
     def _typed_answer(self, card: Card, problem: Any, retype: bool = False) -> Any:
         if problem is not None:

@@ -97,7 +97,8 @@ def evaluate(check: Mapping[str, Any]) -> Any:
     if not isinstance(name, str) or name not in CHECKS:
         close = difflib.get_close_matches(str(name)[:100], list(CHECKS), n=3, cutoff=0.5)
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        raise UnknownCheckError(f"unknown solver function {excerpt(repr(name) if isinstance(name, str) else name, 60)}{hint} (known: {', '.join(sorted(CHECKS))})")
+        shown = excerpt(repr(name) if isinstance(name, str) else name, 60)
+        raise UnknownCheckError(f"unknown solver function {shown}{hint} (known: {', '.join(sorted(CHECKS))})")
     args = check.get("args")
     args = {} if args is None else args
     if not isinstance(args, Mapping):
@@ -120,7 +121,12 @@ def evaluate(check: Mapping[str, Any]) -> Any:
 def check_bounds(name: str, args: Mapping[str, Any]) -> None:
     """Raise ValueError when running ``name(**args)`` could take more than a moment or a few
     hundred MB: too many values, a side too long, a huge integer, or (conv/pool) a padded input,
-    output or window array over the limits. Computed from shapes and integers only."""
+    output or window array over the limits. Computed from shapes and integers only; the cheap
+    shape checks come before the walk over every value."""
+    if name == "rnn_gradient":
+        shape = _shape(args.get("weight"))
+        if shape and max(shape) > MAX_SQUARE_SIDE:
+            raise ValueError(f"{name}: weight of shape {shape} is too large (at most {MAX_SQUARE_SIDE} per side)")
     cells = 0
     todo: list[tuple[Any, int]] = [(v, 1) for v in args.values()]
     while todo:
@@ -148,10 +154,6 @@ def check_bounds(name: str, args: Mapping[str, Any]) -> None:
                 if abs(v) > MAX_SIDE:
                     raise ValueError(f"{name}: {key} {v:,} is too large (at most {MAX_SIDE:,})")
         _check_geometry(name, args)
-    if name == "rnn_gradient":
-        shape = _shape(args.get("weight"))
-        if shape and max(shape) > MAX_SQUARE_SIDE:
-            raise ValueError(f"{name}: weight of shape {shape} is too large (at most {MAX_SQUARE_SIDE} per side)")
 
 
 def _ints(value: Any) -> list[int]:

@@ -79,7 +79,7 @@ HOSTILE: dict[str, tuple[str, str]] = {
 }
 
 
-def write(folder, name: str) -> "object":
+def write(folder, name: str) -> object:
     """Write the hostile deck ``name`` into ``folder`` (a pathlib.Path) and return its path."""
     slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-")
     path = folder / f"{slug}.yaml"

@@ -6,8 +6,6 @@ in well under a second; before the fix a 100k-character line took minutes (quadr
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -102,19 +100,16 @@ LONG_INPUTS = {
 
 
 @pytest.mark.parametrize("name", sorted(LONG_INPUTS))
-def test_long_inputs_answer_quickly(name):
+def test_long_inputs_are_answered(name):
+    # their speed (linear-time regexes) is measured by `bench/bench.py --hostile`, not here
     text = LONG_INPUTS[name]
     for kind, expected, tol in KINDS:
-        start = time.perf_counter()
         outcome(text, kind, expected, tol)
-        assert time.perf_counter() - start < 1.0, (name, kind)
     for card in CARDS:
-        start = time.perf_counter()
         try:
             grade_card_answer(card, text)
         except AnswerFormatError:
             pass
-        assert time.perf_counter() - start < 1.0, (name, card.id)
 
 
 def test_overlong_answer_is_one_clear_format_error():
@@ -179,8 +174,6 @@ def test_matrix_entry_lines_never_raise(line):
     from cardcli.matrix_entry import MatrixEntry
 
     entry = MatrixEntry(2, 2, "1 2")
-    start = time.perf_counter()
     note = entry.feed(line)
-    assert time.perf_counter() - start < 1.0
     assert note is None or isinstance(note, str)
     assert len(entry.rows) <= 2

@@ -143,3 +143,14 @@ def test_study_and_help_start_without_numpy():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+def test_native_windows_is_declared_unsupported_in_one_line(monkeypatch, capsys):
+    import cardcli.cli as cli
+
+    monkeypatch.setattr(cli.sys, "platform", "win32")
+    with pytest.raises(SystemExit) as e:
+        cli.main()
+    assert e.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not supported" in err and "WSL" in err and "Traceback" not in err

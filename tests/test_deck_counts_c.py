@@ -218,7 +218,7 @@ def test_no_errata_document_numbers_are_right(deck: Deck) -> None:
 
 
 def test_numeric_checks_agree_with_solver_when_present(deck: Deck) -> None:
-    checks = pytest.importorskip("generators.checks")
+    import generators.checks as checks
     for card in deck.cards:
         if card.type is CardType.numeric:
             assert checks.matches(card.answer, checks.evaluate(card.check), card.tolerance), card.id

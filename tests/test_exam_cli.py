@@ -30,10 +30,14 @@ def decks(tmp_path) -> Path:
     return folder
 
 
+#: the fixed "now" of these tests (CARDCLI_NOW): mid-morning, far from any day boundary
+NOW = datetime(2026, 11, 20, 10, 30, tzinfo=timezone.utc)
+
+
 def env(home: Path, tz: str = "UTC") -> dict[str, str]:
     e = {k: v for k, v in os.environ.items() if k not in ("CARDCLI_DECKS", "PYTHONUNBUFFERED")}
     e.update(CARDCLI_HOME=str(home), COLUMNS="120", NO_COLOR="1", TERM="dumb", PYTHONIOENCODING="utf-8",
-             TZ=tz, CARDCLI_DAY_STARTS="0")
+             TZ=tz, CARDCLI_DAY_STARTS="0", CARDCLI_NOW=NOW.isoformat())
     return e
 
 
@@ -43,7 +47,7 @@ def cli(home: Path, *args: str, stdin: str = "", tz: str = "UTC") -> subprocess.
 
 
 def today() -> date:
-    return datetime.now(timezone.utc).date()  # TZ=UTC and days from midnight in these tests
+    return NOW.date()  # TZ=UTC and days from midnight in these tests
 
 
 def rows(home: Path, sql: str) -> list[tuple]:
@@ -87,13 +91,16 @@ def test_exam_dates_are_checked(cardcli_home):
 
 def test_exam_morning_study_reviews_weakest_and_keeps_the_schedule(cardcli_home, decks):
     cli(cardcli_home, "study", "--decks", str(decks), "--deck", "drill", "--new", "2", stdin="\n5\n\n5\nx\n")
-    before = rows(cardcli_home, "SELECT card_id, json_array(state, step, stability, difficulty, due, last_review) FROM card_state ORDER BY card_id")
+    states = ("SELECT card_id, json_array(state, step, stability, difficulty, due, last_review) FROM card_state "
+              "ORDER BY card_id")
+    before = rows(cardcli_home, states)
     cli(cardcli_home, "exam", "set", today().isoformat())
     r = cli(cardcli_home, "study", "--decks", str(decks), "--deck", "drill", stdin="\n3\n\n4\n")
     assert "Exam morning: your weakest cards first" in r.stdout
-    assert rows(cardcli_home, "SELECT card_id, kind FROM reviews WHERE kind = 'cram' ORDER BY id") == [
-        ("d0", "cram"), ("d1", "cram")]  # the two seen cards, no new ones
-    assert rows(cardcli_home, "SELECT card_id, json_array(state, step, stability, difficulty, due, last_review) FROM card_state ORDER BY card_id") == before
+    # the two seen cards, no new ones (both rated 5 at the same CARDCLI_NOW: equally weak, either order)
+    assert sorted(rows(cardcli_home, "SELECT card_id, kind FROM reviews WHERE kind = 'cram' ORDER BY id")) == [
+        ("d0", "cram"), ("d1", "cram")]
+    assert rows(cardcli_home, states) == before
 
 
 def test_selection_gets_new_cards_after_the_general_allowance(cardcli_home, decks):

@@ -62,7 +62,8 @@ def test_disputed_numeric_card_is_self_rated_and_never_capped(tmp_path):
     lines = out.splitlines()
     at = {key: next(i for i, line in enumerate(lines) if line.startswith(key))
           for key in ("Disputed:", "Answer: 3", "Depends on x.", "Erratum:", "Source: CS231n notes, Backprop")}
-    assert at["Disputed:"] < at["Answer: 3"] < at["Depends on x."] < at["Erratum:"] < at["Source: CS231n notes, Backprop"]
+    assert (at["Disputed:"] < at["Answer: 3"] < at["Depends on x."] < at["Erratum:"]
+            < at["Source: CS231n notes, Backprop"])
 
 
 def test_disputed_card_is_never_auto_graded():

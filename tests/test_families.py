@@ -195,7 +195,7 @@ def test_conv_forward_against_loops():
 
 
 def test_conv_backward_against_loops():
-    for d, pr in all_problems("conv-backward"):
+    for _d, pr in all_problems("conv-backward"):
         P = pr.params
         x, w, g = (np.asarray(P[n], dtype=float) for n in ("input", "weight", "grad_output"))
         gx, gw = naive_conv_grads(x, w, g, P["stride"], P["padding"], P["dilation"])
@@ -208,7 +208,8 @@ def test_conv_backward_weight_grad_matches_numerical_gradient():
     x, w, g = (np.asarray(P[n], dtype=float) for n in ("input", "weight", "grad_output"))
 
     def loss(wt):
-        return float((naive_conv(x[None], wt[None, None], [0.0], P["stride"], P["padding"], P["dilation"])[0] * g).sum())
+        out = naive_conv(x[None], wt[None, None], [0.0], P["stride"], P["padding"], P["dilation"])[0]
+        return float((out * g).sum())
 
     num = np.zeros_like(w)
     for idx in np.ndindex(w.shape):
@@ -220,7 +221,7 @@ def test_conv_backward_weight_grad_matches_numerical_gradient():
 
 def test_pool_forward_against_loops_and_no_ties():
     seen_modes = set()
-    for d, pr in all_problems("pool-forward"):
+    for _d, pr in all_problems("pool-forward"):
         P = pr.params
         x = np.asarray(P["input"], dtype=float)
         k, s, pad, mode, ceil = P["kernel_size"], P["stride"], P["padding"], P["mode"], P["ceil_mode"]
@@ -240,7 +241,7 @@ def test_pool_forward_against_loops_and_no_ties():
 
 
 def test_pool_backward_against_loops_and_no_ties():
-    for d, pr in all_problems("pool-backward"):
+    for _d, pr in all_problems("pool-backward"):
         P = pr.params
         x, g = np.asarray(P["input"], dtype=float), np.asarray(P["grad_output"], dtype=float)
         k, s, pad, mode = P["kernel_size"], P["stride"], P["padding"], P["mode"]
@@ -266,7 +267,7 @@ def test_conv_output_size_formula():
 
 
 def test_pool_output_size_formula():
-    for d, pr in all_problems("pool-output-size"):
+    for _d, pr in all_problems("pool-output-size"):
         P = pr.params
         assert pr.answer == torch_pool_len(P["input_size"], P["kernel_size"], P["stride"], P["padding"],
                                            P["ceil_mode"])
@@ -284,7 +285,7 @@ def test_pool_output_size_ceil_mode_drop_rule_is_exercised():
 
 
 def test_transposed_conv_output_size_formula():
-    for d, pr in all_problems("transposed-conv-output-size"):
+    for _d, pr in all_problems("transposed-conv-output-size"):
         P = pr.params
         expected = ((P["input_size"] - 1) * P["stride"] - 2 * P["padding"] + P["dilation"] * (P["kernel_size"] - 1)
                     + P["output_padding"] + 1)
@@ -293,7 +294,7 @@ def test_transposed_conv_output_size_formula():
 
 
 def test_param_count_by_hand():
-    for d, pr in all_problems("param-count"):
+    for _d, pr in all_problems("param-count"):
         total = 0
         for layer in pr.params["layers"]:
             if layer["type"] == "conv":
@@ -310,7 +311,7 @@ def test_param_count_by_hand():
 def test_activation_memory_by_hand():
     unit_bytes = {"KB": 1e3, "MB": 1e6, "GB": 1e9, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3}
     dtype_bytes = {"float16": 2, "float32": 4, "float64": 8}
-    for d, pr in all_problems("activation-memory"):
+    for _d, pr in all_problems("activation-memory"):
         P = pr.params
         values = P["batch"] * sum(c * h * w for c, h, w in P["shapes"])
         if pr.answer_kind == "int":
@@ -323,7 +324,7 @@ def test_activation_memory_by_hand():
 
 
 def test_receptive_field_backwards_recursion():
-    for d, pr in all_problems("receptive-field"):
+    for _d, pr in all_problems("receptive-field"):
         r = 1
         for layer in reversed(pr.params["layers"]):  # r_in = (r_out - 1)·s + d·(k - 1) + 1
             r = (r - 1) * layer["stride"] + layer["dilation"] * (layer["kernel_size"] - 1) + 1
@@ -333,7 +334,7 @@ def test_receptive_field_backwards_recursion():
 def test_spectral_radius_with_eigvals():
     bounds = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
     regimes = set()
-    for d, pr in all_problems("spectral-radius"):
+    for _d, pr in all_problems("spectral-radius"):
         w = np.asarray(pr.params["weight"], dtype=float)
         radius = max(abs(np.linalg.eigvals(w)))
         smax = np.linalg.svd(w, compute_uv=False)[0]
@@ -353,7 +354,7 @@ def test_spectral_radius_with_eigvals():
 
 def test_vgg_dims_by_simulation():
     channels = [64, 128, 256, 512, 512]
-    for d, pr in all_problems("vgg-dims"):
+    for _d, pr in all_problems("vgg-dims"):
         size = pr.params["input_size"]
         dims = {}
         for n, c in enumerate(channels, 1):

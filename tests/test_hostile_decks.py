@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -49,9 +48,7 @@ def test_clean_makes_every_control_character_visible():
 
 def test_excerpt_is_short_and_never_builds_a_huge_repr():
     big = [[1.5] * 1000 for _ in range(1000)]  # 10^6 cells: a full repr would be ~5 MB
-    t = time.perf_counter()
     text = excerpt(big)
-    assert time.perf_counter() - t < 1.0
     assert len(text) <= 200 and text.startswith("[[1.5, 1.5") and text.endswith("…")
     assert excerpt(10**5000).startswith("<integer of about 5000 digits")  # int > 4300 digits cannot be repr'd
     assert excerpt("short") == "short"
@@ -119,9 +116,7 @@ def test_aliases_may_add_a_million_values_not_more():
 def test_hostile_deck_is_a_file_line_issue(name, tmp_path):
     text, expect = HOSTILE[name]
     path = write(tmp_path, name)
-    t = time.perf_counter()
     deck, issues = load_file(path)
-    assert time.perf_counter() - t < 5
     assert len(issues) == 1, issues
     issue = issues[0]
     assert issue.file == str(path)
@@ -216,34 +211,32 @@ def test_file_size_limit(tmp_path, monkeypatch):
 # -- whole commands: check exits 2 with file:line, the others warn and go on --------------------------
 
 MEASURE = (
-    "import resource, subprocess, sys, time\n"
-    "t = time.perf_counter()\n"
+    "import resource, subprocess, sys\n"
     "r = subprocess.run(sys.argv[1:], capture_output=True)\n"
-    "dt = time.perf_counter() - t\n"
     "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
     "sys.stderr.buffer.write(r.stderr)\n"
-    "print(r.returncode, dt, peak)\n"
+    "print(r.returncode, peak)\n"
 )
 
 
-def measured_check(path: Path, home: Path) -> tuple[int, float, float, str]:
-    """``cardcli check path`` in a child: exit code, seconds, peak RSS in MB, stderr."""
+def measured_check(path: Path, home: Path) -> tuple[int, float, str]:
+    """``cardcli check path`` in a child: exit code, peak RSS in MB, stderr (its time: bench --hostile)."""
     env = {**os.environ, "CARDCLI_HOME": str(home), "NO_COLOR": "1"}
     r = subprocess.run([sys.executable, "-c", MEASURE, sys.executable, "-m", "cardcli", "check", str(path)],
                        capture_output=True, text=True, env=env, timeout=60)
-    code, seconds, peak_kb = r.stdout.split()
-    return int(code), float(seconds), int(peak_kb) / 1024, r.stderr
+    code, peak_kb = r.stdout.split()
+    return int(code), int(peak_kb) / 1024, r.stderr
 
 
 @pytest.mark.parametrize("name", ["conv2d padding 20000", "alias bomb in answer", "alias bomb in check.args",
                                   "alias bomb in matrices", "tags nested 40,000 deep", "5,000-digit integer"])
-def test_check_rejects_quickly_in_little_memory(name, tmp_path, cardcli_home):
+def test_check_rejects_in_little_memory(name, tmp_path, cardcli_home):
     path = write(tmp_path, name)
-    code, seconds, peak_mb, stderr = measured_check(path, cardcli_home)
+    code, peak_mb, stderr = measured_check(path, cardcli_home)
     assert code == 2, stderr
     lines = stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"{path}:") and "Traceback" not in stderr
-    assert seconds < 5 and peak_mb < 200, (seconds, peak_mb)
+    assert peak_mb < 200, peak_mb
 
 
 def test_a_broken_deck_is_a_warning_for_the_other_commands(tmp_path, cardcli_home):
@@ -289,14 +282,16 @@ def test_text_length_limits():
     assert (MAX_TEXT_CHARS, MAX_NAME_CHARS) == (20_000, 1_000)  # as README documents
 
     def deck(front: str, name: str = "N") -> list[tuple[int, str]]:
-        text = f'deck: "{name}"\nsource: s\ncards:\n  - {{id: t, topic: conv, front: "{front}", back: [b, "{front}"]}}\n'
+        text = (f'deck: "{name}"\nsource: s\ncards:\n'
+                f'  - {{id: t, topic: conv, front: "{front}", back: [b, "{front}"]}}\n')
         return [(i.line, i.message) for i in parse_text(text, "t.yaml")[1]]
 
     assert deck("x" * 20_000) == []
     assert deck("x" * 20_001) == [(4, "'front' has a text of 20,001 characters (at most 20,000)"),
                                   (4, "'back' has a text of 20,001 characters (at most 20,000)")]
     assert deck("f", name="n" * 1001) == [(1, "'deck' is 1,001 characters long (at most 1,000)")]
-    many = "deck: M\nsource: s\ncards:\n  - {id: m, topic: conv, front: f, back: [" + ", ".join(["y" * 10_000] * 10) + "]}\n"
+    many = ("deck: M\nsource: s\ncards:\n  - {id: m, topic: conv, front: f, back: ["
+            + ", ".join(["y" * 10_000] * 10) + "]}\n")
     assert [(i.line, i.message) for i in parse_text(many, "m.yaml")[1]] == [
         (4, "the card's texts add up to 100,002 characters (at most 100,000)")]  # 10 x 10,000 + 'm' + 'f'
 

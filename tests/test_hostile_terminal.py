@@ -165,15 +165,12 @@ def test_session_cleans_cards_that_did_not_come_through_the_loader():
 
 
 def test_a_huge_matrix_is_shown_cut_with_a_note():
-    import time
 
     from cardcli.render import MAX_SHOWN_COLS, MAX_SHOWN_ROWS, matrix_table
 
     rows = [[r * 1000 + c for c in range(1000)] for r in range(1000)]  # 10^6 cells: allowed in a deck
     buf = StringIO()
-    t = time.perf_counter()
     Console(file=buf, width=250, color_system=None).print(matrix_table(rows, title="M"))
-    assert time.perf_counter() - t < 5
     lines = buf.getvalue().splitlines()
     assert f"showing {MAX_SHOWN_ROWS} of 1000 rows, {MAX_SHOWN_COLS} of 1000 columns" in lines[-1]
     header, *body = [line.split() for line in lines if line.strip() and line.split()[0].isdigit()]

@@ -279,3 +279,13 @@ def test_control_characters_never_reach_the_deck(tmp_path):
     imported = import_file(f)
     assert "\x1b" not in imported.yaml and "\x9b" not in imported.yaml and "\x07" not in imported.yaml
     assert imported.cards[0]["front"] == "What is ]52;c;aGk=this?"
+
+
+def test_anki_text_with_a_quote_as_separator_is_split_on_it():
+    # Python 3.13's csv refuses delimiter == quotechar; a quote separator means no quoting at all
+    from cardcli.importing import anki
+
+    parsed = anki.parse('#separator:"\n#html:false\nWhat is 2+2?"four\nA "B"?"yes\n', "q.txt")
+    # every quote splits: the second note has four fields, the first is the front, the rest the back
+    assert [(p.front, p.back, p.line) for p in parsed.pairs] == [("What is 2+2?", "four", 3), ("A", "B\n?\nyes", 4)]
+    assert parsed.warnings == []

@@ -23,7 +23,7 @@ from cardcli.mock.printing import render_document
 from cardcli.mock.sitting import format_left, sit
 from cardcli.mock.template import DrawSpec, TemplateError, load_template, parse_template
 from cardcli.scheduler import replay, review
-from cardcli.store import SCHEMA_VERSION, MIGRATIONS, Store
+from cardcli.store import MIGRATIONS, SCHEMA_VERSION, Store
 from cardcli.terminal import ScriptedKeys
 from generators.problem import Problem
 
@@ -363,7 +363,8 @@ def test_cli_blank_exam_logs_rating_one(tmp_path):
 def test_print_html_escapes_deck_text(tmp_path):
     deck = tmp_path / "evil.yaml"
     deck.write_text("deck: Evil\nsource: test\ncards:\n"
-                    "  - id: evil-1\n    type: truefalse\n    topic: misc\n    front: 'Is <script>alert(1)</script> safe?'\n"
+                    "  - id: evil-1\n    type: truefalse\n    topic: misc\n"
+                    "    front: 'Is <script>alert(1)</script> safe?'\n"
                     "    back: 'No.'\n    answer: false\n")
     tpl = tmp_path / "t.yaml"
     tpl.write_text("title: Evil\nminutes: 5\nsections:\n  - title: TF\n    draw:\n      count: 1\n      points: 5\n"

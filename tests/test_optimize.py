@@ -39,6 +39,8 @@ from cardcli.scheduler import policy_for, review
 from cardcli.store import MemoryModel, ReviewRecord, Store
 
 UTC = timezone.utc
+#: the fixed "now" of the CLI runs here (CARDCLI_NOW), after the real log ends
+NOW = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
 FIXTURE = Path(__file__).parent / "fixtures" / "fsrs-review-log-josh.csv"
 ANKI_TO_CARDCLI = {1: 1, 2: 3, 3: 4, 4: 5}
 STEPS = {"learning_steps": (timedelta(minutes=1), timedelta(minutes=10)),
@@ -64,7 +66,7 @@ def _insert(path: Path, rows: list[tuple[str, str, int, str]]) -> None:
 
 
 def cli(*args: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CARDCLI_HOME": str(home), "COLUMNS": "200", "NO_COLOR": "1"}
+    env = {**os.environ, "CARDCLI_HOME": str(home), "COLUMNS": "200", "NO_COLOR": "1", "CARDCLI_NOW": NOW.isoformat()}
     return subprocess.run([sys.executable, "-m", "cardcli", *args], capture_output=True, text=True,
                           env=env, input=stdin, timeout=120)
 
@@ -152,7 +154,7 @@ def test_stats_reports_parameters_in_use_and_reset_goes_back(optimized, cardcli_
     runner = CliRunner()
     stats = json.loads(runner.invoke(app, ["stats", "--json"]).stdout)["parameters"]
     assert stats["source"] == "fitted" and stats["reviews"] == 12580
-    assert datetime.fromisoformat(stats["fitted_at"]).date() == datetime.now(UTC).date()
+    assert datetime.fromisoformat(stats["fitted_at"]) == NOW
     r = runner.invoke(app, ["optimize", "--reset"])
     assert r.exit_code == 0 and r.stdout.strip() == "Back to the default FSRS parameters."
     stats = json.loads(runner.invoke(app, ["stats", "--json"]).stdout)["parameters"]
@@ -241,7 +243,8 @@ def test_rating_mapping_is_the_documented_one():
 
 
 def test_items_by_hand():
-    d = lambda day, h: datetime(2026, 3, day, h, tzinfo=UTC)
+    def d(day, h):
+        return datetime(2026, 3, day, h, tzinfo=UTC)
     attempts = [
         ("a", d(1, 9), 4), ("a", d(1, 10), 2), ("a", d(3, 8), 5),  # same-day step, then 2 days later
         ("b", d(2, 23), 3), ("b", d(3, 1), 1), ("b", d(3, 2), 4),  # 23:00 -> 01:00 is the next UTC day
@@ -300,13 +303,13 @@ def test_same_card_gets_different_intervals_with_fitted_parameters():
 
 def test_study_schedules_with_the_saved_parameters(cardcli_home):
     card = next(c for c in load_collection().cards if c.type == "basic")
-    t0 = datetime.now(UTC) - timedelta(days=30)
+    t0 = NOW - timedelta(days=30)
     st = review(None, 4, t0, card_id=card.id)
     st = review(st, 4, t0 + timedelta(minutes=10))  # graduated with the defaults, due long ago
     path = cardcli_home / "cardcli.sqlite3"
     with Store.open(path) as s:
         s.record(ReviewRecord(card.id, card.deck, t0 + timedelta(minutes=10), 4), st)
-        s.save_memory_model(MemoryModel(FITTED, datetime.now(UTC), 12580, {}))
+        s.save_memory_model(MemoryModel(FITTED, NOW, 12580, {}))
     r = cli("study", "--deck", card.deck, "--new", "0", home=cardcli_home, stdin="\n4\nq\n")
     assert r.returncode == 0, r.stderr
     with Store.open(path) as s:
@@ -326,7 +329,7 @@ def test_study_schedules_with_the_saved_parameters(cardcli_home):
 
 
 def test_fitting_library_loads_only_in_optimize(cardcli_home):
-    exam = (datetime.now(UTC) + timedelta(days=5)).date().isoformat()
+    exam = (NOW + timedelta(days=5)).date().isoformat()
     code = (
         f"import sys\nEXAM = {exam!r}\n"
         "from cardcli.cli import app\n"
@@ -340,7 +343,7 @@ def test_fitting_library_loads_only_in_optimize(cardcli_home):
         "print('fsrs_rs_python' in sys.modules, file=sys.stderr)\n"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                       env={**os.environ, "CARDCLI_HOME": str(cardcli_home)})
+                       env={**os.environ, "CARDCLI_HOME": str(cardcli_home), "CARDCLI_NOW": NOW.isoformat()})
     assert r.stderr.strip().splitlines()[-1] == "False", r.stderr
 
 
@@ -361,4 +364,5 @@ def test_undo_replay_keeps_the_fitted_parameters_of_each_rating(tmp_path):
         card, _ = sched.review_card(fsrs.Card(card_id=0, due=t2), g, review_datetime=t2)
         card, _ = sched.review_card(card, g, review_datetime=t3)
         after = s.load_state("x")
-        assert (after.memory.stability, after.memory.difficulty, after.due) == (card.stability, card.difficulty, card.due)
+        got = (after.memory.stability, after.memory.difficulty, after.due)
+        assert got == (card.stability, card.difficulty, card.due)

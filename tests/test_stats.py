@@ -112,7 +112,8 @@ def test_readiness_uses_the_fitted_parameters():
         return (1 + factor * (morning - s.last_review).total_seconds() / 86400 / s.stability) ** -0.5
 
     assert r.readiness["pooling"] == pytest.approx(rec(STATES["c"]) / 2)
-    assert r.readiness["pooling"] != pytest.approx(compute(CARDS, STATES, RATINGS, DAILY, NOW, exam=exam).readiness["pooling"])
+    with_exam = compute(CARDS, STATES, RATINGS, DAILY, NOW, exam=exam)
+    assert r.readiness["pooling"] != pytest.approx(with_exam.readiness["pooling"])
 
 
 def test_most_frequent_mistakes_per_topic():
@@ -135,9 +136,8 @@ def test_stats_command_shows_mistakes(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from cardcli.cli import app
-    from cardcli.store import ReviewRecord, Store
-
     from cardcli.scheduler import review
+    from cardcli.store import ReviewRecord, Store
 
     cid = "gen:conv-output-size:d2"
     state = None

@@ -70,7 +70,9 @@ def rows(home: Path) -> list[tuple]:
 def states(home: Path) -> dict[str, tuple]:
     con = sqlite3.connect(str(home / "cardcli.sqlite3"))
     try:
-        return {r[0]: r[1:] for r in con.execute("SELECT card_id, json_array(state, step, stability, difficulty, due, last_review), reps FROM card_state")}
+        sql = ("SELECT card_id, json_array(state, step, stability, difficulty, due, last_review), reps "
+               "FROM card_state")
+        return {r[0]: r[1:] for r in con.execute(sql)}
     finally:
         con.close()
 

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from rich.text import Text
+
 from cardcli import clock
 
 __all__ = ["run"]

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
 from cardcli import clock
 
 if TYPE_CHECKING:
@@ -116,8 +117,9 @@ def active_exam(
         return flag, name if flag == when else None
     if when is not None and when < day.date_of(now):
         if not quiet:
-            from cardcli.commands._common import err
             from rich.text import Text
+
+            from cardcli.commands._common import err
 
             err.print(Text(f"note: the exam on {when.isoformat()} has passed and is ignored; "
                            "`cardcli exam clear` forgets it, `cardcli exam set DATE` sets the next one"))

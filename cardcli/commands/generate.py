@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+
 from cardcli import clock
 
 __all__ = ["run"]

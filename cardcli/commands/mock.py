@@ -13,6 +13,7 @@ import sys
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+
 from cardcli import clock
 
 __all__ = ["run", "write_document", "PRINT_MARKER", "Alarm"]
@@ -115,13 +116,12 @@ def run(*, seed: int | None, minutes: int | None, template: Path | None, topics:
                            f"{exam.minutes} minutes, seed {exam.seed}; answer key and worked solutions at the end."))
         return
 
+    from cardcli.mock.countdown import StatusLine
     from cardcli.mock.marking import mark_exam
     from cardcli.mock.record import mock_records
     from cardcli.mock.report import render_marking
     from cardcli.mock.sitting import sit
     from cardcli.terminal import key_source
-
-    from cardcli.mock.countdown import StatusLine
 
     status: list[StatusLine] = []
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from rich.text import Text
+
 from cardcli import clock
 
 __all__ = ["run"]

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+
 from cardcli import clock
 
 if TYPE_CHECKING:

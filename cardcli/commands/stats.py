@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from rich.text import Text
+
 from cardcli import clock
 
 __all__ = ["run", "bar_chart", "column_chart", "parameters_info", "preview_workload"]

@@ -40,13 +40,19 @@ def parse(text: str, file: str) -> Parsed:
     is_html = headers.get("html", "false").lower() == "true"
     meta: dict[int, str] = {}
     for name in _META:
-        value = headers.get(f"{name} column")
-        if value is not None:
-            if not value.isdigit() or int(value) < 1:
-                out.warnings.append(DeckIssue(file, 1, f"header '#{name} column:{value}' is not a column number"))
+        column = headers.get(f"{name} column")
+        if column is not None:
+            if not column.isdigit() or int(column) < 1:
+                out.warnings.append(DeckIssue(file, 1, f"header '#{name} column:{column}' is not a column number"))
                 continue
-            meta[int(value) - 1] = name
-    reader = csv.reader(io.StringIO("\n".join(lines[n:])), delimiter=sep, quotechar='"')
+            meta[int(column) - 1] = name
+    # a quote as the separator leaves no quote character (Python 3.13 refuses delimiter == quotechar)
+    quoting: dict = {"quoting": csv.QUOTE_NONE} if sep == '"' else {"quotechar": '"'}
+    try:
+        reader = csv.reader(io.StringIO("\n".join(lines[n:])), delimiter=sep, **quoting)
+    except (TypeError, ValueError):  # a line break or other character csv cannot split on
+        out.warnings.append(DeckIssue(file, 1, f"header '#separator:{sep_name}' cannot be used as a separator"))
+        return out
     start = 1
     try:
         for row in reader:

@@ -142,7 +142,8 @@ def _typed(front: str, back: str) -> dict[str, Any]:
         return {}
     # options listed under the question, in the front or (plain dumps) at the top of the answer
     lines = front.split("\n")
-    options = [(i, m.group(1), m.group(2).strip()) for i, x in enumerate(lines) if (m := _OPTION.match(x))]
+    options: list[tuple[int | None, str, str]] = [
+        (i, m.group(1), m.group(2).strip()) for i, x in enumerate(lines) if (m := _OPTION.match(x))]
     rest = back
     if not options:
         back_lines = back.split("\n")
@@ -156,6 +157,7 @@ def _typed(front: str, back: str) -> dict[str, Any]:
         labels = {label.lower(): text for _, label, text in options}
         texts = [t for _, _, t in options]
         m = _CHOSEN.match(first_rest)
+        answer: str | None
         if m and m.group(1).lower() in labels and (
             not m.group(2).strip() or _normal(m.group(2)) == _normal(labels[m.group(1).lower()])
         ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cardcli.errors import DeckIssue
 from cardcli.importing.brainscape import parse_csv
-from cardcli.importing.model import Parsed, Pair
+from cardcli.importing.model import Pair, Parsed
 
 __all__ = ["looks_like", "parse", "SEPARATORS"]
 

@@ -23,8 +23,8 @@ from datetime import datetime
 from typing import Any
 
 from cardcli.errors import CardcliError, DeckIssue, did_you_mean
-from cardcli.model import Card, CardType
 from cardcli.mock.template import DrawSpec, ProblemSpec, Template, TemplateError
+from cardcli.model import Card, CardType
 from cardcli.scheduler import CardState, Policy, recall_forecast
 
 __all__ = ["ExamFillError", "Question", "Exam", "build_exam", "draw_cards", "topic_recall", "MAX_PROBLEM_TRIES"]

@@ -21,7 +21,8 @@ from typing import Any
 from cardcli.answers import AnswerFormatError, Grade, grade, grade_card_answer, parse_answer
 from cardcli.mock.exam import Exam, Question
 
-__all__ = ["Mark", "Marking", "credit_note", "key_text", "mark_answer", "mark_exam", "read_answer", "share", "fmt_points"]
+__all__ = ["Mark", "Marking", "credit_note", "key_text", "mark_answer", "mark_exam", "read_answer", "share",
+           "fmt_points"]
 
 
 @dataclass(frozen=True)

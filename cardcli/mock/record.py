@@ -38,7 +38,8 @@ def mock_records(exam: Exam, marking: Marking, sitting: Sitting, now: datetime,
     for m in marking.marks:
         q = m.question
         questions.append({"n": q.number, "card_id": q.card_id, "label": q.label, "topic": q.topic,
-                          "points": q.points, "score": m.score, "status": m.status if q.number in shown else "not attempted",
+                          "points": q.points, "score": m.score,
+                          "status": m.status if q.number in shown else "not attempted",
                           "answer": m.text})
         if q.number not in shown:
             continue

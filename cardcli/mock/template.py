@@ -189,11 +189,9 @@ class _Reader:
 
 def parse_template(text: str, file: str) -> Template:
     """The template in ``text`` (named ``file`` in messages); raises :class:`TemplateError`."""
-    from generators.catalog import CATALOG
-
-    from cardcli.topics import TOPICS
-
     from cardcli.safeyaml import DeckLoader, YamlLimitError, compose
+    from cardcli.topics import TOPICS
+    from generators.catalog import CATALOG
 
     loader = DeckLoader(text)  # the safe loader, strings made terminal-safe
     r = _Reader(file, loader)

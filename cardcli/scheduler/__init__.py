@@ -44,12 +44,12 @@ policies, recall, due times) and :mod:`~cardcli.scheduler.queue` (the order: :fu
 from __future__ import annotations
 
 from cardcli.scheduler.memory import (
-    Brief,
-    CardState,
     MASTERED_STABILITY_DAYS,
-    Policy,
     RATING_LABELS,
     RATING_MAP,
+    Brief,
+    CardState,
+    Policy,
     day_end,
     day_start,
     days_left,

@@ -267,7 +267,7 @@ def replay(card_id: str, steps: Iterable[ReplayStep], start: CardState | None = 
     card's whole log from None gives the state its ratings wrote; None if ``steps`` is empty.
     """
     state = start
-    for state in replay_states(card_id, steps, start):
+    for state in replay_states(card_id, steps, start):  # noqa: B007  (the last state is the result)
         pass
     return state
 

@@ -15,8 +15,19 @@ from cardcli.scheduler import CardState, replay_states
 from cardcli.store.errors import StoreError, _error
 from cardcli.store.integrity import _check_file, _file_key, _mark_verified
 from cardcli.store.records import (
-    _REVIEW_COLS, _STATE_COLS, _STATE_MARKS, _TIME_GLOB, MemoryModel, MockExamRecord, ReviewRecord,
-    _iso, _policy_json, _review_from_row, _state_from_row, _state_json, _state_values,
+    _REVIEW_COLS,
+    _STATE_COLS,
+    _STATE_MARKS,
+    _TIME_GLOB,
+    MemoryModel,
+    MockExamRecord,
+    ReviewRecord,
+    _iso,
+    _policy_json,
+    _review_from_row,
+    _state_from_row,
+    _state_json,
+    _state_values,
 )
 from cardcli.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from cardcli.store.state_index import StateIndex

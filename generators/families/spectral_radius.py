@@ -53,7 +53,8 @@ def make(rng: np.random.Generator, d: int) -> Draft:
             break
     eig = np.linalg.eigvals(np.asarray(w))
     eig_text = ", ".join(fmt(complex(e).real) if abs(complex(e).imag) < 1e-12
-                         else f"{fmt(complex(e).real)} {'+' if complex(e).imag > 0 else '−'} {fmt(abs(complex(e).imag))}i"
+                         else f"{fmt(complex(e).real)} {'+' if complex(e).imag > 0 else '−'} "
+                              f"{fmt(abs(complex(e).imag))}i"
                          for e in eig)
     answer = {"radius": num(radius), "regime": str(info["regime"])}
     params = {"weight": w, "activation": act}

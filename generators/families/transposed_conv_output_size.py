@@ -91,7 +91,8 @@ def _no_minus_one(params: dict) -> Any:
 
 MISTAKES: tuple[Mistake, ...] = (
     Mistake("conv-formula", "the ordinary conv formula used (a transposed conv runs it backwards)",
-            "out = (i − 1)·s − 2p + d·(k − 1) + output_padding + 1; your answer is floor((i + 2p − d·(k − 1) − 1)/s) + 1",
+            "out = (i − 1)·s − 2p + d·(k − 1) + output_padding + 1; "
+            "your answer is floor((i + 2p − d·(k − 1) − 1)/s) + 1",
             _conv_formula),
     Mistake("padding-added", "padding added instead of subtracted",
             "in a transposed conv padding removes 2p = 2·{padding} from the output", _padding_added),

@@ -18,7 +18,8 @@ _VGG_CHANNELS = {"block1": 64, "block2": 128, "block3": 256, "block4": 512, "blo
 
 
 def make(rng: np.random.Generator, d: int) -> Draft:
-    size = 224 if d == 1 else pick(rng, (224, 256, 192, 320)) if d == 2 else pick(rng, (64, 96, 128, 160, 384, 448, 512))
+    size = (224 if d == 1 else pick(rng, (224, 256, 192, 320)) if d == 2
+            else pick(rng, (64, 96, 128, 160, 384, 448, 512)))
     dims = solve("vgg16_dims", size)
     key = pick(rng, ("block1", "block2", "block3", "block4", "block5", "pool5", "flatten"))
     rule = ("VGG-16: every conv is 3×3, stride 1, padding 1 (keeps H×W); each block ends with a 2×2 max-pool, "
