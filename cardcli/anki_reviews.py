@@ -86,13 +86,13 @@ def _zstd_reader() -> Callable[[IO[bytes]], IO[bytes]] | None:
     try:
         from compression import zstd  # type: ignore[import-not-found]  # Python 3.14
 
-        return lambda f: zstd.ZstdFile(f)  # type: ignore[no-any-return]
+        return lambda f: zstd.ZstdFile(f)
     except ImportError:
         pass
     try:
         import zstandard  # type: ignore[import-not-found]
 
-        return lambda f: zstandard.ZstdDecompressor().stream_reader(f)  # type: ignore[no-any-return]
+        return lambda f: zstandard.ZstdDecompressor().stream_reader(f)
     except ImportError:
         return None
 

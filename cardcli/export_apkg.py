@@ -205,7 +205,7 @@ def apkg_problem_note(problem: ProblemLike) -> ApkgNote:
 
 def build_package(notes: Iterable[ApkgNote]) -> bytes:
     """The ``.apkg`` file's bytes (genanki writes it; loaded here, never at start-up)."""
-    import genanki  # type: ignore[import-untyped]
+    import genanki
 
     models = {name: genanki.Model(model_id(name), name, fields=[{"name": f} for f in fields],
                                   templates=[TEMPLATES[name]], css=CSS, sort_field_index=0)
