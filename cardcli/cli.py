@@ -72,6 +72,12 @@ def _complete_decks(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
     return decks(incomplete, ctx.params.get("extra") or [])
 
 
+def _complete_card_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from cardcli.completion import card_ids
+
+    return card_ids(incomplete, ctx.params.get("extra") or [])
+
+
 DecksOpt = Annotated[
     list[Path] | None,
     typer.Option(
@@ -268,7 +274,8 @@ def import_cmd(
 @app.command()
 def show(
     query: Annotated[list[str], typer.Argument(metavar="ID-OR-WORDS", help="A card id, or words from the card's "
-                                               "front, answer or erratum.", show_default=False)],
+                                               "front, answer or erratum.", show_default=False,
+                                               autocompletion=_complete_card_ids)],
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     extra: DecksOpt = None,
 ) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["topics", "families", "decks"]
+__all__ = ["topics", "families", "decks", "card_ids"]
 
 
 def _starts(text: str, incomplete: str) -> bool:
@@ -46,3 +46,12 @@ def decks(incomplete: str, extra: list[Path] | None = None) -> list[tuple[str, s
     if _starts(GEN_DECK, incomplete):
         found.append((GEN_DECK, "generated problems"))
     return found
+
+
+def card_ids(incomplete: str, extra: list[Path] | None = None, limit: int = 200) -> list[tuple[str, str]]:
+    """Card ids starting with ``incomplete`` (for ``cardcli show``), each described by its deck."""
+    from cardcli.loader import load_collection
+    from cardcli.paths import user_deck_paths
+
+    col = load_collection(user_deck_paths(extra or []))
+    return [(c.id, c.deck) for d in col.decks for c in d.cards if _starts(c.id, incomplete)][:limit]

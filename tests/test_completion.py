@@ -74,6 +74,7 @@ def test_install_completion_writes_the_script_and_sources_it(tmp_path):
     ("cardcli generate conv-", ["conv-backward", "conv-forward", "conv-output-size"]),
     ("cardcli due --deck my", ["my-deck"]),
     ("cardcli search --deck gen", ["generated"]),
+    ("cardcli show own", ["own-1"]),
 ])
 def test_real_bash_completes_commands_topics_families_and_decks(tmp_path, words, expected):
     deck = tmp_path / "my-deck.yaml"
