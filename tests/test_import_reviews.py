@@ -229,15 +229,24 @@ def test_collection_without_cardcli_notes_is_refused(tmp_path, decks, cardcli_ho
     assert not (cardcli_home / "cardcli.sqlite3").exists()
 
 
-def test_compressed_package_needs_zstd_or_imports(anki_files, decks, cardcli_home):
-    from cardcli.anki_reviews import _zstd_reader
-
+def test_compressed_package_of_new_anki_versions_imports(anki_files, decks, cardcli_home):
+    """Anki's default export (collection.anki21b, zstd) read with zstandard (the test extra has it)."""
+    pytest.importorskip("zstandard")  # third-party, in the test extra: skipped only outside it
+    with zipfile.ZipFile(anki_files["new"]) as z:
+        assert "collection.anki21b" in z.namelist() and "collection.anki21" not in z.namelist()
     r = run("import-reviews", str(anki_files["new"]), "--decks", str(decks))
-    if _zstd_reader() is None:
-        assert r.exit_code == 1 and "Support older Anki versions" in str(r.exception)
-        assert not (cardcli_home / "cardcli.sqlite3").exists()
-    else:  # pragma: no cover - Python 3.14 or zstandard installed
-        assert r.exit_code == 0 and history(cardcli_home) == expected_rows()
+    assert r.exit_code == 0, r.output
+    assert history(cardcli_home) == expected_rows()
+
+
+def test_compressed_package_without_zstd_is_refused(anki_files, decks, cardcli_home, monkeypatch):
+    import cardcli.anki_reviews as mod
+
+    monkeypatch.setattr(mod, "_zstd_reader", lambda: None)  # as on a Python without zstd
+    r = run("import-reviews", str(anki_files["new"]), "--decks", str(decks))
+    assert r.exit_code == 1 and "Support older Anki versions" in str(r.exception)
+    assert "pip install zstandard" in str(r.exception)
+    assert not (cardcli_home / "cardcli.sqlite3").exists()
 
 
 def test_dry_run_writes_nothing(anki_files, decks, cardcli_home):
