@@ -150,8 +150,8 @@ def _extract(path: Path, out: IO[bytes]) -> None:
                     return
             if "collection.anki21b" in names:
                 raise _refuse(path, "the package uses Anki's compressed format, which needs zstd (Python 3.14, or "
-                                    "`pip install zstandard`, or cardcli[anki]); or export again with 'Support older Anki versions' "
-                                    "ticked")
+                                    "`pip install zstandard`, or cardcli[anki]); or export again with "
+                                    "'Support older Anki versions' ticked")
             raise _refuse(path, "a zip file without an Anki collection in it")
     except (zipfile.BadZipFile, EOFError, ValueError) as e:
         raise _refuse(path, f"damaged package ({' '.join(str(e).split())[:80]})") from None
