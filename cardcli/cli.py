@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,21 +18,65 @@ import typer
 
 from cardcli import __version__
 
+
+class FullHelpGroup(typer.core.TyperGroup):
+    """A command group whose ``--help`` gives every command's whole first sentence (wrapped to the
+    terminal), where click would cut it to the space left on the line and end it with "..."."""
+
+    def format_commands(self, ctx: typer._click.Context, formatter: typer._click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+#: help text uses the terminal's full width (click's default stops at 80 columns)
+HELP_WIDTH = 200
+
 app = typer.Typer(
     name="cardcli",
+    cls=FullHelpGroup,
     help="Exam drill for deep-learning courses: spaced-repetition flashcards and "
     "solver-graded numeric problems.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": HELP_WIDTH},
 )
-export_app = typer.Typer(help="Export decks to other apps.", no_args_is_help=True)
+export_app = typer.Typer(help="Export decks to other apps.", no_args_is_help=True, cls=FullHelpGroup)
 app.add_typer(export_app, name="export")
 from cardcli.commands.exam import exam_app  # noqa: E402  (typer only: cheap at start-up)
 
-app.add_typer(exam_app, name="exam")
+app.add_typer(exam_app, name="exam", cls=FullHelpGroup)
+
+def _complete_topics(incomplete: str) -> list[tuple[str, str]]:
+    from cardcli.completion import topics  # only while the shell asks for completions
+
+    return topics(incomplete)
+
+
+def _complete_families(incomplete: str) -> list[tuple[str, str]]:
+    from cardcli.completion import families
+
+    return families(incomplete)
+
+
+def _complete_decks(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from cardcli.completion import decks
+
+    return decks(incomplete, ctx.params.get("extra") or [])
+
+
+def _complete_card_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from cardcli.completion import card_ids
+
+    return card_ids(incomplete, ctx.params.get("extra") or [])
+
 
 DecksOpt = Annotated[
     list[Path] | None,
@@ -44,7 +89,7 @@ DecksOpt = Annotated[
 DeckNameOpt = Annotated[
     list[str] | None,
     typer.Option("--deck", help="Only this deck (display name or file name, any case); repeatable.",
-                 show_default=False),
+                 show_default=False, autocompletion=_complete_decks),
 ]
 ExamOpt = Annotated[
     str | None,
@@ -54,8 +99,14 @@ ExamOpt = Annotated[
 TopicOpt = Annotated[
     list[str] | None,
     typer.Option("--topic", help="Only this topic (or problem family), any case; repeatable.", show_default=False,
+                 autocompletion=_complete_topics,
                  callback=lambda values: [v.strip().casefold() for v in values] if values else values),
 ]
+
+
+class ExportFormat(str, Enum):
+    txt = "txt"
+    apkg = "apkg"
 
 
 def _version(value: bool) -> None:
@@ -202,7 +253,8 @@ def quiz(
 @app.command()
 def generate(
     family: Annotated[str, typer.Argument(help="Problem family, e.g. conv-forward (see `cardcli generate --list`); "
-                                          "without one, what `cardcli quiz` would ask.")] = "",
+                                          "without one, what `cardcli quiz` would ask.",
+                                          autocompletion=_complete_families)] = "",
     topic: TopicOpt = None,
     count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of problems.")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same problems.")] = 0,
@@ -245,6 +297,49 @@ def import_cmd(
             term_sep=term_sep, row_sep=row_sep)
 
 
+@app.command()
+def show(
+    query: Annotated[list[str], typer.Argument(metavar="ID-OR-WORDS", help="A card id, or words from the card's "
+                                               "front, answer or erratum.", show_default=False,
+                                               autocompletion=_complete_card_ids)],
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    extra: DecksOpt = None,
+) -> None:
+    """Show one card as study shows it, with its answer, file:line, schedule state and due date."""
+    from cardcli.commands import show as cmd
+
+    cmd.run(query, json_out=json_out, extra=extra or [])
+
+
+@app.command()
+def search(
+    words: Annotated[list[str], typer.Argument(help="Words that must all occur in the card's front, answer or "
+                                               "erratum (any case), or a card id.", show_default=False)],
+    deck: DeckNameOpt = None,
+    topic: TopicOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Print at most this many cards.")] = 20,
+    extra: DecksOpt = None,
+) -> None:
+    """Find cards by words (front, answer, erratum), printed as study shows them, best match first."""
+    from cardcli.commands import search as cmd
+
+    cmd.run(words, decks=deck or [], topics=topic or [], json_out=json_out, limit=limit, extra=extra or [])
+
+
+@app.command("import-reviews")
+def import_reviews(
+    file: Annotated[Path, typer.Argument(help="An Anki collection or deck package exported with scheduling "
+                                         "(.colpkg, .apkg) or a collection file (.anki2).", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would be imported; write nothing.")] = False,
+    extra: DecksOpt = None,
+) -> None:
+    """Bring back reviews done in Anki on cards exported by cardcli (Again 1, Hard 3, Good 4, Easy 5)."""
+    from cardcli.commands import import_reviews as cmd
+
+    cmd.run(file, extra or [], dry_run=dry_run)
+
+
 @export_app.command("anki")
 def export_anki(
     deck: DeckNameOpt = None,
@@ -255,13 +350,16 @@ def export_anki(
         str | None,
         typer.Option("-o", "--output", help="Output file ('-' for stdout; default named after the selection)."),
     ] = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="txt: Anki text import (Basic notes); apkg: an "
+                                              "Anki package with cardcli's note types (typed answers, "
+                                              "solution/erratum/source fields).")] = ExportFormat.txt,
     extra: DecksOpt = None,
 ) -> None:
-    """Write an Anki text-import file (tab-separated, with headers Anki reads)."""
+    """Write an Anki import file: text (tab-separated, headers Anki reads) or an .apkg package."""
     from cardcli.commands import export as cmd
 
     cmd.run_anki(decks=deck or [], topics=topic or [], generated=generated, seed=seed,
-                 output=output, extra=extra or [])
+                 output=output, extra=extra or [], fmt=fmt.value)
 
 
 @exam_app.command("mock")  # beside `exam set/clear` (cardcli.commands.exam)
@@ -274,7 +372,8 @@ def exam_mock(
     template: Annotated[Path | None, typer.Option("--template", help="A template YAML file (default: the shipped "
                                                   "Midterm II one).", show_default=False)] = None,
     topic: Annotated[list[str] | None, typer.Option("--topic", help="Draw the deck cards only from this topic; "
-                                                    "repeatable.", show_default=False)] = None,
+                                                    "repeatable.", show_default=False,
+                                                    autocompletion=_complete_topics)] = None,
     print_to: Annotated[str | None, typer.Option("--print", metavar="FILE", help="Write the exam with an answer key "
                                                  "and worked solutions (Markdown; .html for HTML; - for stdout) "
                                                  "instead of sitting it.")] = None,
@@ -306,7 +405,8 @@ def main() -> None:
         _fail("cardcli runs on Linux and macOS (on Windows, use it inside WSL); native Windows is "
               "not supported", 1)
     try:
-        app()  # click handles usage errors, --help and --version itself
+        app(prog_name="cardcli")  # click handles usage errors, --help and --version itself; the name is
+        # also what completion scripts register, whether started as `cardcli` or `python -m cardcli`
     except DeckError as e:
         from cardcli.commands._common import message
 

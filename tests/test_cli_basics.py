@@ -15,7 +15,8 @@ from cardcli.loader import load_collection
 from cardcli.paths import bundled_decks_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ["decks", "check", "study", "due", "stats", "optimize", "quiz", "generate", "export", "export anki"]
+COMMANDS = ["decks", "check", "study", "due", "stats", "optimize", "quiz", "generate", "export", "export anki",
+            "show", "search", "import-reviews"]
 
 
 def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from cardcli.commands._common import err, load_decks
 from cardcli.errors import CardcliError, UsageError, did_you_mean
-from cardcli.export_anki import HEADER, AnkiNote, card_note, problem_note, render
+from cardcli.export_anki import HEADER, render
 from cardcli.loader import Collection, deck_key, deck_keys
+from cardcli.model import Card
 from cardcli.safetext import safe_text
 from cardcli.topics import TOPICS
 
@@ -65,24 +68,33 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "x"
 
 
-def default_filename(decks: list[str], topics: list[str], generated: int, seed: int) -> str:
+def default_filename(decks: list[str], topics: list[str], generated: int, seed: int, ext: str = "txt") -> str:
     """The output name when ``-o`` is not given: ``cardcli-all.txt``, ``cardcli-conv.txt``,
-    ``cardcli-quiz-3-flashcards-conv.txt``; generated problems add ``-generated-N-seed-S``."""
+    ``cardcli-quiz-3-flashcards-conv.txt``; generated problems add ``-generated-N-seed-S``;
+    ``ext`` is ``apkg`` for an Anki package."""
     parts = [_slug(d) for d in decks] + [_slug(t) for t in topics] or ["all"]
     if generated:
         parts += [f"generated-{generated}", f"seed-{seed}"]
-    return "cardcli-" + "-".join(parts) + ".txt"
+    return "cardcli-" + "-".join(parts) + "." + ext
 
 
 def build_notes(
-    col: Collection, decks: list[str], topics: list[str], generated: int, seed: int
-) -> tuple[list[AnkiNote], int, int]:
+    col: Collection, decks: list[str], topics: list[str], generated: int, seed: int, apkg: bool = False,
+) -> tuple[list[Any], int, int]:
     """Notes for the selected cards, then ``generated`` problems per selected family.
 
     ``--deck generated`` selects generated problems as in ``study``: alone, it exports only them
     (one per family unless ``generated`` says how many); with other decks, those decks' cards too.
-    Returns the notes, the number of cards and the number of generated problems.
+    Returns the notes (:class:`AnkiNote`, or with ``apkg`` :class:`cardcli.export_apkg.ApkgNote`),
+    the number of cards and the number of generated problems.
     """
+    card_note: Callable[[Card], Any]
+    problem_note: Callable[[Any], Any]
+    if apkg:
+        from cardcli.export_apkg import apkg_card_note as card_note
+        from cardcli.export_apkg import apkg_problem_note as problem_note
+    else:
+        from cardcli.export_anki import card_note, problem_note
     from cardcli.session import GEN_DECK
 
     families = _all_families() if any(t not in TOPICS for t in topics) else []
@@ -93,7 +105,7 @@ def build_notes(
         cards = col.select(wanted, topics) if wanted else []
     else:
         cards = col.select(decks, topics)
-    notes = [card_note(c) for c in cards]
+    notes: list[Any] = [card_note(c) for c in cards]
     problems = 0
     if generated:
         from generators.families import generate
@@ -111,13 +123,20 @@ def _only_anki_exports(path: Path, head: bytes) -> None:
         raise UsageError(f"{path} exists and is not an Anki export; remove it or choose another -o")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def _only_apkg_exports(path: Path, head: bytes) -> None:
+    """An earlier ``.apkg`` export may be replaced (a zip whose first member is Anki's collection)."""
+    if not (head.startswith(b"PK\x03\x04") and b"collection.anki2" in head[:200]):
+        raise UsageError(f"{path} exists and is not an Anki package; remove it or choose another -o")
+
+
+def write_atomic(path: Path, data: bytes, apkg: bool = False) -> None:
     """Write the export to ``path`` (:func:`cardcli.fileout.write_atomic`): an existing file is
     replaced only when it is an Anki text export, so a stray ``-o notes.txt`` never destroys
     unrelated data; links, FIFOs, devices and sockets are refused unopened."""
     from cardcli.fileout import write_atomic as write
 
-    write(path, data, _only_anki_exports, special_hint="use -o - to write to standard output")
+    write(path, data, _only_apkg_exports if apkg else _only_anki_exports,
+          special_hint="use -o - to write to standard output")
 
 
 def write_stdout(data: bytes) -> None:
@@ -154,17 +173,30 @@ def run_anki(
     seed: int,
     output: str | None,
     extra: list[Path],
+    fmt: str = "txt",
 ) -> None:
+    apkg = fmt == "apkg"
     col = load_decks(extra, solver_answers=True)
-    notes, n_cards, n_problems = build_notes(col, decks, topics, generated, seed)
+    notes, n_cards, n_problems = build_notes(col, decks, topics, generated, seed, apkg=apkg)
     if not notes:
         hint = "" if generated else " (problem families need --generated N)"
         raise UsageError(f"nothing to export: no card matches the selected decks and topics{hint}")
-    data = render(notes).encode("utf-8")
+    if apkg:
+        from cardcli.export_apkg import build_package
+
+        data = build_package(notes)
+    else:
+        data = render(notes).encode("utf-8")
     if output == "-":
+        if apkg and sys.stdout.isatty():
+            raise UsageError("an .apkg is binary: redirect standard output to a file, or give -o FILE.apkg")
         write_stdout(data)
         return
-    path = Path(output) if output else Path.cwd() / default_filename(decks, topics, generated, seed)
-    write_atomic(path, data)
+    path = Path(output) if output else Path.cwd() / default_filename(decks, topics, generated, seed,
+                                                                     "apkg" if apkg else "txt")
+    write_atomic(path, data, apkg=apkg)
     what = f"{n_cards} cards" + (f" and {n_problems} generated problems" if n_problems else "")
+    if apkg:
+        types = sorted({n.notetype for n in notes})
+        what += f"; note types: {', '.join(types)}"
     err.print(safe_text(f"wrote {len(notes)} notes ({what}) to {path}"), soft_wrap=True)

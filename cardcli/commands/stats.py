@@ -75,6 +75,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         from cardcli.examdate import stored_time
 
         exam_at = stored_time(store, exam)
+        from_anki = store.kind_counts().get("anki", 0)  # imported by `cardcli import-reviews`
     params = model.parameters if model else None
     # deck cards and generated problems at difficulty 1 always; at 2-3 once practised
     cards = status_cards(col, stages)
@@ -92,6 +93,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     if json_out:
         data = report.as_json()
         data["parameters"] = parameters_info(model)
+        data["reviews_from_anki"] = from_anki
         if exam is not None:
             data["workload"] = [{"day": d.day.isoformat(), "reviews": round(d.reviews, 1), "new": round(d.new, 1)}
                                 for d in load]
@@ -100,6 +102,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     t = report.total
     out.print(Text(f"{t.cards} cards: {t.new} new, {t.learning} learning, {t.review} review, "
                    f"{t.mastered} mastered; {t.due} due today; {t.reviews} reviews"
+                   + (f" ({from_anki} from Anki)" if from_anki else "")
                    + (f", retention {t.retention:.0%} (rated 3-5: recalled)" if t.retention is not None else "")))
     for title, groups in (("deck", report.decks), ("topic", report.topics)):
         # narrow terminals drop the least useful columns first (see cardcli.layout.fit_table)

@@ -92,8 +92,23 @@ def _card(body: list[tuple[int, str]], file: str, out: Parsed) -> None:
         out.warnings.append(DeckIssue(file, line, f"card without {'an answer' if front else 'a question'}: skipped"))
 
 
+#: a field holding HTML markup or entities (what Anki, Quizlet and Brainscape put in rich-text fields)
+_HTML = re.compile(r"<(?:br|div|p|b|i|u|s|span|ul|ol|li|sup|sub|img|a|font|strong|em|code|pre|table|tr|td|th|hr)"
+                   r"\b[^>]*>|</[a-z]+>|&(?:amp|lt|gt|nbsp|quot|apos|#\d+|#x[0-9a-f]+);", re.IGNORECASE)
+
+
+def _plain(field: str) -> str:
+    """A CSV field as text: HTML (tags or entities) read as Anki imports read it, else unchanged
+    (so ``x < 0`` stays as written)."""
+    if _HTML.search(field) is None:
+        return field
+    from cardcli.importing.text import html_to_text
+
+    return html_to_text(field)
+
+
 def parse_csv(text: str, file: str, delimiter: str = ",") -> Parsed:
-    """Two-column CSV (question, answer), quoted fields may hold line breaks."""
+    """Two-column CSV (question, answer), quoted fields may hold line breaks; HTML becomes text."""
     out = Parsed()
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
@@ -106,7 +121,7 @@ def parse_csv(text: str, file: str, delimiter: str = ",") -> Parsed:
                 continue
             if len(row) > 2 and any(c.strip() for c in row[2:]):
                 out.warnings.append(DeckIssue(file, line, f"{len(row)} columns: columns after the 2nd ignored"))
-            out.pairs.append(Pair(row[0].strip(), row[1].strip(), line))
+            out.pairs.append(Pair(_plain(row[0]).strip(), _plain(row[1]).strip(), line))
     except csv.Error as e:
         out.warnings.append(DeckIssue(file, reader.line_num, f"CSV error: {e}; the rest is skipped"))
     return out

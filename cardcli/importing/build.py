@@ -13,7 +13,7 @@ from cardcli.errors import DeckIssue
 from cardcli.importing.model import Pair
 from cardcli.importing.text import clean
 
-__all__ = ["Built", "build_cards", "card_id", "guess_topic", "slug", "KEYWORDS", "FALLBACK_TOPIC"]
+__all__ = ["Built", "build_cards", "card_id", "guess_topic", "tag_topic", "slug", "KEYWORDS", "FALLBACK_TOPIC"]
 
 #: the topic given to a card no keyword matches
 FALLBACK_TOPIC = "misc"
@@ -171,8 +171,21 @@ def _typed(front: str, back: str) -> dict[str, Any]:
     return {}
 
 
+def tag_topic(tags: tuple[str, ...]) -> str | None:
+    """The first tag that names a topic (any case; ``_`` or ``-`` between words; the last level of
+    an Anki hierarchy such as ``dl::conv``), or None."""
+    from cardcli.topics import TOPICS
+
+    for tag in tags:
+        key = tag.rsplit("::", 1)[-1].strip().casefold().replace("_", "-")
+        if key in TOPICS:
+            return key
+    return None
+
+
 def build_cards(pairs: list[Pair], deck: str, file: str, topic: str | None) -> Built:
-    """Cards for ``pairs``: ids from ``deck`` and the question; ``topic`` for all or a guess."""
+    """Cards for ``pairs``: ids from ``deck`` and the question; ``topic`` for all, else a tag that
+    names a topic (:func:`tag_topic`), else a guess from the words."""
     built = Built()
     seen: dict[str, int] = {}
     for pair in pairs:
@@ -200,7 +213,7 @@ def build_cards(pairs: list[Pair], deck: str, file: str, topic: str | None) -> B
         cid = base if n == 1 else f"{base}-{n}"
         if n > 1:
             built.warnings.append(DeckIssue(file, pair.line, f"the same question again: id {cid}"))
-        chosen = topic
+        chosen = topic if topic is not None else tag_topic(pair.tags)
         if chosen is None:
             chosen = guess_topic(question, back)
             if chosen is None:

@@ -33,19 +33,30 @@ def parse(text: str, file: str, term_sep: str = "tab", row_sep: str = "newline")
         return parse_csv(text, file)  # CSV quoting: definitions may hold commas and line breaks
     out = Parsed()
     pos = 0
+    last_line = 0  # the line of the last card read (a line without a separator continues it)
+    blank = False  # a blank chunk since the last card
     for chunk in text.split(row):
         line = text.count("\n", 0, pos) + 1
         pos += len(chunk) + len(row)
         if not chunk.strip():
+            blank = True
             continue
         offset = len(chunk) - len(chunk.lstrip())
         line += chunk.count("\n", 0, offset)
         if term not in chunk:
+            if row == "\n" and out.pairs and out.pairs[-1].line == last_line:
+                # Quizlet writes a definition's line breaks as they are: this line continues it
+                prev = out.pairs[-1]
+                out.pairs[-1] = Pair(prev.front, prev.back + ("\n\n" if blank else "\n") + chunk.strip(), prev.line)
+                blank = False
+                continue
             out.warnings.append(DeckIssue(file, line, f"no term/definition separator {term!r}: skipped"))
             continue
+        blank = False
         front, back = chunk.split(term, 1)
         if not front.strip() or not back.strip():
             out.warnings.append(DeckIssue(file, line, "empty term or definition: skipped"))
             continue
         out.pairs.append(Pair(front.strip(), back.strip(), line))
+        last_line = line
     return out

@@ -21,8 +21,10 @@ sessions on the same state dir both work. STRICT tables:
 * ``settings`` - small remembered values (the exam date and name): key -> text.
 
 Review kinds: ``review`` (study), ``cram`` (logged, never changes the state), ``quiz``
-(``cardcli quiz`` answers: rating 4 if correct, 1 if wrong, state of the ``gen:`` card updated) and
-``mock`` (``cardcli exam mock`` answers: 4 with full points, 1 otherwise; the card's state updated).
+(``cardcli quiz`` answers: rating 4 if correct, 1 if wrong, state of the ``gen:`` card updated),
+``mock`` (``cardcli exam mock`` answers: 4 with full points, 1 otherwise; the card's state updated) and
+``anki`` (reviews done in Anki, ``cardcli import-reviews``: their Anki revlog id in the unique
+``source`` column, the touched cards replayed in time order: :meth:`Store.import_reviews`).
 
 Each rating is its own short transaction (:meth:`Store.record`), committed before the next
 card shows. The new state is computed inside that transaction from the card's state as

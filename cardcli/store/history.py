@@ -259,6 +259,39 @@ class Store:
                            r.deck)
             return int(cur.lastrowid)
 
+    def import_reviews(self, reviews: Sequence[tuple[ReviewRecord, str]]) -> list[ReviewRecord]:
+        """Append reviews made elsewhere, each with its unique ``source`` (e.g. ``anki:<revlog id>``),
+        and replay the cards they touch, in one transaction. Returns the reviews added.
+
+        A review whose source is already in the log is skipped, so importing the same file twice adds
+        nothing. Each touched card's state is then replayed from its first non-cram review in time
+        order (ties in log order) with :func:`cardcli.scheduler.review`, exactly as its ratings were
+        given, and every row's undo snapshot (``state_before``) is rewritten to match.
+        """
+        added: list[ReviewRecord] = []
+        with self._tx("nothing was imported") as con:
+            for review, source in reviews:
+                if con.execute("SELECT 1 FROM reviews WHERE source = ?", (source,)).fetchone():
+                    continue
+                _insert_review(con, review, None, source)
+                added.append(review)
+            for card_id in dict.fromkeys(r.card_id for r in added):
+                later = [self._review(r) for r in con.execute(
+                    f"SELECT {_REVIEW_COLS} FROM reviews WHERE card_id = ? AND kind != 'cram' "
+                    "ORDER BY reviewed_at, id", (card_id,))]
+                state: CardState | None = None
+                steps = [(r.rating, r.reviewed_at, r.policy) for r in later]
+                for r, after in zip(later, replay_states(card_id, steps, None), strict=True):
+                    con.execute("UPDATE reviews SET state_before = ? WHERE id = ?", (_state_json(state), r.id))
+                    state = after
+                if state is not None:
+                    _put_state(con, state, later[-1].deck)
+        return added
+
+    def kind_counts(self) -> dict[str, int]:
+        """Reviews per kind (``review``, ``cram``, ``quiz``, ``mock``, ``anki``), on the kind index."""
+        return {k: int(n) for k, n in self._read("SELECT kind, count(*) FROM reviews GROUP BY kind")}
+
     def mock_exams(self) -> list[MockExamRecord]:
         """Every sat mock exam, oldest first."""
         rows = self._read("SELECT id, started_at, finished_at, seed, template, score, max, minutes, stopped, "
@@ -284,10 +317,19 @@ class Store:
             con.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
             if rec.kind == "cram":
                 return rec
-            later = [self._review(r) for r in con.execute(
-                f"SELECT {_REVIEW_COLS} FROM reviews WHERE card_id = ? AND id > ? AND kind != 'cram' ORDER BY id",
-                (rec.card_id, review_id),
-            )]
+            if con.execute("SELECT 1 FROM reviews WHERE card_id = ? AND kind = 'anki' LIMIT 1",
+                           (rec.card_id,)).fetchone():
+                # reviews imported from Anki were replayed in time order (import_reviews): "later" is in time
+                later = [self._review(r) for r in con.execute(
+                    f"SELECT {_REVIEW_COLS} FROM reviews WHERE card_id = ? AND kind != 'cram' "
+                    "AND (reviewed_at > ? OR (reviewed_at = ? AND id > ?)) ORDER BY reviewed_at, id",
+                    (rec.card_id, _iso(rec.reviewed_at), _iso(rec.reviewed_at), review_id),
+                )]
+            else:
+                later = [self._review(r) for r in con.execute(
+                    f"SELECT {_REVIEW_COLS} FROM reviews WHERE card_id = ? AND id > ? AND kind != 'cram' ORDER BY id",
+                    (rec.card_id, review_id),
+                )]
             state = rec.state_before
             steps = [(r.rating, r.reviewed_at, r.policy) for r in later]
             for r, after in zip(later, replay_states(rec.card_id, steps, state)):
@@ -468,17 +510,18 @@ class Store:
             raise self._bad_row("a review date", e) from None
 
 
-def _insert_review(con: sqlite3.Connection, review: ReviewRecord, before: CardState | None) -> int:
+def _insert_review(con: sqlite3.Connection, review: ReviewRecord, before: CardState | None,
+                   source: str | None = None) -> int:
     cur = con.execute(
         """INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, correct,
-               problem_seed, problem_params, kind, state_before, mistake, policy)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               problem_seed, problem_params, kind, state_before, mistake, policy, source)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
             review.card_id, review.deck, _iso(review.reviewed_at), review.rating,
             review.duration_ms, None if review.correct is None else int(review.correct),
             review.problem_seed,
             None if review.problem_params is None else json.dumps(review.problem_params, default=str),
-            review.kind, _state_json(before), review.mistake, _policy_json(review.policy),
+            review.kind, _state_json(before), review.mistake, _policy_json(review.policy), source,
         ),
     )
     return int(cur.lastrowid)

@@ -190,6 +190,12 @@ def _m_state_columns(con: sqlite3.Connection) -> None:
     )
 
 
+def _m_review_source(con: sqlite3.Connection) -> None:
+    """Where an imported review came from (``anki:<revlog id>``): importing a file twice adds nothing."""
+    con.execute("ALTER TABLE reviews ADD COLUMN source TEXT")
+    con.execute("CREATE UNIQUE INDEX reviews_source ON reviews (source) WHERE source IS NOT NULL")
+
+
 def _migrated_row(row: tuple) -> tuple:
     """A card_state row of schema v2 (FSRS JSON) as the columns of the new card_state."""
     card_id, memory, deck, last_rating, reps, lapses, first = row
@@ -251,5 +257,6 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("mock exams (cardcli exam mock) with their scores", _m_mock_exams),
     ("card state as columns (no JSON per row), rating totals, indexes for study and stats", _m_state_columns),
     ("rating totals count 3-5 as recalled (the scheduler's meaning)", _m_recalled),
+    ("the source of an imported review (cardcli import-reviews), unique", _m_review_source),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
