@@ -26,11 +26,15 @@ TOL_TEXT = "3–4 significant figures: relative tolerance 1e-2 per number"
 
 
 def answer_of(a: Any) -> Any:
-    """A plain answer: nested lists of ints/floats, values within 1e-12 of 0 made exactly 0 (so a
-    student's 0 matches), floats rounded to 12 significant digits."""
-    arr = np.asarray(a, dtype=float)
-    arr = np.where(np.abs(arr) < 1e-12, 0.0, arr)
-    return plain(np.round(arr, 10))
+    """A plain answer: nested lists of ints/floats, rounded to 10 decimals (so a value that is 0 but
+    for floating-point error is exactly 0, and a student's 0 matches), whole numbers as ints."""
+    return _ints((np.round(np.asarray(a, dtype=float), 10) + 0.0).tolist())
+
+
+def _ints(x: Any) -> Any:
+    if isinstance(x, float):
+        return int(x) if x.is_integer() and abs(x) < 2**53 else x
+    return [_ints(v) for v in x]
 
 
 def differs(a: Any, b: Any, tol: float = TOL) -> bool:
@@ -40,6 +44,8 @@ def differs(a: Any, b: Any, tol: float = TOL) -> bool:
         return not isinstance(a, dict) or any(differs(a.get(k), v, tol) for k, v in b.items())
     if a is None:
         return True
+    if isinstance(b, (int, float)) and isinstance(a, (int, float)):
+        return abs(a - b) > (1e-6 if b == 0 else 2 * tol * abs(b))
     try:
         x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     except (TypeError, ValueError):

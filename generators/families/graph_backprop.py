@@ -14,6 +14,7 @@ that value earns the gradient parts (their ``follow`` recomputes them from the s
 from __future__ import annotations
 
 import ast
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,7 +64,13 @@ def parse(expression: str, names: set[str]) -> Node:
             return Node("const", const=float(e.value))
         raise ValueError(f"unsupported syntax in expression: {ast.dump(e)[:60]}")
 
-    return build(ast.parse(expression, mode="eval").body)
+    return build(_syntax(expression))
+
+
+@functools.lru_cache(maxsize=512)
+def _syntax(expression: str) -> ast.expr:
+    """The parsed expression (cached: every mistake re-reads the same few templates; never mutated)."""
+    return ast.parse(expression, mode="eval").body
 
 
 def _sig(u: float) -> float:
@@ -338,7 +345,12 @@ def _int_only(params: dict) -> bool:
     """Whole-number answers: integer values and only + − · max relu square (then graded exactly)."""
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in params["values"].values()):
         return False
-    root = parse(params["expression"], set(params["values"]))
+    return _ops(params["expression"]) <= _INT_OPS
+
+
+@functools.lru_cache(maxsize=512)
+def _ops(expression: str) -> frozenset[str]:
+    """The gates of an expression ("fraction" for a non-integer constant)."""
     ops: set[str] = set()
 
     def walk(n: Node) -> None:
@@ -348,8 +360,23 @@ def _int_only(params: dict) -> bool:
         for k in n.kids:
             walk(k)
 
-    walk(root)
-    return ops <= _INT_OPS
+    walk(parse(expression, set(_placeholder_names(expression))))
+    return frozenset(ops)
+
+
+@functools.lru_cache(maxsize=512)
+def _uses(expression: str) -> dict[str, int]:
+    """How many times each name is used (a fan-out when more than once)."""
+    counts: dict[str, int] = {}
+
+    def walk(n: Node) -> None:
+        if n.op == "var":
+            counts[n.var] = counts.get(n.var, 0) + 1
+        for k in n.kids:
+            walk(k)
+
+    walk(parse(expression, set(_placeholder_names(expression))))
+    return counts
 
 
 def _answer(params: dict, flags: Flags = Flags(), root_value: float | None = None) -> dict:
@@ -425,7 +452,8 @@ def make(rng: np.random.Generator, d: int) -> Draft:
         params = _draw(rng, d)
         answer = _answer(params)
         tol = None if _int_only(params) else TOL
-        if all(m.answer(params) is None or differs(m.answer(params), answer, tol or 1e-9) for m in MISTAKES):
+        wrongs = (m.answer(params) for m in MISTAKES)
+        if all(w is None or differs(w, answer, tol or 1e-9) for w in wrongs):
             break
     return _draft(params, answer)
 
@@ -441,7 +469,7 @@ def _draft(params: dict, answer: dict) -> Draft:
     how = "whole numbers" if integer else TOL_TEXT
     stem = (f"f = {params['expression']} with {given}.\n"
             f"Compute (1) the forward value f, then (2) {ask} by backpropagation (upstream gradient ∂f/∂f = 1). "
-            f"σ is the sigmoid, square(u) = u², relu(u) = max(u, 0). Answer the parts in order separated by |: "
+            f"{_glossary(params['expression'])}Answer the parts in order separated by |: "
             f"f | {' | '.join(f'∂f/∂{n}' for n in wrt)} ({how}).")
     fwd = [f"{g.label} = {_gate_text(g, False)} = {_gate_text(g, True)} = {fmt(_r(g.v))}" for g in gates]
     lines: list[str] = []
@@ -455,19 +483,18 @@ def _draft(params: dict, answer: dict) -> Draft:
                  tolerance=None if integer else TOL, stem=stem, parts=parts_of(params))
 
 
+_GLOSSARY = {"sigmoid": "sigmoid(u) = 1/(1 + e^(−u))", "square": "square(u) = u²", "relu": "relu(u) = max(u, 0)",
+             "log": "log is the natural log"}
+
+
+def _glossary(expression: str) -> str:
+    used = [text for name, text in _GLOSSARY.items() if f"{name}(" in expression]
+    return ("; ".join(used) + ". ") if used else ""
+
+
 # -- mistakes -----------------------------------------------------------------------------------
 def _has(params: dict, op: str) -> bool:
-    root = parse(params["expression"], set(params["values"]))
-    found = False
-
-    def walk(n: Node) -> None:
-        nonlocal found
-        found = found or n.op == op
-        for k in n.kids:
-            walk(k)
-
-    walk(root)
-    return found
+    return op in _ops(params["expression"])
 
 
 def _with(flag: str, applies: Any) -> Any:
@@ -480,16 +507,7 @@ def _with(flag: str, applies: Any) -> Any:
 
 
 def _fanout(params: dict) -> bool:
-    root = parse(params["expression"], set(params["values"]))
-    counts: dict[str, int] = {}
-
-    def walk(n: Node) -> None:
-        if n.op == "var":
-            counts[n.var] = counts.get(n.var, 0) + 1
-        for k in n.kids:
-            walk(k)
-
-    walk(root)
+    counts = _uses(params["expression"])
     return any(counts.get(n, 0) > 1 for n in params["wrt"])
 
 

@@ -51,19 +51,29 @@ def solve(params: dict) -> Any:
     return answer_of(_loss(s, y, delta) if params["wrt"] == "loss" else _grad(s, y, delta))
 
 
+def _row(rng: np.random.Generator, c: int, d: int, delta: float, wrt: str) -> tuple[list[float], int]:
+    """One sample's scores and label: no margin on a hinge (s_j − s_y ≠ −Δ; for the gradient also ≠ +Δ,
+    the margin-sign mistake's hinge), at least one active and (with 3+ classes) one inactive term."""
+    for _ in range(500):
+        s = rng.integers(-3, 6, size=c).tolist() if d < 3 else (rng.integers(-8, 11, size=c) / 2).tolist()
+        y = int(rng.integers(0, c))
+        diffs = [s[j] - s[y] for j in range(c) if j != y]
+        if any(abs(x + delta) < 1e-9 or (wrt == "scores" and abs(x - delta) < 1e-9) for x in diffs):
+            continue
+        active = sum(x + delta > 0 for x in diffs)
+        if active >= 1 and (c < 3 or active < len(diffs)):
+            return [float(v) for v in s], y
+    raise RuntimeError("no SVM row drawn")  # pragma: no cover
+
+
 def _draw(rng: np.random.Generator, d: int) -> tuple[dict, Any]:
-    for _ in range(200):
-        n = {1: pick(rng, (1, 2)), 2: rand_int(rng, 2, 3), 3: rand_int(rng, 3, 4)}[d]
-        c = {1: 3, 2: rand_int(rng, 3, 4), 3: rand_int(rng, 4, 5)}[d]
-        s = rng.integers(-3, 6, size=(n, c)).astype(float) if d < 3 else rng.integers(-8, 11, size=(n, c)) / 2
-        y = rng.integers(0, c, size=n)
-        delta = 1.0 if d == 1 else float(pick(rng, (1.0, 1.0, 2.0, 0.5)))
-        m, flipped = _margins(s, y, delta), _margins(s, y, -delta)
-        m[np.arange(n), y] = flipped[np.arange(n), y] = 1.0
-        if np.all(np.abs(m) > 1e-9) and np.all(np.abs(flipped) > 1e-9):  # no margin on a hinge (nor with −Δ)
-            break
-    params = {"scores": answer_of(s), "labels": [int(v) for v in y], "margin": answer_of(delta),
-              "wrt": "loss" if rng.random() < 0.5 else "scores"}
+    n = {1: pick(rng, (1, 2)), 2: rand_int(rng, 2, 3), 3: rand_int(rng, 3, 4)}[d]
+    c = {1: 3, 2: rand_int(rng, 3, 4), 3: rand_int(rng, 4, 5)}[d]
+    delta = 1.0 if d == 1 else float(pick(rng, (1.0, 1.0, 2.0, 0.5)))
+    wrt = "loss" if rng.random() < 0.5 else "scores"
+    rows = [_row(rng, c, d, delta, wrt) for _ in range(n)]
+    params = {"scores": answer_of([r[0] for r in rows]), "labels": [r[1] for r in rows], "margin": answer_of(delta),
+              "wrt": wrt}
     return params, solve(params)
 
 
