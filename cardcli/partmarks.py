@@ -245,7 +245,7 @@ def grade_parts(value: Any, expected: Any, parts: tuple[Part, ...], params: dict
         if g.correct:
             detail = "right"
         elif followed:
-            detail = f"right given your earlier answer{'s' if len(given) > 1 else ''} (follow-through)"
+            detail = "right given your earlier answers (follow-through)"
         else:
             detail = f"expected {_show(e)}, got {_show(v)}"
             if follow_value is not None:
