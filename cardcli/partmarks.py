@@ -32,7 +32,7 @@ from cardcli.answers import AnswerFormatError, Grade, grade, parse_answer
 from generators.parts import Part, get_part, leaf_names, put_part
 
 __all__ = ["PartMark", "PartsGrade", "ENTRY_HELP", "compare_parts", "grade_parts", "mark_problem",
-           "parse_parts", "read_problem", "split_parts"]
+           "parse_parts", "points_line", "read_problem", "split_parts"]
 
 ENTRY_HELP = ("the parts in order separated by | (e.g. '6 | 1 | -2'), or named ('value = 6 | x = 1 | y = -2'), "
               "or JSON")
@@ -267,6 +267,14 @@ def grade_parts(value: Any, expected: Any, parts: tuple[Part, ...], params: dict
 
 def _pts(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.1f}"
+
+
+def points_line(parts: tuple[Part, ...], points: float) -> str:
+    """How a question's ``points`` are shared by its parts (in proportion to ``Part.points``):
+    ``Points per part: f 5, ∂f/∂x 5, … (a part right given your own earlier answers earns its points)``."""
+    weight = sum(p.points for p in parts) or 1.0
+    shares = ", ".join(f"{p.prompt} {_pts(round(points * p.points / weight, 1))}" for p in parts)
+    return f"Points per part: {shares} (a part right given your own earlier answers earns its points)."
 
 
 def mark_problem(problem: Any, value: Any) -> Grade:

@@ -172,6 +172,19 @@ def test_mock_marking_gives_points_per_part():
     assert mark_answer(q, "0.7311 | 1 | 1 | 1").score == 5.0
 
 
+def test_mock_question_says_the_points_per_part():
+    from cardcli.mock.exam import Question
+    from cardcli.mock.printing import _question_blocks
+    from cardcli.partmarks import points_line
+
+    p = graph_problem(*NEURON)
+    line = points_line(p.parts, 20)
+    assert line == ("Points per part: the forward value f 5, ∂f/∂x 5, ∂f/∂y 5, ∂f/∂z 5 (a part right given your "
+                    "own earlier answers earns its points).")
+    assert ("p", line) in _question_blocks(Question(number=8, section="Graduate section", points=20, problem=p))
+    assert points_line(p.parts[:3], 20).startswith("Points per part: the forward value f 6.7, ∂f/∂x 6.7")
+
+
 def test_graph_family_parts_follow_only_output_based_roots():
     fam = FAMILIES["graph-backprop"]
     assert len(fam.mistakes) >= 4
