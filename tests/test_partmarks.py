@@ -193,3 +193,28 @@ def test_graph_family_parts_follow_only_output_based_roots():
     p = graph_problem("exp(x * y)", {"x": 0.5, "y": 2}, ["x", "y"])
     follow = p.parts[1].follow
     assert follow is not None and follow(p.params, {"value": 3.0}) == pytest.approx(3.0 * 2)  # ∂f/∂x = f·y
+
+
+def test_topics_select_the_new_families_and_generate_prints_parts():
+    import json
+
+    from typer.testing import CliRunner
+
+    from cardcli.cli import app
+    from generators.catalog import resolve
+
+    assert resolve(["regularization"]) == ["dropout"]
+    assert resolve(["normalization"]) == ["batchnorm"]
+    assert resolve(["loss"]) == ["softmax-loss", "svm-loss"]
+    assert {"graph-backprop", "linear-backward", "activation-backward", "batchnorm"} <= set(resolve(["backprop"]))
+    assert "activation-backward" in resolve(["activations"])
+    r = CliRunner().invoke(app, ["generate", "graph-backprop", "-n", "1", "--seed", "3"])
+    assert r.exit_code == 0, r.output
+    record = json.loads(r.output)
+    assert set(record["answer"]) == {"value", "grads"} and set(record["params"]) == {"expression", "values", "wrt"}
+    assert [p["name"] for p in record["parts"]] == ["value"] + [f"grads.{n}" for n in record["params"]["wrt"]]
+    assert record["mistakes"] and all(set(m) == {"id", "name", "answer"} for m in record["mistakes"])
+    r = CliRunner().invoke(app, ["generate", "--list"])
+    for name in ("graph-backprop", "softmax-loss", "svm-loss", "linear-backward", "activation-backward", "batchnorm",
+                 "dropout"):
+        assert name in r.output
