@@ -218,3 +218,36 @@ def test_topics_select_the_new_families_and_generate_prints_parts():
     for name in ("graph-backprop", "softmax-loss", "svm-loss", "linear-backward", "activation-backward", "batchnorm",
                  "dropout"):
         assert name in r.output
+
+
+def test_study_marks_a_parts_answer_with_follow_through(tmp_path):
+    """A gen:graph-backprop card in study: the forward value slipped, the gradients backpropagated
+    from it — marked 3 of 4 (or n − 1 of n) with follow-through, logged as a wrong answer."""
+    import random
+    from datetime import datetime, timezone
+
+    from cardcli import scheduler as S
+    from cardcli.session import Session, generated_cards
+    from cardcli.store import Store
+    from cardcli.terminal import ScriptedKeys
+    from generators.families import generate
+
+    cards = generated_cards(["graph-backprop"], [2])
+    for k in range(200):  # a session seed whose first problem ends in a sigmoid/tanh/exp gate
+        p = generate("graph-backprop", 1, random.Random(k).randrange(2**31), 2)[0]
+        if p.parts[1].follow is not None:
+            break
+    wrong_f = p.answer["value"] * 1.5 + 0.5
+    grads = [part.follow(p.params, {"value": wrong_f}) for part in p.parts[1:]]
+    typed = " | ".join(str(v) for v in [wrong_f, *grads])
+    now = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+    out = StringIO()
+    with Store.open(tmp_path / "h.sqlite3") as store:
+        q = S.plan(cards, {}, now, random.Random(1), 20, 0)
+        Session(q, store, Console(file=out, width=120, color_system=None), ScriptedKeys([typed, "2", "q"]), {},
+                cards, rng=random.Random(k), clock=lambda: now).run()
+        reviews = store.reviews()
+    text = out.getvalue()
+    n = len(p.parts)
+    assert f"{n - 1} of {n} points" in text and "(follow-through)" in text
+    assert [(r.card_id, r.correct) for r in reviews] == [("gen:graph-backprop:d2", False)]
