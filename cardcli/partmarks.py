@@ -119,7 +119,7 @@ def parse_parts(text: str, parts: tuple[Part, ...], expected: Any) -> dict:
             data = json.loads(t)
         except json.JSONDecodeError as e:
             raise AnswerFormatError(f"could not read the JSON answer: {e.msg}") from None
-        except ValueError:  # a number too long for int()
+        except (ValueError, RecursionError):  # a number too long for int(); nesting deeper than the parser goes
             raise AnswerFormatError("could not read the JSON answer") from None
         for p in parts:
             leaf = get_part(data, p.name)

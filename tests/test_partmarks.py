@@ -251,3 +251,14 @@ def test_study_marks_a_parts_answer_with_follow_through(tmp_path):
     n = len(p.parts)
     assert f"{n - 1} of {n} points" in text and "(follow-through)" in text
     assert [(r.card_id, r.correct) for r in reviews] == [("gen:graph-backprop:d2", False)]
+
+
+@pytest.mark.parametrize("text", [
+    "[" * 5000, "{" * 4000, '{"value": ' + "9" * 5000 + "}", '{"value": 1e999, "grads": {}}', "|" * 9000,
+    "value = " * 1000, "\x1b[31m1 | 2 | 3 | 4", "1 | 2 | 3 | " + "4" * 500, "x" * 20000, '{"value": [1, 2]}',
+    "value = 1 | grads.x = [[1]] | y = 1 | z = 1",
+])
+def test_hostile_parts_answers_are_format_errors(text):
+    p = graph_problem(*NEURON)
+    with pytest.raises(AnswerFormatError):
+        read_problem(p, text)
