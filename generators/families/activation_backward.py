@@ -86,16 +86,21 @@ def make(rng: np.random.Generator, d: int) -> Draft:
     for i in range(r):
         for j in range(c):
             xv, gv, ov = fmt(x[i, j]), fmt(g[i, j]), fmt(float(f"{out[i, j]:.6g}"))
+            po = f"({ov})" if ov.startswith("-") else ov  # a negative output in parentheses inside a product
             if fn == "sigmoid":
-                lines.append(f"[{i}, {j}]: σ({xv}) = {ov}; {gv}·{ov}·(1 − {ov}) = {fmt(answer[i][j])}")
+                lines.append(f"[{i}, {j}]: σ({xv}) = {ov}; {_wrap(gv)}·{po}·(1 − {po}) = {fmt(answer[i][j])}")
             elif fn == "tanh":
-                lines.append(f"[{i}, {j}]: tanh({xv}) = {ov}; {gv}·(1 − {ov}²) = {fmt(answer[i][j])}")
+                lines.append(f"[{i}, {j}]: tanh({xv}) = {ov}; {_wrap(gv)}·(1 − {po}²) = {fmt(answer[i][j])}")
             else:
-                lines.append(f"[{i}, {j}]: x = {xv} {'> 0' if x[i, j] > 0 else '< 0'}: {gv}·{fmt(loc[i, j])} "
+                lines.append(f"[{i}, {j}]: x = {xv} {'> 0' if x[i, j] > 0 else '< 0'}: {_wrap(gv)}·{fmt(loc[i, j])} "
                              f"= {fmt(answer[i][j])}")
     solution = f"{rule}.\n" + "\n".join(lines) + f"\n∂L/∂x:\n{grid(answer)}"
     return make_draft(params, stem, answer, solution, "matrix", tolerance=None if exact else TOL,
                       matrices={"x": params["x"], "G = ∂L/∂out": params["grad_output"]})
+
+
+def _wrap(s: str) -> str:
+    return f"({s})" if s.startswith("-") else s
 
 
 # -- mistakes -----------------------------------------------------------------------------------

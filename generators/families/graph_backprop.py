@@ -259,17 +259,17 @@ _SYM = {"+": "+", "-": "−", "*": "·", "/": "/"}
 
 
 def _gate_text(n: Node, numbers: bool) -> str:
-    def show(k: Node) -> str:
+    def show(k: Node, wrap: bool = True) -> str:
         if not numbers:
             return k.label
         s = fmt(_r(k.v))
-        return f"({s})" if s.startswith("-") else s
+        return f"({s})" if wrap and s.startswith("-") else s
 
     if n.op in _SYM:
         return f"{show(n.kids[0])} {_SYM[n.op]} {show(n.kids[1])}"
     if n.op == "neg":
         return f"−{show(n.kids[0])}"
-    return f"{n.op}({', '.join(show(k) for k in n.kids)})"
+    return f"{n.op}({', '.join(show(k, wrap=False) for k in n.kids)})"
 
 
 # -- drawing ------------------------------------------------------------------------------------
