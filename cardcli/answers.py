@@ -7,7 +7,7 @@ expected one.
 
 Kinds (``Problem.answer_kind``): ``int``, ``float``, ``matrix``, ``shape``, ``memory`` /
 ``memory:<unit>`` (unit B, KB, MB, GB, KiB, MiB, GiB; plain ``memory`` means MB), ``verdict``,
-``radius-verdict``, ``text``.
+``radius-verdict``, ``text``, ``parts`` (a multi-part answer: :mod:`cardcli.partmarks`).
 
 Accepted forms: integers, decimals, scientific notation (``1.5e6``, ``1.5×10^6``), fractions
 (``7/4``), thousands separators (``138,357,544``, ``138 357 544``, ``138_357_544``), memory with
@@ -297,6 +297,12 @@ def parse_answer(text: str, kind: str, expected: Any = None) -> Any:
         return _parse_verdict(text)
     if kind == "radius-verdict":
         return _parse_radius_verdict(text)
+    if kind == "parts":  # without the Part list: the leaves of ``expected`` (see cardcli.partmarks)
+        from cardcli.partmarks import parse_parts
+        from generators.parts import Part, get_part, leaf_names
+
+        parts = tuple(Part(n, n, _leaf_kind(get_part(expected, n))) for n in leaf_names(expected))
+        return parse_parts(text, parts, expected)
     if kind == "text":
         t = re.sub(r"\s+", " ", text.strip())
         if not t:
@@ -382,10 +388,20 @@ def grade(value: Any, expected: Any, kind: str, tolerance: float | None = None) 
         if not v_ok:
             parts.append(f"regime: expected {expected['regime']}, got {value['regime']}")
         return Grade(r_ok and v_ok, [], "; ".join(parts) or "correct", value)
+    if kind == "parts":  # a plain part-by-part comparison; follow-through: cardcli.partmarks.grade_parts
+        from cardcli.partmarks import compare_parts
+
+        return compare_parts(value, expected, tolerance)
     if kind == "text":
         ok = _norm_text(value) == _norm_text(expected)
         return Grade(ok, [], "correct" if ok else f"expected {expected}", value)
     raise ValueError(f"unknown answer kind {kind!r}")
+
+
+def _leaf_kind(expected: Any) -> str:
+    if isinstance(expected, list):
+        return "matrix"
+    return "int" if isinstance(expected, int) else "float"
 
 
 def _norm_text(x: Any) -> str:

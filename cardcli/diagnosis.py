@@ -84,13 +84,15 @@ def _cells_matching(value: Any, reference: Any, tolerance: float | None) -> int:
 
 
 def diagnose(family: str, params: dict, answer: Any, kind: str, tolerance: float | None,
-             value: Any) -> Diagnosis | None:
+             value: Any, part_list: tuple | None = None) -> Diagnosis | None:
     """The mistakes of ``family``'s catalog that give ``value`` (None when none does, or when
-    ``value`` is right)."""
+    ``value`` is right). ``part_list``: the Part list of a multi-part answer (see :func:`_diagnose_parts`)."""
     from generators.families import mistake_answers
 
     if value is None or same_answer(value, answer, kind, tolerance):
         return None
+    if kind == "parts":
+        return _diagnose_parts(family, params, answer, tolerance, value, part_list)
     candidates = [(m, wrong) for m, wrong in mistake_answers(family, params)
                   if not same_answer(wrong, answer, kind, tolerance)]
     hits = [(m, wrong) for m, wrong in candidates if same_answer(value, wrong, kind, tolerance)]
@@ -117,9 +119,58 @@ def diagnose(family: str, params: dict, answer: Any, kind: str, tolerance: float
     return Diagnosis(ids=tuple(m.id for m in chosen), names=tuple(m.name for m in chosen), line=line, cells=cells)
 
 
+def _diagnose_parts(family: str, params: dict, answer: Any, tolerance: float | None, value: Any,
+                    parts: tuple | None) -> Diagnosis | None:
+    """A multi-part answer: the parts still wrong after follow-through marking are matched with the
+    mistakes part by part; the mistakes explaining the most wrong parts are named, with the parts
+    they explain, and the parts credited by follow-through are said so."""
+    from cardcli.partmarks import _one, grade_parts
+    from generators.families import mistake_answers
+    from generators.parts import Part, get_part, leaf_names
+
+    if not parts:
+        parts = tuple(Part(n, n, "matrix" if isinstance(get_part(answer, n), list) else
+                           ("int" if isinstance(get_part(answer, n), int) and tolerance is None else "float"))
+                      for n in leaf_names(answer))
+    marked = grade_parts(value, answer, tuple(parts), params, tolerance)
+    wrong = [m for m in marked.parts if m.earned == 0]
+    by_name = {p.name: p for p in parts}
+    if not wrong:
+        return None
+    scored: list[tuple[Any, list[str]]] = []
+    for m, wrong_answer in mistake_answers(family, params):
+        explained = []
+        for pm in wrong:
+            p = by_name[pm.name]
+            tol = p.tolerance if p.tolerance is not None else tolerance
+            mine = get_part(wrong_answer, pm.name)
+            try:
+                if (mine is not None and not _one(mine, pm.expected, p.kind, tol).correct
+                        and _one(pm.value, mine, p.kind, tol).correct):
+                    explained.append(pm.name)
+            except (TypeError, ValueError, KeyError, IndexError):
+                continue
+        if explained:
+            scored.append((m, explained))
+    if not scored:
+        return None
+    best = max(len(e) for _, e in scored)
+    seen: dict[str, tuple[Any, list[str]]] = {}
+    for m, e in scored:
+        if len(e) == best:
+            seen.setdefault(m.id, (m, e))
+    chosen = list(seen.values())
+    pieces = [f"{m.name} — {m.describe(params)} (in {', '.join(e)})" for m, e in chosen]
+    line = f"{PREFIX} " + "; or ".join(pieces)
+    if marked.followed:
+        line += f". Credited by follow-through (right given your earlier answers): {', '.join(marked.followed)}"
+    return Diagnosis(ids=tuple(m.id for m, _ in chosen), names=tuple(m.name for m, _ in chosen), line=line)
+
+
 def diagnose_problem(problem: Any, value: Any) -> Diagnosis | None:
     """:func:`diagnose` for a generated :class:`~generators.problem.Problem`."""
-    return diagnose(problem.family, problem.params, problem.answer, problem.answer_kind, problem.tolerance, value)
+    return diagnose(problem.family, problem.params, problem.answer, problem.answer_kind, problem.tolerance, value,
+                    tuple(getattr(problem, "parts", ()) or ()))
 
 
 def mistake_table(problem: Any) -> list[dict]:

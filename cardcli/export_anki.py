@@ -143,6 +143,8 @@ _TYPING = [
     re.compile(r", 3 significant figures; relative tolerance [^)]*(?=\))"),
     re.compile(r"\s*\(type e\.g\. [^)]*\)"),
     re.compile(r"\s*Type e\.g\. '[^']*'\."),
+    re.compile(r"\s*\((?:exact, or )?3–4 significant figures: relative tolerance \S+ per number\)"),
+    re.compile(r"; 3–4 significant figures: relative tolerance \S+ per number(?=\))"),
 ]
 
 
@@ -260,6 +262,11 @@ def _problem_answer(problem: ProblemLike) -> str:
         return "×".join(text_html(_number(v)) for v in answer)
     if kind.startswith("memory:"):
         return f"{value_html(answer)} {text_html(kind.split(':', 1)[1])}"
+    if kind == "parts" and isinstance(answer, dict):
+        from generators.parts import Part, leaf_names, parts_text
+
+        parts = tuple(getattr(problem, "parts", ()) or ()) or tuple(Part(n, n, "float") for n in leaf_names(answer))
+        return text_html(parts_text(parts, answer))
     if isinstance(answer, float) and not answer.is_integer():
         from generators.render import fraction_hint
 

@@ -26,7 +26,8 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from cardcli.answers import AnswerFormatError, grade, parse_answer
+from cardcli.answers import AnswerFormatError
+from cardcli.partmarks import mark_problem, read_problem
 from cardcli.render import entry_help, matrix_table, problem_renderable, solution_renderable
 from cardcli.safetext import safe_text
 from cardcli.terminal import KeySource
@@ -179,12 +180,12 @@ def run_quiz(
             while True:
                 text = _read_answer(prob, it, console, echo)
                 try:
-                    value = parse_answer(text, prob.answer_kind, prob.answer)
+                    value = read_problem(prob, text)
                 except AnswerFormatError as e:
                     console.print(safe_text(f"Could not read that: {e}. Try again.", style="yellow"))
                     continue
                 break
-            result = grade(value, prob.answer, prob.answer_kind, prob.tolerance)
+            result = mark_problem(prob, value)
             answered += 1
             correct += int(result.correct)
             mistake = show_feedback(prob, result, console)

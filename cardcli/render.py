@@ -125,6 +125,10 @@ def answer_text(answer: Any, kind: str) -> str:
         return f"{fmt(answer)} {unit}"
     if kind == "radius-verdict":
         return f"ρ = {fmt(answer['radius'])}, {answer['regime']}"
+    if kind == "parts" and isinstance(answer, dict):
+        from generators.parts import Part, leaf_names, parts_text
+
+        return parts_text(tuple(Part(n, n, "float") for n in leaf_names(answer)), answer)
     if isinstance(answer, list):
         return "; ".join(" ".join(fmt(v) for v in row) for row in answer)
     return fmt(answer)
@@ -137,6 +141,7 @@ _ENTRY_HELP = {
     "shape": "a shape such as 56x56x256",
     "verdict": "vanishing, exploding or neither",
     "radius-verdict": "the radius then the regime, e.g. '1.75 exploding'",
+    "parts": "the parts in order separated by | (e.g. '6 | 1 | -2'), or named ('value = 6 | x = 1 | y = -2')",
 }
 
 

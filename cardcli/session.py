@@ -655,8 +655,9 @@ def _grade(card: Card, problem: Any, text: str) -> Any:
     from cardcli import answers
 
     if problem is not None:
-        value = answers.parse_answer(text, problem.answer_kind, problem.answer)
-        return answers.grade(value, problem.answer, problem.answer_kind, problem.tolerance)
+        from cardcli.partmarks import mark_problem, read_problem
+
+        return mark_problem(problem, read_problem(problem, text))
     return answers.grade_card_answer(card, text)
 
 

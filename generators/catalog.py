@@ -26,6 +26,13 @@ CATALOG: dict[str, tuple[tuple[str, ...], str]] = {
     "receptive-field": (("receptive-field", "conv"), "receptive field of a stack of layers"),
     "spectral-radius": (("rnn",), "RNN W_hh spectral radius and vanishing/exploding verdict"),
     "vgg-dims": (("architectures", "output-size"), "VGG-16 activation shapes for an input size"),
+    "graph-backprop": (("backprop",), "forward value and gradients of a small computational graph (multi-part)"),
+    "softmax-loss": (("loss", "linear-classifiers"), "softmax cross-entropy loss or its gradient w.r.t. the scores"),
+    "svm-loss": (("loss", "linear-classifiers"), "multiclass SVM (hinge) loss or its gradient w.r.t. the scores"),
+    "linear-backward": (("backprop",), "gradient of y = x·w + b w.r.t. x, w or b"),
+    "activation-backward": (("activations", "backprop"), "gradient through sigmoid, tanh, ReLU or leaky ReLU"),
+    "batchnorm": (("normalization", "backprop"), "training-mode batch norm output or its gradient"),
+    "dropout": (("regularization",), "inverted dropout output or gradient, train or eval mode"),
 }
 
 #: family name -> the module of ``generators.families`` that holds its generator, solution text and
@@ -43,6 +50,13 @@ MODULES: dict[str, str] = {
     "receptive-field": "receptive_field",
     "spectral-radius": "spectral_radius",
     "vgg-dims": "vgg_dims",
+    "graph-backprop": "graph_backprop",
+    "softmax-loss": "softmax_loss",
+    "svm-loss": "svm_loss",
+    "linear-backward": "linear_backward",
+    "activation-backward": "activation_backward",
+    "batchnorm": "batchnorm",
+    "dropout": "dropout",
 }
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Part"]
+__all__ = ["Part", "get_part", "leaf_names", "parts_text", "put_part"]
 
 
 @dataclass(frozen=True)
@@ -30,3 +30,47 @@ class Part:
     points: float = 1.0
     tolerance: float | None = None
     follow: Callable[[dict, dict[str, Any]], Any] | None = None
+
+
+def get_part(answer: Any, name: str) -> Any:
+    """The value at the dotted ``name`` of a nested answer dict (``None`` when absent)."""
+    node = answer
+    for key in name.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def put_part(answer: dict, name: str, value: Any) -> None:
+    """Set the dotted ``name`` of a nested answer dict (creating the inner dicts)."""
+    keys = name.split(".")
+    node = answer
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})
+    node[keys[-1]] = value
+
+
+def leaf_names(answer: Any, prefix: str = "") -> list[str]:
+    """The dotted names of every leaf of a nested answer dict, in insertion order."""
+    if not isinstance(answer, dict):
+        return [prefix] if prefix else []
+    out: list[str] = []
+    for key, value in answer.items():
+        out.extend(leaf_names(value, f"{prefix}.{key}" if prefix else str(key)))
+    return out
+
+
+def parts_text(parts: tuple[Part, ...], answer: Any) -> str:
+    """The expected answer of a multi-part problem as one line: ``value = 6 | grads.x = 1 | …``
+    (matrix parts as ``1 2; 3 4``), exactly a form the grader reads back."""
+    from generators.render import fmt
+
+    def one(v: Any) -> str:
+        if isinstance(v, list):
+            if v and isinstance(v[0], list):
+                return "; ".join(" ".join(fmt(c) for c in row) for row in v)
+            return " ".join(fmt(c) for c in v)
+        return fmt(v)
+
+    return " | ".join(f"{p.name} = {one(get_part(answer, p.name))}" for p in parts)

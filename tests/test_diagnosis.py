@@ -372,6 +372,11 @@ WRONG = {
 }
 
 
+#: families whose mistakes are recomputed (in PyTorch) and diagnosed in tests/test_backprop_families.py
+RECOMPUTED_ELSEWHERE = ("graph-backprop", "softmax-loss", "svm-loss", "linear-backward", "activation-backward",
+                        "batchnorm", "dropout")
+
+
 def _problems(family, difficulties=DIFFICULTIES, seeds=SEEDS):
     for d in difficulties:
         for seed in seeds:
@@ -387,7 +392,7 @@ def _distinct_wrongs(p):
 # -- the catalog --------------------------------------------------------------------------------
 def test_every_family_has_at_least_three_mistakes_and_ids_mean_one_thing():
     names: dict[str, str] = {}
-    assert set(WRONG) == set(FAMILIES)
+    assert set(WRONG) | set(RECOMPUTED_ELSEWHERE) == set(FAMILIES)
     for fam in FAMILIES.values():
         ids = [m.id for m in fam.mistakes]
         assert len(ids) >= 3 and len(set(ids)) == len(ids), fam.name

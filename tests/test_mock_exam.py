@@ -56,9 +56,10 @@ def key_answers(doc: str) -> list[str]:
 # -- the template -----------------------------------------------------------------------------
 def test_default_template_is_midterm_two():
     t = load_template()
-    assert (t.title, t.minutes, t.total) == ("Midterm II (mock)", 75, 100)
+    assert (t.title, t.minutes, t.total) == ("Midterm II (mock)", 75, 120)
     problems = [(p.family, p.points) for s in t.sections for p in s.problems]
-    assert problems == [("conv-forward", 20), ("vgg-dims", 20), ("spectral-radius", 40)]
+    assert problems == [("conv-forward", 20), ("vgg-dims", 20), ("spectral-radius", 40), ("graph-backprop", 20)]
+    assert t.sections[2].title == "Graduate section"  # mt2-composition: the partial-credit network question
     draw = t.sections[1].draw
     assert (draw.types, draw.count, draw.points) == (("truefalse", "choice"), 4, 5)
 
@@ -122,10 +123,11 @@ def test_same_seed_same_exam_and_other_seeds_differ(cards):
     assert render_document(a) == render_document(b)
     assert [q.card_id for q in a.questions] == [q.card_id for q in b.questions]
     assert render_document(a) != render_document(c)
-    assert a.total == 100 and len(a.questions) == 7
+    assert a.total == 120 and len(a.questions) == 8
     kinds = [q.kind for q in a.questions[:3]]
     assert kinds == ["matrix", "shape", "radius-verdict"]  # the template's 'answer:' kinds
-    assert all(q.kind in ("truefalse", "choice") for q in a.questions[3:])
+    assert all(q.kind in ("truefalse", "choice") for q in a.questions[3:7])
+    assert a.questions[7].kind == "parts" and a.questions[7].problem.family == "graph-backprop"
     assert all(q.problem.difficulty == 2 for q in a.questions[:3])
 
 
@@ -276,17 +278,17 @@ def test_printed_key_scores_full_marks_in_process(cards):
         answers = key_answers(render_document(exam))
         c, _ = console()
         s = sit(exam, ScriptedKeys(answers), c)
-        assert s.stopped == "done" and len(s.answers) == 7
-        assert mark_exam(exam, s.answers).score == 100
+        assert s.stopped == "done" and len(s.answers) == 8
+        assert mark_exam(exam, s.answers).score == 120
 
 
 def test_blank_answers_score_zero(cards):
     exam = exam_for(4, cards)
     c, buf = console()
-    s = sit(exam, ScriptedKeys([""] * 7), c)
+    s = sit(exam, ScriptedKeys([""] * 8), c)
     marking = mark_exam(exam, s.answers)
-    assert (marking.score, marking.total, s.attempted) == (0, 100, [1, 2, 3, 4, 5, 6, 7])
-    assert buf.getvalue().count("Left blank.") == 7
+    assert (marking.score, marking.total, s.attempted) == (0, 120, [1, 2, 3, 4, 5, 6, 7, 8])
+    assert buf.getvalue().count("Left blank.") == 8
 
 
 def test_countdown_with_a_fake_clock(cards):
@@ -299,10 +301,10 @@ def test_countdown_with_a_fake_clock(cards):
     assert keys.prompts == ["[75:00 left] Q1> ", "[45:00 left] Q2> ", "[15:00 left] Q3> "]
     assert (s.stopped, sorted(s.answers), s.late) == ("time", [1, 2], 3)
     text = buf.getvalue()
-    assert "Q2/7 · Open problems · 20 points · 45:00 left" in text
+    assert "Q2/8 · Open problems · 20 points · 45:00 left" in text
     assert "Time is up (the answer to Q3 came after the end and is not counted)" in text
     marking = mark_exam(exam, s.answers)
-    assert marking.score == 40  # Q1 and Q2 right (20 + 20); Q3–Q7 unanswered: 0
+    assert marking.score == 40  # Q1 and Q2 right (20 + 20); Q3–Q8 unanswered: 0
     assert s.attempted == [1, 2]
 
 
@@ -330,34 +332,34 @@ def test_cli_print_then_sit_from_the_key_scores_100_and_is_logged(tmp_path):
     answers = key_answers(text)
     r = runner.invoke(app, ["exam", "mock", "--seed", "21"], input="\n".join(answers) + "\n")
     assert r.exit_code == 0, r.output
-    assert "Score: 100/100 — 7 of 7 answered" in r.output
+    assert "Score: 120/120 — 8 of 8 answered" in r.output
     r = runner.invoke(app, ["stats", "--json"])
     data = json.loads(r.output)
     (mock,) = data["mock_exams"]
-    assert (mock["seed"], mock["score"], mock["max"], mock["template"], mock["stopped"]) == (21, 100, 100,
+    assert (mock["seed"], mock["score"], mock["max"], mock["template"], mock["stopped"]) == (21, 120, 120,
                                                                                           "midterm", "done")
-    assert sum(p for _, p in mock["topics"].values()) == 100
+    assert sum(p for _, p in mock["topics"].values()) == 120
     with Store.open() as store:
         rows = [r for r in store.reviews() if r.kind == "mock"]
         states = store.load_states()
-    assert len(rows) == 7 and all(r.rating == 4 and r.correct for r in rows)
+    assert len(rows) == 8 and all(r.rating == 4 and r.correct for r in rows)
     assert {r.card_id for r in rows[:3]} == {"gen:conv-forward:d2", "gen:vgg-dims:d2", "gen:spectral-radius:d2"}
     for cid in {r.card_id for r in rows}:  # the schedule moved: each state is the replay of its log
         assert replay(cid, [(r.rating, r.reviewed_at, r.policy) for r in rows if r.card_id == cid]) == states[cid]
     r = runner.invoke(app, ["stats"])
-    assert "Mock exams (cardcli exam mock)" in r.output and "seed 21  100/100" in r.output
+    assert "Mock exams (cardcli exam mock)" in r.output and "seed 21  120/120" in r.output
 
 
 def test_cli_blank_exam_logs_rating_one(tmp_path):
-    r = runner.invoke(app, ["exam", "mock", "--seed", "22", "--minutes", "30"], input="\n" * 7)
+    r = runner.invoke(app, ["exam", "mock", "--seed", "22", "--minutes", "30"], input="\n" * 8)
     assert r.exit_code == 0, r.output
-    assert "Score: 0/100 — 0 of 7 answered" in r.output
+    assert "Score: 0/120 — 0 of 8 answered" in r.output
     assert "30 minutes" in r.output
     with Store.open() as store:
         rows = [r for r in store.reviews() if r.kind == "mock"]
         (exam,) = store.mock_exams()
-    assert len(rows) == 7 and all(r.rating == 1 and r.correct is False for r in rows)
-    assert (exam.score, exam.max, exam.minutes) == (0, 100, 30)
+    assert len(rows) == 8 and all(r.rating == 1 and r.correct is False for r in rows)
+    assert (exam.score, exam.max, exam.minutes) == (0, 120, 30)
 
 
 def test_print_html_escapes_deck_text(tmp_path):

@@ -22,9 +22,9 @@ def test_countdown_ticks_on_the_top_line_and_q_ends(cardcli_home):
         # the timer redraws the top line every second (bounded wait on the real clock)
         child.expect(r"\x1b\[1;1H\x1b\[2K\x1b\[7mMidterm II \(mock\) · 19:5\d left\x1b\[0m\x1b8", timeout=5)
         child.sendline("q")
-        child.expect("Exam ended early: 0 of 7 questions answered")
+        child.expect("Exam ended early: 0 of 8 questions answered")
         child.expect(r"\x1b\[r")  # the whole screen scrolls again before the marking
-        child.expect("Score: 0/100")
+        child.expect("Score: 0/120")
         child.expect(pexpect.EOF)
     finally:
         child.close()

@@ -4,6 +4,8 @@ Partial credit (a share of the question's points, rounded to 0.1 point):
 
 * a matrix: the share of cells right (3 of 4 cells right on a 20-point question: 15 points);
 * a shape: the share of dimensions right (56×56×128 for 56×56×256: 2/3 of the points);
+* a multi-part answer: the share of the parts' points earned, follow-through included (a part
+  right given the student's own wrong earlier value earns its points; :mod:`cardcli.partmarks`);
 * a spectral radius and regime: half for the radius (within the stated tolerance), half for the
   regime (so the radius right but the regime wrong earns half);
 * anything else (numbers, memory, verdicts, true/false, choices): all or nothing.
@@ -18,8 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cardcli.answers import AnswerFormatError, Grade, grade, grade_card_answer, parse_answer
+from cardcli.answers import AnswerFormatError, Grade, grade, grade_card_answer
 from cardcli.mock.exam import Exam, Question
+from cardcli.partmarks import PartsGrade, mark_problem, read_problem
 
 __all__ = ["Mark", "Marking", "credit_note", "key_text", "mark_answer", "mark_exam", "read_answer", "share",
            "fmt_points"]
@@ -100,6 +103,10 @@ def key_text(q: Question) -> str:
         return "x".join(str(int(v)) for v in answer)
     if kind == "radius-verdict":
         return f"{fmt(answer['radius'])} {answer['regime']}"
+    if kind == "parts":
+        from generators.parts import parts_text
+
+        return parts_text(tuple(q.problem.parts), answer)  # type: ignore[union-attr]
     if kind.startswith("memory"):
         unit = kind.split(":", 1)[1] if ":" in kind else "MB"
         return f"{fmt(answer)} {unit}"
@@ -111,7 +118,7 @@ def key_text(q: Question) -> str:
 def read_answer(q: Question, text: str) -> Any:
     """Check that ``text`` can be read as an answer to ``q``; raises :class:`AnswerFormatError`."""
     if q.problem is not None:
-        return parse_answer(text, q.kind, q.expected)
+        return read_problem(q.problem, text)
     g = grade_card_answer(q.card, text)
     if g is None:
         raise AnswerFormatError("expected an answer, got nothing")
@@ -127,6 +134,8 @@ def share(kind: str, g: Grade, expected: Any, tolerance: float | None = None) ->
         return max(0.0, 1 - len(g.wrong_cells) / cells)
     if kind == "shape" and isinstance(expected, list) and expected:
         return max(0.0, 1 - len(g.wrong_cells) / len(expected))
+    if kind == "parts" and isinstance(g, PartsGrade):
+        return g.share
     if kind == "radius-verdict" and isinstance(g.value, dict):
         radius_ok = grade(g.value["radius"], expected["radius"], "float", tolerance).correct
         regime_ok = str(g.value["regime"]).lower() == str(expected["regime"]).lower()
@@ -145,6 +154,13 @@ def credit_note(m: Mark) -> str | None:
     if q.kind == "shape":
         n = len(q.expected)
         return f"{n - len(g.wrong_cells)} of {n} dimensions right"
+    if q.kind == "parts" and isinstance(g, PartsGrade):
+        right = [m.name for m in g.parts if m.correct]
+        followed = [m.name for m in g.parts if m.followed]
+        note = f"{len(right) + len(followed)} of {len(g.parts)} parts earned"
+        if followed:
+            note += f"; {', '.join(followed)} right given your own earlier answers (follow-through)"
+        return note
     if q.kind == "radius-verdict" and isinstance(g.value, dict):
         regime_ok = str(g.value["regime"]).lower() == str(q.expected["regime"]).lower()
         return "regime right, radius wrong" if regime_ok else "radius right, regime wrong"
@@ -157,8 +173,7 @@ def mark_answer(q: Question, text: str | None) -> Mark:
         return Mark(q, None, 0.0)
     try:
         if q.problem is not None:
-            value = parse_answer(text, q.kind, q.expected)
-            g = grade(value, q.expected, q.kind, q.problem.tolerance)
+            g: Grade | None = mark_problem(q.problem, read_problem(q.problem, text))
         else:
             g = grade_card_answer(q.card, text)
     except (AnswerFormatError, ValueError):

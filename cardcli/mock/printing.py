@@ -41,6 +41,10 @@ def _question_blocks(q: Question) -> list[Block]:
         for caption, rows in p.matrices.items():
             out.append(("p", f"{caption} ({len(rows)}×{len(rows[0])}):"))
             out.append(("pre", _grid(rows)))
+        if getattr(p, "parts", ()):
+            from cardcli.partmarks import points_line
+
+            out.append(("p", points_line(tuple(p.parts), q.points)))
     else:
         card = q.card
         assert card is not None

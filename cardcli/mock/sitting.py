@@ -81,6 +81,10 @@ def question_renderable(q: Question) -> RenderableType:
         parts: list[RenderableType] = [Text(p.stem or p.prompt)]
         for caption, rows in p.matrices.items():
             parts.append(matrix_table(rows, title=caption))
+        if getattr(p, "parts", ()):
+            from cardcli.partmarks import points_line
+
+            parts.append(Text(points_line(tuple(p.parts), q.points)))
         return Group(*parts)
     from cardcli.render import matrix_table
 
