@@ -26,6 +26,7 @@ CATALOG: dict[str, tuple[tuple[str, ...], str]] = {
     "receptive-field": (("receptive-field", "conv"), "receptive field of a stack of layers"),
     "spectral-radius": (("rnn",), "RNN W_hh spectral radius and vanishing/exploding verdict"),
     "vgg-dims": (("architectures", "output-size"), "VGG-16 activation shapes for an input size"),
+    "optimizer-step": (("optimization",), "weights after SGD/momentum/Nesterov/Adagrad/RMSprop/Adam steps"),
 }
 
 #: family name -> the module of ``generators.families`` that holds its generator, solution text and
@@ -43,6 +44,7 @@ MODULES: dict[str, str] = {
     "receptive-field": "receptive_field",
     "spectral-radius": "spectral_radius",
     "vgg-dims": "vgg_dims",
+    "optimizer-step": "optimizer_step",
 }
 
 

@@ -19,6 +19,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from rich.console import Console
+from sequence_wrong import WRONG as SEQUENCE_WRONG
 
 from cardcli.answers import grade
 from cardcli.diagnosis import MOST, PREFIX, diagnose_card, diagnose_problem
@@ -370,6 +371,7 @@ WRONG = {
     "param-count": param_count_wrong, "activation-memory": activation_memory_wrong,
     "receptive-field": receptive_field_wrong, "spectral-radius": spectral_wrong, "vgg-dims": vgg_wrong,
 }
+WRONG.update(SEQUENCE_WRONG)  # optimizer-step, rnn/lstm/gru-step, attention (tests/sequence_wrong.py)
 
 
 def _problems(family, difficulties=DIFFICULTIES, seeds=SEEDS):

@@ -1,0 +1,71 @@
+"""optimizer-step, rnn-step, lstm-step, gru-step, attention: every answer against PyTorch
+(torch.optim with gradients set by hand, autograd, nn.LSTMCell, nn.GRUCell,
+F.scaled_dot_product_attention) over 200 draws per difficulty, the independent loops of
+``sequence_wrong`` against the same answers, and the draws' well-posedness."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sequence_wrong import optimizer_loop
+
+from generators.families import generate
+
+DRAWS = 200
+
+
+def _draws(family, d):
+    return generate(family, DRAWS, 11, d)
+
+
+def _vector(answer):
+    assert isinstance(answer, list) and len(answer) == 1
+    return np.asarray(answer[0], dtype=float)
+
+
+# -- optimizer-step -----------------------------------------------------------------------------
+def _torch_optimizer(P, param):
+    torch = pytest.importorskip("torch")
+    o, wd = P["optimizer"], P.get("weight_decay", 0.0)
+    if o == "sgd":
+        return torch.optim.SGD([param], lr=P["lr"], weight_decay=wd)
+    if o in ("momentum", "nesterov"):
+        return torch.optim.SGD([param], lr=P["lr"], momentum=P["momentum"], nesterov=o == "nesterov",
+                               weight_decay=wd)
+    if o == "adagrad":
+        return torch.optim.Adagrad([param], lr=P["lr"], eps=P["eps"], weight_decay=wd)
+    if o == "rmsprop":
+        return torch.optim.RMSprop([param], lr=P["lr"], alpha=P["alpha"], eps=P["eps"], weight_decay=wd)
+    return torch.optim.Adam([param], lr=P["lr"], betas=tuple(P["betas"]), eps=P["eps"], weight_decay=wd)
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_optimizer_step_against_torch_optim(d):
+    torch = pytest.importorskip("torch")
+    seen = set()
+    for pr in _draws("optimizer-step", d):
+        P = pr.params
+        seen.add(P["optimizer"])
+        param = torch.nn.Parameter(torch.tensor(P["w0"], dtype=torch.float64))
+        opt = _torch_optimizer(P, param)
+        for g in P["grads"]:
+            param.grad = torch.tensor(g, dtype=torch.float64)
+            opt.step()
+        np.testing.assert_allclose(_vector(pr.answer), param.detach().numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(_vector(pr.answer), optimizer_loop(P), rtol=1e-9, atol=1e-12)
+        assert pr.answer_kind == "matrix" and pr.tolerance == 2e-3
+        n = len(P["w0"])
+        if d == 1:
+            assert n == 2 and len(P["grads"]) <= 2 and P["weight_decay"] == 0
+        else:
+            assert len(P["grads"]) >= 2 and n >= 3
+        assert all(len(g) == n for g in P["grads"])
+        assert "PyTorch" in pr.prompt
+    assert seen == {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"}
+
+
+def test_optimizer_step_solution_substitutes_every_step():
+    for pr in generate("optimizer-step", 30, 2, 2):
+        for t in range(1, len(pr.params["grads"]) + 1):
+            assert f"Step {t}: w = [" in pr.solution
+        assert pr.solution.rstrip().endswith("]")
