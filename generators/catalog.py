@@ -27,6 +27,7 @@ CATALOG: dict[str, tuple[tuple[str, ...], str]] = {
     "spectral-radius": (("rnn",), "RNN W_hh spectral radius and vanishing/exploding verdict"),
     "vgg-dims": (("architectures", "output-size"), "VGG-16 activation shapes for an input size"),
     "optimizer-step": (("optimization",), "weights after SGD/momentum/Nesterov/Adagrad/RMSprop/Adam steps"),
+    "rnn-step": (("rnn", "backprop"), "vanilla tanh RNN: h_T after T steps, or a backprop-through-time gradient"),
 }
 
 #: family name -> the module of ``generators.families`` that holds its generator, solution text and
@@ -45,6 +46,7 @@ MODULES: dict[str, str] = {
     "spectral-radius": "spectral_radius",
     "vgg-dims": "vgg_dims",
     "optimizer-step": "optimizer_step",
+    "rnn-step": "rnn_step",
 }
 
 

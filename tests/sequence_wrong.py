@@ -73,4 +73,69 @@ def optimizer_wrong(P):
     }
 
 
-WRONG = {"optimizer-step": optimizer_wrong}
+# -- rnn-step -----------------------------------------------------------------------------------
+def _matvec(m, v, transpose=False):
+    if transpose:
+        return [sum(m[r][c] * v[r] for r in range(len(m))) for c in range(len(m[0]))]
+    return [sum(a * b for a, b in zip(r, v)) for r in m]
+
+
+def rnn_loop(P, linear=False, whh_T=False, no_b=False, zero_h0=False):
+    """States h_0..h_T and pre-activations by plain loops."""
+    h = [0.0] * len(P["h0"]) if zero_h0 else list(P["h0"])
+    hs, pre = [h], []
+    for x in P["x"]:
+        ux, wh = _matvec(P["w_xh"], x), _matvec(P["w_hh"], h, transpose=whh_T)
+        a = [u + w + (0.0 if no_b else bb) for u, w, bb in zip(ux, wh, P["b"])]
+        h = a if linear else [math.tanh(v) for v in a]
+        pre.append(a)
+        hs.append(h)
+    return hs, pre
+
+
+def rnn_bptt(P, local="right", one_step=False, forward_matrix=False):
+    hs, pre = rnn_loop(P)
+    H, D = len(P["h0"]), len(P["x"][0])
+    gw = [[0.0] * H for _ in range(H)]
+    gx = [[0.0] * D for _ in range(H)]
+    gb = [0.0] * H
+    dh = list(P["grad_output"])
+    for t in range(len(P["x"]), 0, -1):
+        if local == "none":
+            da = dh[:]
+        elif local == "input":
+            da = [g * (1 - a * a) for g, a in zip(dh, pre[t - 1])]
+        else:
+            da = [g * (1 - h * h) for g, h in zip(dh, hs[t])]
+        for i in range(H):
+            gb[i] += da[i]
+            for j in range(H):
+                gw[i][j] += da[i] * hs[t - 1][j]
+            for j in range(D):
+                gx[i][j] += da[i] * P["x"][t - 1][j]
+        dh = _matvec(P["w_hh"], da, transpose=not forward_matrix)
+        if one_step:
+            break
+    return {"h0": [dh], "b": [gb], "w_hh": gw, "w_xh": gx}[P["wrt"]]
+
+
+def rnn_wrong(P):
+    asym = len(P["w_hh"]) > 1 and any(P["w_hh"][i][j] != P["w_hh"][j][i] for i in range(len(P["w_hh"]))
+                                      for j in range(i))
+    if P["wrt"] == "forward":
+        return {
+            "tanh-forgotten": [rnn_loop(P, linear=True)[0][-1]],
+            "w-hh-transposed": [rnn_loop(P, whh_T=True)[0][-1]] if asym else None,
+            "bias-forgotten": [rnn_loop(P, no_b=True)[0][-1]] if any(P["b"]) else None,
+            "h0-ignored": [rnn_loop(P, zero_h0=True)[0][-1]] if any(P["h0"]) else None,
+        }
+    return {
+        "tanh-derivative-forgotten": rnn_bptt(P, local="none"),
+        "tanh-derivative-at-input": rnn_bptt(P, local="input"),
+        "bptt-truncated": rnn_bptt(P, one_step=True) if len(P["x"]) > 1 else None,
+        "w-hh-not-transposed": rnn_bptt(P, forward_matrix=True) if asym and (len(P["x"]) > 1 or P["wrt"] == "h0")
+        else None,
+    }
+
+
+WRONG = {"optimizer-step": optimizer_wrong, "rnn-step": rnn_wrong}

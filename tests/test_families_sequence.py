@@ -69,3 +69,36 @@ def test_optimizer_step_solution_substitutes_every_step():
         for t in range(1, len(pr.params["grads"]) + 1):
             assert f"Step {t}: w = [" in pr.solution
         assert pr.solution.rstrip().endswith("]")
+
+
+# -- rnn-step -----------------------------------------------------------------------------------
+def _torch_rnn(P):
+    torch = pytest.importorskip("torch")
+    t = {k: torch.tensor(P[k], dtype=torch.float64, requires_grad=True) for k in ("h0", "w_xh", "w_hh", "b")}
+    x = torch.tensor(P["x"], dtype=torch.float64)
+    h = t["h0"]
+    for step in range(x.shape[0]):
+        h = torch.tanh(t["w_xh"] @ x[step] + t["w_hh"] @ h + t["b"])
+    if P["wrt"] == "forward":
+        return h.detach().numpy()[None, :]
+    (h * torch.tensor(P["grad_output"], dtype=torch.float64)).sum().backward()
+    g = t[P["wrt"]].grad.numpy()
+    return g[None, :] if g.ndim == 1 else g
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_rnn_step_against_autograd(d):
+    seen = set()
+    for pr in _draws("rnn-step", d):
+        P = pr.params
+        seen.add(P["wrt"])
+        np.testing.assert_allclose(np.asarray(pr.answer, dtype=float), _torch_rnn(P), rtol=1e-9, atol=1e-12)
+        T, D = np.asarray(P["x"]).shape
+        H = len(P["h0"])
+        assert np.asarray(P["w_xh"]).shape == (H, D) and np.asarray(P["w_hh"]).shape == (H, H)
+        if d == 1:
+            assert T == 2 and H <= 2 and D <= 2 and (H == 1 or P["wrt"] == "forward")
+        else:
+            assert T >= 2 and H >= 2
+        assert ("grad_output" in P) == (P["wrt"] != "forward")
+    assert seen == {"forward", "h0", "w_hh", "w_xh", "b"}
