@@ -77,7 +77,7 @@ def optimizer_wrong(P):
 def _matvec(m, v, transpose=False):
     if transpose:
         return [sum(m[r][c] * v[r] for r in range(len(m))) for c in range(len(m[0]))]
-    return [sum(a * b for a, b in zip(r, v)) for r in m]
+    return [sum(a * b for a, b in zip(r, v, strict=True)) for r in m]
 
 
 def rnn_loop(P, linear=False, whh_T=False, no_b=False, zero_h0=False):
@@ -86,7 +86,7 @@ def rnn_loop(P, linear=False, whh_T=False, no_b=False, zero_h0=False):
     hs, pre = [h], []
     for x in P["x"]:
         ux, wh = _matvec(P["w_xh"], x), _matvec(P["w_hh"], h, transpose=whh_T)
-        a = [u + w + (0.0 if no_b else bb) for u, w, bb in zip(ux, wh, P["b"])]
+        a = [u + w + (0.0 if no_b else bb) for u, w, bb in zip(ux, wh, P["b"], strict=True)]
         h = a if linear else [math.tanh(v) for v in a]
         pre.append(a)
         hs.append(h)
@@ -104,9 +104,9 @@ def rnn_bptt(P, local="right", one_step=False, forward_matrix=False):
         if local == "none":
             da = dh[:]
         elif local == "input":
-            da = [g * (1 - a * a) for g, a in zip(dh, pre[t - 1])]
+            da = [g * (1 - a * a) for g, a in zip(dh, pre[t - 1], strict=True)]
         else:
-            da = [g * (1 - h * h) for g, h in zip(dh, hs[t])]
+            da = [g * (1 - h * h) for g, h in zip(dh, hs[t], strict=True)]
         for i in range(H):
             gb[i] += da[i]
             for j in range(H):

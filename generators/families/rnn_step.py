@@ -12,7 +12,6 @@ import numpy as np
 from generators.families._common import FamilySpec, make_draft, pick, plain, rand_int
 from generators.families._seq import all_distinct, mat_text, row, vec, well_scaled
 from generators.problem import Draft, Mistake
-from generators.render import fmt
 
 __all__ = ["SPECS", "MISTAKES", "make", "forward", "backward"]
 
@@ -164,7 +163,8 @@ def make(rng: np.random.Generator, d: int) -> Draft:
         head = ""
     stem += f", 4 significant figures (relative tolerance {TOLERANCE:g} per entry; keep 5 digits on the way)."
     answer = solve(p)
-    sol = (head + "\n" if head else "") + "\n".join(lines) + f"\nAnswer: {mat_text(answer) if len(answer) > 1 else vec(answer[0])}"
+    shown = mat_text(answer) if len(answer) > 1 else vec(answer[0])
+    sol = (head + "\n" if head else "") + "\n".join(lines) + f"\nAnswer: {shown}"
     return make_draft(p, stem, answer, sol, "matrix", matrices=matrices, tolerance=TOLERANCE)
 
 
