@@ -138,4 +138,45 @@ def rnn_wrong(P):
     }
 
 
-WRONG = {"optimizer-step": optimizer_wrong, "rnn-step": rnn_wrong}
+# -- gru-step and lstm-step ---------------------------------------------------------------------
+def _sig(v):
+    return 1 / (1 + math.exp(-v))
+
+
+def _gates(P):
+    """Per gate row: w_ih·x + b_ih and w_hh·h + b_hh, as two lists."""
+    gi = [sum(w * x for w, x in zip(r, P["x"], strict=True)) + b for r, b in zip(P["w_ih"], P["b_ih"], strict=True)]
+    gh = [sum(w * h for w, h in zip(r, P["h"], strict=True)) + b for r, b in zip(P["w_hh"], P["b_hh"], strict=True)]
+    return gi, gh
+
+
+def gru_loop(P, z_swap=False, reset_before=False, zr=False, no_r=False, no_tanh=False):
+    gi, gh = _gates(P)
+    H = len(P["h"])
+    out = []
+    for i in range(H):
+        ri, zi = (H + i, i) if zr else (i, H + i)
+        r = 1.0 if no_r else _sig(gi[ri] + gh[ri])
+        z = _sig(gi[zi] + gh[zi])
+        if reset_before:
+            hn = sum(P["w_hh"][2 * H + i][j] * r_j * P["h"][j] for j, r_j in enumerate(
+                [1.0 if no_r else _sig(gi[(H + j) if zr else j] + gh[(H + j) if zr else j]) for j in range(H)]))
+            pre = gi[2 * H + i] + hn + P["b_hh"][2 * H + i]
+        else:
+            pre = gi[2 * H + i] + r * gh[2 * H + i]
+        n = pre if no_tanh else math.tanh(pre)
+        out.append(z * n + (1 - z) * P["h"][i] if z_swap else (1 - z) * n + z * P["h"][i])
+    return [out]
+
+
+def gru_wrong(P):
+    return {
+        "gru-z-swapped": gru_loop(P, z_swap=True),
+        "gru-reset-before-matmul": gru_loop(P, reset_before=True),
+        "gate-order": gru_loop(P, zr=True),
+        "reset-gate-ignored": gru_loop(P, no_r=True),
+        "candidate-tanh-forgotten": gru_loop(P, no_tanh=True),
+    }
+
+
+WRONG = {"optimizer-step": optimizer_wrong, "rnn-step": rnn_wrong, "gru-step": gru_wrong}

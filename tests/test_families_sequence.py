@@ -102,3 +102,35 @@ def test_rnn_step_against_autograd(d):
             assert T >= 2 and H >= 2
         assert ("grad_output" in P) == (P["wrt"] != "forward")
     assert seen == {"forward", "h0", "w_hh", "w_xh", "b"}
+
+
+# -- gru-step -----------------------------------------------------------------------------------
+def _cell(torch_cls, P):
+    torch = pytest.importorskip("torch")
+    H, D = len(P["h"]), len(P["x"])
+    cell = torch_cls(D, H, dtype=torch.float64)
+    with torch.no_grad():
+        for name in ("w_ih", "w_hh", "b_ih", "b_hh"):
+            getattr(cell, name.replace("w_", "weight_").replace("b_", "bias_")).copy_(
+                torch.tensor(P[name], dtype=torch.float64))
+    x = torch.tensor([P["x"]], dtype=torch.float64)
+    h = torch.tensor([P["h"]], dtype=torch.float64)
+    return cell, x, h
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_gru_step_against_nn_grucell(d):
+    torch = pytest.importorskip("torch")
+    from sequence_wrong import gru_loop
+
+    for pr in _draws("gru-step", d):
+        P = pr.params
+        cell, x, h = _cell(torch.nn.GRUCell, P)
+        with torch.no_grad():
+            expected = cell(x, h).numpy()
+        np.testing.assert_allclose(np.asarray(pr.answer, dtype=float), expected, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(np.asarray(pr.answer, dtype=float), gru_loop(P), rtol=1e-9, atol=1e-12)
+        H, D = len(P["h"]), len(P["x"])
+        assert np.asarray(P["w_ih"]).shape == (3 * H, D) and np.asarray(P["w_hh"]).shape == (3 * H, H)
+        assert len(P["b_ih"]) == len(P["b_hh"]) == 3 * H
+        assert (H == 1) == (d == 1) and pr.tolerance == 5e-3

@@ -17,7 +17,7 @@ from generators.families._common import plain
 from generators.problem import Mistake
 from generators.render import fmt
 
-__all__ = ["MARGIN", "all_distinct", "distinct", "mat_text", "row", "sigmoid", "vec", "well_scaled"]
+__all__ = ["MARGIN", "all_distinct", "distinct", "mat_text", "nonzero", "row", "sigmoid", "vec", "well_scaled"]
 
 #: a mistake counts as distinguishable when some cell differs by more than MARGIN × the tolerance
 #: (relative): a right answer rounded to 4 significant figures never matches a mistake's
@@ -26,6 +26,12 @@ MARGIN = 3.0
 
 def sigmoid(x: Any) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+
+
+def nonzero(rng: np.random.Generator, n: int, step: float, top: int) -> np.ndarray:
+    """``n`` non-zero multiples of ``step`` in [−top·step, top·step] (one draw for all)."""
+    v = rng.integers(1, top + 1, size=n) * np.where(rng.random(n) < 0.5, -1, 1)
+    return (v * step).round(10)
 
 
 def vec(x: Any) -> str:

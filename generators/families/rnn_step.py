@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from generators.families._common import FamilySpec, make_draft, pick, plain, rand_int
-from generators.families._seq import all_distinct, mat_text, row, vec, well_scaled
+from generators.families._seq import all_distinct, mat_text, nonzero, row, vec, well_scaled
 from generators.problem import Draft, Mistake
 
 __all__ = ["SPECS", "MISTAKES", "make", "forward", "backward"]
@@ -100,12 +100,6 @@ def solve(p: dict) -> list:
 
 
 # -- drawing ------------------------------------------------------------------------------------
-def _nonzero(rng: np.random.Generator, n: int, step: float, top: int) -> np.ndarray:
-    """``n`` non-zero multiples of ``step`` in [−top·step, top·step] (one draw for all)."""
-    v = rng.integers(1, top + 1, size=n) * np.where(rng.random(n) < 0.5, -1, 1)
-    return (v * step).round(10)
-
-
 def _draw(rng: np.random.Generator, d: int) -> dict:
     wrt = pick(rng, WRT) if d > 1 else pick(rng, ("forward", "forward", "h0", "w_hh", "w_xh", "b"))
     if d == 1:
@@ -115,7 +109,7 @@ def _draw(rng: np.random.Generator, d: int) -> dict:
     else:
         T, H, D, step, top = rand_int(rng, 3, 4), rand_int(rng, 2, 3), rand_int(rng, 2, 3), 0.1, 9
     sizes = (T * D, H, H * D, H * H, H)
-    flat = _nonzero(rng, sum(sizes), step, top)
+    flat = nonzero(rng, sum(sizes), step, top)
     cut = np.cumsum(sizes)
     x, h0, wxh, whh, b = np.split(flat, cut[:-1])
     if d == 1:  # weights ±0.5: |a| stays small, the products are easy by hand
