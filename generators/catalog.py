@@ -29,6 +29,7 @@ CATALOG: dict[str, tuple[tuple[str, ...], str]] = {
     "optimizer-step": (("optimization",), "weights after SGD/momentum/Nesterov/Adagrad/RMSprop/Adam steps"),
     "rnn-step": (("rnn", "backprop"), "vanilla tanh RNN: h_T after T steps, or a backprop-through-time gradient"),
     "gru-step": (("rnn",), "one nn.GRUCell step: the new hidden state"),
+    "attention": (("attention",), "scaled dot-product attention output (with a mask or causal)"),
 }
 
 #: family name -> the module of ``generators.families`` that holds its generator, solution text and
@@ -49,6 +50,7 @@ MODULES: dict[str, str] = {
     "optimizer-step": "optimizer_step",
     "rnn-step": "rnn_step",
     "gru-step": "gru_step",
+    "attention": "attention",
 }
 
 

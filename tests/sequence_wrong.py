@@ -179,4 +179,47 @@ def gru_wrong(P):
     }
 
 
-WRONG = {"optimizer-step": optimizer_wrong, "rnn-step": rnn_wrong, "gru-step": gru_wrong}
+# -- attention ----------------------------------------------------------------------------------
+def attention_loop(P, div="sqrt", by_query=False, no_mask=False, flip=False):
+    """Explicit loops: scores, a masked softmax along keys (or queries), the weighted sum of v."""
+    q, k, v = P["q"], P["k"], P["v"]
+    L, S, d = len(q), len(k), len(q[0])
+    c = {"sqrt": math.sqrt(d), "none": 1.0, "d": float(d)}[div]
+    ok = [[True] * S for _ in range(L)]
+    if not no_mask:
+        if P.get("causal"):
+            ok = [[j <= i for j in range(S)] for i in range(L)]
+        elif P.get("mask") is not None:
+            ok = [[bool(m) for m in r] for r in P["mask"]]
+        if flip:
+            ok = [[not o for o in r] for r in ok]
+    s = [[sum(a * b for a, b in zip(q[i], k[j], strict=True)) / c for j in range(S)] for i in range(L)]
+    w = [[0.0] * S for _ in range(L)]
+    groups = [[(i, j) for i in range(L)] for j in range(S)] if by_query else [[(i, j) for j in range(S)]
+                                                                              for i in range(L)]
+    for g in groups:
+        live = [(i, j) for i, j in g if ok[i][j]]
+        if not live:
+            return None
+        top = max(s[i][j] for i, j in live)
+        tot = sum(math.exp(s[i][j] - top) for i, j in live)
+        for i, j in live:
+            w[i][j] = math.exp(s[i][j] - top) / tot
+    return [[sum(w[i][j] * v[j][c] for j in range(S)) for c in range(len(v[0]))] for i in range(L)]
+
+
+def attention_wrong(P):
+    masked = P.get("causal") or (P.get("mask") is not None and not all(all(r) for r in P["mask"]))
+    if P.get("causal"):
+        masked = any(j > i for i in range(len(P["q"])) for j in range(len(P["k"])))
+    return {
+        "attention-unscaled": attention_loop(P, div="none"),
+        "attention-scaled-by-d": attention_loop(P, div="d"),
+        "softmax-wrong-axis": attention_loop(P, by_query=True) if len(P["q"]) > 1 else None,
+        "mask-ignored": attention_loop(P, no_mask=True) if masked else None,
+        "mask-inverted": attention_loop(P, flip=True) if masked else None,
+    }
+
+
+WRONG = {"optimizer-step": optimizer_wrong, "rnn-step": rnn_wrong, "gru-step": gru_wrong,
+         "attention": attention_wrong}

@@ -134,3 +134,25 @@ def test_gru_step_against_nn_grucell(d):
         assert np.asarray(P["w_ih"]).shape == (3 * H, D) and np.asarray(P["w_hh"]).shape == (3 * H, H)
         assert len(P["b_ih"]) == len(P["b_hh"]) == 3 * H
         assert (H == 1) == (d == 1) and pr.tolerance == 5e-3
+
+
+# -- attention ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_attention_against_scaled_dot_product_attention(d):
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as F
+
+    from sequence_wrong import attention_loop
+
+    kinds = set()
+    for pr in _draws("attention", d):
+        P = pr.params
+        q, k, v = (torch.tensor(P[n], dtype=torch.float64) for n in ("q", "k", "v"))
+        mask = torch.tensor(P["mask"], dtype=torch.bool) if P.get("mask") is not None else None
+        expected = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=P["causal"]).numpy()
+        np.testing.assert_allclose(np.asarray(pr.answer, dtype=float), expected, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(np.asarray(pr.answer, dtype=float), attention_loop(P), rtol=1e-9, atol=1e-12)
+        kinds.add("causal" if P["causal"] else "mask" if mask is not None else "none")
+        if d == 1:
+            assert len(P["q"]) <= 2 and len(P["k"]) == 2 and mask is None and not P["causal"]
+    assert kinds == ({"none"} if d == 1 else {"none", "causal", "mask"})
