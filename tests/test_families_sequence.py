@@ -141,7 +141,6 @@ def test_gru_step_against_nn_grucell(d):
 def test_attention_against_scaled_dot_product_attention(d):
     torch = pytest.importorskip("torch")
     import torch.nn.functional as F
-
     from sequence_wrong import attention_loop
 
     kinds = set()
