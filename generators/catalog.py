@@ -28,6 +28,7 @@ CATALOG: dict[str, tuple[tuple[str, ...], str]] = {
     "vgg-dims": (("architectures", "output-size"), "VGG-16 activation shapes for an input size"),
     "optimizer-step": (("optimization",), "weights after SGD/momentum/Nesterov/Adagrad/RMSprop/Adam steps"),
     "rnn-step": (("rnn", "backprop"), "vanilla tanh RNN: h_T after T steps, or a backprop-through-time gradient"),
+    "lstm-step": (("rnn",), "one nn.LSTMCell step: the new cell and hidden states (two parts)"),
     "gru-step": (("rnn",), "one nn.GRUCell step: the new hidden state"),
     "attention": (("attention",), "scaled dot-product attention output (with a mask or causal)"),
 }
@@ -49,6 +50,7 @@ MODULES: dict[str, str] = {
     "vgg-dims": "vgg_dims",
     "optimizer-step": "optimizer_step",
     "rnn-step": "rnn_step",
+    "lstm-step": "lstm_step",
     "gru-step": "gru_step",
     "attention": "attention",
 }

@@ -12,7 +12,10 @@ A family's ``make(rng, difficulty)`` returns a :class:`Draft` (everything but th
 - ``"memory:<unit>"``: a float in ``<unit>`` (B, KB, MB, GB, KiB, MiB, GiB); the student may
   type any unit, it is converted;
 - ``"verdict"``: ``vanishing`` / ``exploding`` / ``neither``;
-- ``"radius-verdict"``: ``{"radius": float, "regime": verdict}`` (typed ``7 exploding``).
+- ``"radius-verdict"``: ``{"radius": float, "regime": verdict}`` (typed ``7 exploding``);
+- ``"parts"``: a multi-part answer, a dict keyed by part name (``parts`` lists the
+  :class:`~generators.parts.Part` entries; marked part by part with follow-through, see
+  :mod:`generators.parts`).
 
 ``highlight`` marks a patch of a matrix in the worked solution::
 
@@ -30,6 +33,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from generators.parts import Part
+
 __all__ = ["Draft", "Mistake", "Problem"]
 
 
@@ -46,6 +51,7 @@ class Draft:
     matrices: dict[str, list] = field(default_factory=dict)
     highlight: dict | None = None
     stem: str = ""
+    parts: tuple[Part, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class Problem:
     matrices: dict[str, list] = field(default_factory=dict)
     highlight: dict | None = None
     stem: str = ""
+    parts: tuple[Part, ...] = ()
 
     def to_json(self) -> dict:
         """The JSON Lines record of ``cardcli generate`` (plain Python types only)."""
@@ -104,4 +111,6 @@ class Problem:
             "prompt": self.prompt,
             "answer": self.answer,
             "solution": self.solution,
+            **({"parts": [{"name": p.name, "prompt": p.prompt, "kind": p.kind, "points": p.points,
+                           "tolerance": p.tolerance} for p in self.parts]} if self.parts else {}),
         }

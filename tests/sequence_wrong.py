@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["WRONG", "optimizer_loop"]
+__all__ = ["WRONG", "attention_loop", "gru_loop", "lstm_loop", "optimizer_loop", "rnn_bptt", "rnn_loop"]
 
 
 def _row(v):
@@ -173,9 +173,38 @@ def gru_wrong(P):
     return {
         "gru-z-swapped": gru_loop(P, z_swap=True),
         "gru-reset-before-matmul": gru_loop(P, reset_before=True),
-        "gate-order": gru_loop(P, zr=True),
+        "gru-gate-order": gru_loop(P, zr=True),
         "reset-gate-ignored": gru_loop(P, no_r=True),
         "candidate-tanh-forgotten": gru_loop(P, no_tanh=True),
+    }
+
+
+def lstm_loop(P, cs_order=False, f_on_h=False, no_tanh_c=False, g_sig=False, one_b=False, no_o=False):
+    gi, gh = _gates(P)
+    H = len(P["h"])
+    if one_b:
+        gh = [g - b for g, b in zip(gh, P["b_hh"], strict=True)]
+    a = [u + w for u, w in zip(gi, gh, strict=True)]
+    hs, cs = [], []
+    for j in range(H):
+        ai, af = a[j], a[H + j]
+        ag, ao = (a[3 * H + j], a[2 * H + j]) if cs_order else (a[2 * H + j], a[3 * H + j])
+        g = _sig(ag) if g_sig else math.tanh(ag)
+        c = _sig(af) * (P["h"][j] if f_on_h else P["c"][j]) + _sig(ai) * g
+        t = c if no_tanh_c else math.tanh(c)
+        cs.append(c)
+        hs.append(t if no_o else _sig(ao) * t)
+    return {"h": [hs], "c": [cs]}
+
+
+def lstm_wrong(P):
+    return {
+        "lstm-gate-order": lstm_loop(P, cs_order=True),
+        "forget-gate-on-h": lstm_loop(P, f_on_h=True),
+        "cell-tanh-forgotten": lstm_loop(P, no_tanh_c=True),
+        "candidate-sigmoid": lstm_loop(P, g_sig=True),
+        "one-bias-only": lstm_loop(P, one_b=True),
+        "output-gate-forgotten": lstm_loop(P, no_o=True),
     }
 
 
@@ -221,5 +250,5 @@ def attention_wrong(P):
     }
 
 
-WRONG = {"optimizer-step": optimizer_wrong, "rnn-step": rnn_wrong, "gru-step": gru_wrong,
+WRONG = {"optimizer-step": optimizer_wrong, "rnn-step": rnn_wrong, "gru-step": gru_wrong, "lstm-step": lstm_wrong,
          "attention": attention_wrong}

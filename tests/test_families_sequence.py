@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sequence_wrong import optimizer_loop
+from sequence_wrong import lstm_loop, lstm_wrong, optimizer_loop
 
+from cardcli.answers import grade
 from generators.families import generate
 
 DRAWS = 200
@@ -16,6 +17,13 @@ DRAWS = 200
 
 def _draws(family, d):
     return generate(family, DRAWS, 11, d)
+
+
+def _differs(wrong, right, tol):
+    """The grader's rule (relative ``tol`` per cell, 1e-9 absolute at 0) tells ``wrong`` from ``right``."""
+    if isinstance(right, dict):
+        return any(_differs(wrong[k], right[k], tol) for k in right)
+    return not grade(wrong, right, "matrix", tol).correct
 
 
 def _vector(answer):
@@ -155,3 +163,69 @@ def test_attention_against_scaled_dot_product_attention(d):
         if d == 1:
             assert len(P["q"]) <= 2 and len(P["k"]) == 2 and mask is None and not P["causal"]
     assert kinds == ({"none"} if d == 1 else {"none", "causal", "mask"})
+
+
+# -- lstm-step ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_lstm_step_against_nn_lstmcell(d):
+    torch = pytest.importorskip("torch")
+    for pr in _draws("lstm-step", d):
+        P = pr.params
+        cell, x, h = _cell(torch.nn.LSTMCell, P)
+        c = torch.tensor([P["c"]], dtype=torch.float64)
+        with torch.no_grad():
+            h1, c1 = cell(x, (h, c))
+        assert pr.answer_kind == "parts" and set(pr.answer) == {"h", "c"}
+        np.testing.assert_allclose(np.asarray(pr.answer["h"], dtype=float), h1.numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(np.asarray(pr.answer["c"], dtype=float), c1.numpy(), rtol=1e-9, atol=1e-12)
+        loop = lstm_loop(P)
+        np.testing.assert_allclose(np.asarray(pr.answer["h"], dtype=float), loop["h"], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(np.asarray(pr.answer["c"], dtype=float), loop["c"], rtol=1e-9, atol=1e-12)
+        H, D = len(P["h"]), len(P["x"])
+        assert np.asarray(P["w_ih"]).shape == (4 * H, D) and np.asarray(P["w_hh"]).shape == (4 * H, H)
+        assert (H == 1) == (d == 1)
+        assert [p.name for p in pr.parts] == ["c", "h"] and pr.parts[0].follow is None
+        assert all(p.kind == "matrix" and p.tolerance == 5e-3 for p in pr.parts)
+
+
+def test_lstm_follow_through_gives_h_from_the_students_own_c():
+    """h′'s follow function: o ⊙ tanh(c′) with the c′ the student typed (recomputed here with the
+    output gate from nn.LSTMCell's own weights), right c′ → the key's h′."""
+    torch = pytest.importorskip("torch")
+    for pr in generate("lstm-step", 60, 4, 2):
+        P = pr.params
+        follow = pr.parts[1].follow
+        np.testing.assert_allclose(follow(P, {"c": pr.answer["c"]}), pr.answer["h"], rtol=1e-12)
+        wrong_c = (np.asarray(pr.answer["c"], dtype=float) + 0.3).tolist()
+        H = len(P["h"])
+        t = {k: torch.tensor(P[k], dtype=torch.float64) for k in ("w_ih", "x", "b_ih", "w_hh", "h", "b_hh")}
+        gates = t["w_ih"] @ t["x"] + t["b_ih"] + t["w_hh"] @ t["h"] + t["b_hh"]
+        o = torch.sigmoid(gates[3 * H:]).numpy()
+        np.testing.assert_allclose(follow(P, {"c": wrong_c}), [o * np.tanh(np.asarray(wrong_c[0]))], rtol=1e-9)
+        assert follow(P, {"c": [[1.0] * (H + 1)]}) is None  # a c′ of the wrong length gives nothing to follow
+
+
+def test_lstm_mistakes_match_independent_recomputation():
+    """Each catalogued mistake's {h, c} equals the independent loop of the same wrong procedure, and
+    differs from the right answer (some part outside the tolerance) in every draw."""
+    from generators.families import FAMILIES
+
+    mistakes = {m.id: m for m in FAMILIES["lstm-step"].mistakes}
+    for d in (1, 2, 3):
+        for pr in generate("lstm-step", 100, 5, d):
+            for mid, wrong in lstm_wrong(pr.params).items():
+                mine = mistakes[mid].answer(pr.params)
+                for part in ("h", "c"):
+                    np.testing.assert_allclose(mine[part], wrong[part], rtol=1e-9, atol=1e-12)
+                assert _differs(wrong, pr.answer, pr.tolerance), (pr.id, mid)
+
+
+def test_lstm_mistakes_are_diagnosed_by_name():
+    pytest.importorskip("cardcli.partmarks", reason="multi-part grading comes with issue 25's cardcli.partmarks")
+    from cardcli.diagnosis import diagnose_problem
+
+    for d in (1, 2, 3):
+        for pr in generate("lstm-step", 20, 6, d):
+            for mid, wrong in lstm_wrong(pr.params).items():
+                found = diagnose_problem(pr, wrong)
+                assert found is not None and mid in found.ids, (pr.id, mid)

@@ -127,7 +127,7 @@ def problem(family: str, seed: int, difficulty: int, index: int) -> Problem:
         id=f"{family}-d{difficulty}-s{seed}-{index}", family=family, topics=fam.topics, seed=int(seed),
         difficulty=int(difficulty), params=draft.params, prompt=draft.prompt, answer=draft.answer,
         solution=draft.solution, answer_kind=draft.answer_kind, tolerance=draft.tolerance,
-        matrices=draft.matrices, highlight=draft.highlight, stem=draft.stem,
+        matrices=draft.matrices, highlight=draft.highlight, stem=draft.stem, parts=draft.parts,
     )
 
 

@@ -36,7 +36,7 @@ def nonzero(rng: np.random.Generator, n: int, step: float, top: int) -> np.ndarr
 
 def vec(x: Any) -> str:
     """``[1, -0.5, 0.25]``: a vector with every number as :func:`~generators.render.fmt` writes it."""
-    return "[" + ", ".join(fmt(float(v)) for v in np.asarray(x, dtype=float).ravel()) + "]"
+    return "[" + ", ".join(fmt(float(v)) for v in np.asarray(x, dtype=float).ravel().round(12)) + "]"
 
 
 def mat_text(x: Any) -> str:

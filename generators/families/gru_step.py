@@ -95,7 +95,7 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("gru-reset-before-matmul", "reset gate applied to h before W_hn (the reset_after=False form)",
             "PyTorch's GRUCell multiplies r into (W_hn·h + b_hn), after the product and with its bias; your answer "
             "uses W_hn·(r ⊙ h) + b_hn", _m(reset_before=True)),
-    Mistake("gate-order", "gate order mixed up (PyTorch stacks r, z, n)",
+    Mistake("gru-gate-order", "gate order mixed up (PyTorch stacks r, z, n)",
             "the first block of rows of w_ih/w_hh is the reset gate r, the second the update gate z; your answer "
             "reads them the other way round", _m(order_zr=True)),
     Mistake("reset-gate-ignored", "reset gate left out of the candidate",
