@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sequence_wrong import lstm_loop, lstm_wrong, optimizer_loop
+from sequence_wrong import WRONG, lstm_loop, lstm_wrong, optimizer_loop
 
 from cardcli.answers import grade
 from generators.families import generate
@@ -229,3 +229,22 @@ def test_lstm_mistakes_are_diagnosed_by_name():
             for mid, wrong in lstm_wrong(pr.params).items():
                 found = diagnose_problem(pr, wrong)
                 assert found is not None and mid in found.ids, (pr.id, mid)
+
+
+# -- every catalogued mistake is told apart from the right answer in every draw -----------------
+@pytest.mark.parametrize("family", sorted(WRONG))
+def test_every_mistake_distinguishable_in_every_draw(family):
+    """Over 200 draws per difficulty, each wrong procedure (recomputed independently) that can happen
+    gives an answer the grader marks wrong; and every one of them comes up somewhere."""
+    from generators.families import FAMILIES
+
+    seen = set()
+    for d in (1, 2, 3):
+        for pr in _draws(family, d):
+            for mid, wrong in WRONG[family](pr.params).items():
+                if wrong is None:
+                    continue
+                seen.add(mid)
+                assert _differs(wrong, pr.answer, pr.tolerance), (pr.id, mid)
+    assert seen == {m.id for m in FAMILIES[family].mistakes}
+    assert len(seen) >= 4
