@@ -17,7 +17,8 @@ from generators.families._common import plain
 from generators.problem import Mistake
 from generators.render import fmt
 
-__all__ = ["MARGIN", "all_distinct", "distinct", "mat_text", "nonzero", "row", "sigmoid", "vec", "well_scaled"]
+__all__ = ["MARGIN", "all_distinct", "block_rows", "distinct", "mat_text", "nonzero", "row", "sigmoid", "vec",
+           "well_scaled"]
 
 #: a mistake counts as distinguishable when some cell differs by more than MARGIN × the tolerance
 #: (relative): a right answer rounded to 4 significant figures never matches a mistake's
@@ -32,6 +33,11 @@ def nonzero(rng: np.random.Generator, n: int, step: float, top: int) -> np.ndarr
     """``n`` non-zero multiples of ``step`` in [−top·step, top·step] (one draw for all)."""
     v = rng.integers(1, top + 1, size=n) * np.where(rng.random(n) < 0.5, -1, 1)
     return (v * step).round(10)
+
+
+def block_rows(k: int, h: int) -> str:
+    """Which rows of a stacked gate matrix block ``k`` (of height ``h``) is: ``row 2`` or ``rows 4–5``."""
+    return f"row {k * h}" if h == 1 else f"rows {k * h}–{(k + 1) * h - 1}"
 
 
 def vec(x: Any) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from generators.families._common import FamilySpec, make_draft, rand_int
-from generators.families._seq import all_distinct, nonzero, row, sigmoid, vec, well_scaled
+from generators.families._seq import all_distinct, block_rows, nonzero, row, sigmoid, vec, well_scaled
 from generators.problem import Draft, Mistake
 
 __all__ = ["SPECS", "MISTAKES", "make", "step"]
@@ -41,7 +41,7 @@ def step(p: dict, *, z_swapped: bool = False, reset_before: bool = False, order_
     if lines is not None:
         lines.append(f"gi = w_ih·x + b_ih = {vec(w_ih @ x)} + {vec(b_ih)} = {vec(gi)}")
         lines.append(f"gh = w_hh·h + b_hh = {vec(w_hh @ h)} + {vec(b_hh)} = {vec(gh)}")
-        lines.append(f"(rows 0–{H - 1} are r, {H}–{2 * H - 1} are z, {2 * H}–{3 * H - 1} are n)")
+        lines.append(f"({block_rows(0, H)}: r, {block_rows(1, H)}: z, {block_rows(2, H)}: n)")
         lines.append(f"r = σ(gi_r + gh_r) = σ({vec(gi[:H] + gh[:H])}) = {vec(r)}")
         lines.append(f"z = σ(gi_z + gh_z) = σ({vec(gi[H:2 * H] + gh[H:2 * H])}) = {vec(z)}")
         lines.append(f"n = tanh(gi_n + r ⊙ gh_n) = tanh({vec(gi[nn])} + {vec(r)} ⊙ {vec(gh[nn])}) = "
@@ -74,8 +74,8 @@ def make(rng: np.random.Generator, d: int) -> Draft:
     lines: list[str] = []
     step(p, lines=lines)
     stem = (f"One step of PyTorch's nn.GRUCell, input size {D}, hidden size {H}: x = {vec(p['x'])}, "
-            f"h = {vec(p['h'])}. The weights stack the gates in the order r, z, n (rows 0–{H - 1} reset r, "
-            f"{H}–{2 * H - 1} update z, {2 * H}–{3 * H - 1} candidate n): b_ih = {vec(p['b_ih'])}, "
+            f"h = {vec(p['h'])}. The weights stack the gates in the order r, z, n ({block_rows(0, H)}: reset r, "
+            f"{block_rows(1, H)}: update z, {block_rows(2, H)}: candidate n): b_ih = {vec(p['b_ih'])}, "
             f"b_hh = {vec(p['b_hh'])}. r = σ(W_ir·x + b_ir + W_hr·h + b_hr), z likewise, "
             f"n = tanh(W_in·x + b_in + r ⊙ (W_hn·h + b_hn)), h′ = (1 − z) ⊙ n + z ⊙ h. Give h′ as a row of "
             f"{H} number{'s' if H > 1 else ''}, 4 significant figures (relative tolerance {TOLERANCE:g} per entry).")

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from generators.families._common import FamilySpec, make_draft, rand_int
-from generators.families._seq import all_distinct, nonzero, row, sigmoid, vec, well_scaled
+from generators.families._seq import all_distinct, block_rows, nonzero, row, sigmoid, vec, well_scaled
 from generators.parts import Part
 from generators.problem import Draft, Mistake
 
@@ -48,7 +48,7 @@ def step(p: dict, *, cs231n_order: bool = False, forget_on_h: bool = False, no_c
         x = np.asarray(p["x"], dtype=float)
         lines.append(f"a = w_ih·x + b_ih + w_hh·h + b_hh = {vec(np.asarray(p['w_ih'], dtype=float) @ x)} + "
                      f"{vec(p['b_ih'])} + {vec(np.asarray(p['w_hh'], dtype=float) @ h)} + {vec(p['b_hh'])} = {vec(a)}")
-        lines.append(f"(rows 0–{H - 1} are i, {H}–{2 * H - 1} f, {2 * H}–{3 * H - 1} g, {3 * H}–{4 * H - 1} o)")
+        lines.append(f"({block_rows(0, H)}: i, {block_rows(1, H)}: f, {block_rows(2, H)}: g, {block_rows(3, H)}: o)")
         lines.append(f"i = σ({vec(ai)}) = {vec(i)}; f = σ({vec(af)}) = {vec(f)}")
         lines.append(f"g = tanh({vec(ag)}) = {vec(g)}; o = σ({vec(ao)}) = {vec(o)}")
         lines.append(f"c′ = f ⊙ c + i ⊙ g = {vec(f)} ⊙ {vec(c)} + {vec(i)} ⊙ {vec(g)} = {vec(c_new)}")
@@ -112,8 +112,8 @@ def make(rng: np.random.Generator, d: int) -> Draft:
     step(p, lines=lines)
     stem = (f"One step of PyTorch's nn.LSTMCell, input size {D}, hidden size {H}: x = {vec(p['x'])}, "
             f"h = {vec(p['h'])}, c = {vec(p['c'])}. The weights stack the gates in PyTorch's order i, f, g, o "
-            f"(rows 0–{H - 1} input gate i, {H}–{2 * H - 1} forget gate f, {2 * H}–{3 * H - 1} cell candidate g, "
-            f"{3 * H}–{4 * H - 1} output gate o): b_ih = {vec(p['b_ih'])}, b_hh = {vec(p['b_hh'])}. "
+            f"({block_rows(0, H)}: input gate i, {block_rows(1, H)}: forget gate f, {block_rows(2, H)}: cell "
+            f"candidate g, {block_rows(3, H)}: output gate o): b_ih = {vec(p['b_ih'])}, b_hh = {vec(p['b_hh'])}. "
             f"i, f, o = σ(…), g = tanh(…), c′ = f ⊙ c + i ⊙ g, h′ = o ⊙ tanh(c′). Give two parts: c′ then h′, each "
             f"a row of {H} number{'s' if H > 1 else ''}, 4 significant figures (relative tolerance {TOLERANCE:g} "
             f"per entry); h′ is marked against your own c′ as well.")
