@@ -17,7 +17,7 @@ from generators.families._common import plain
 from generators.problem import Mistake
 from generators.render import fmt
 
-__all__ = ["MARGIN", "all_distinct", "block_rows", "distinct", "mat_text", "nonzero", "row", "sigmoid", "vec",
+__all__ = ["MARGIN", "all_distinct", "block_rows", "distinct", "listed", "mat_text", "nonzero", "row", "sigmoid", "vec",
            "well_scaled"]
 
 #: a mistake counts as distinguishable when some cell differs by more than MARGIN × the tolerance
@@ -42,7 +42,7 @@ def block_rows(k: int, h: int) -> str:
 
 def vec(x: Any) -> str:
     """``[1, -0.5, 0.25]``: a vector with every number as :func:`~generators.render.fmt` writes it."""
-    return "[" + ", ".join(fmt(float(v)) for v in np.asarray(x, dtype=float).ravel().round(12)) + "]"
+    return "[" + ", ".join(fmt(round(v, 12)) for v in np.asarray(x, dtype=float).ravel().tolist()) + "]"
 
 
 def mat_text(x: Any) -> str:
@@ -51,6 +51,11 @@ def mat_text(x: Any) -> str:
     if a.ndim == 1:
         return vec(a)
     return "[" + ", ".join(vec(r) for r in a) + "]"
+
+
+def listed(p: dict) -> dict:
+    """``p`` with its NumPy arrays as nested lists (draws are tried as arrays, kept as JSON)."""
+    return {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in p.items()}
 
 
 def row(x: Any) -> list:

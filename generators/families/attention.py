@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from generators.families._common import FamilySpec, make_draft, pick, plain, rand_int
-from generators.families._seq import all_distinct, mat_text, vec, well_scaled
+from generators.families._seq import all_distinct, listed, mat_text, vec, well_scaled
 from generators.problem import Draft, Mistake
 from generators.render import fmt
 
@@ -74,15 +74,15 @@ def _draw(rng: np.random.Generator, d: int) -> dict:
             rand_int(rng, 2, 3), 0.5, 3
         kind = pick(rng, ("none", "causal", "mask", "mask"))
     p: dict[str, Any] = {
-        "q": (rng.integers(-top, top + 1, size=(L, dk)) * step).tolist(),
-        "k": (rng.integers(-top, top + 1, size=(S, dk)) * step).tolist(),
-        "v": rng.integers(-2, 4, size=(S, dv)).astype(float).tolist(),
+        "q": rng.integers(-top, top + 1, size=(L, dk)) * step,
+        "k": rng.integers(-top, top + 1, size=(S, dk)) * step,
+        "v": rng.integers(-2, 4, size=(S, dv)).astype(float),
         "causal": kind == "causal",
     }
     if kind == "mask":
         m = rng.random((L, S)) < 0.7
         m[np.arange(L), rng.integers(0, S, size=L)] = True  # every query attends at least one key
-        p["mask"] = m.tolist()
+        p["mask"] = m
     return p
 
 
@@ -95,6 +95,7 @@ def make(rng: np.random.Generator, d: int) -> Draft:
         answer = plain(out)
         if all_distinct(MISTAKES, p, answer, TOLERANCE):
             break
+    p = listed(p)
     q = np.asarray(p["q"])
     L, dk = q.shape
     S, dv = np.asarray(p["v"]).shape

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from generators.families._common import FamilySpec, make_draft, rand_int
-from generators.families._seq import all_distinct, block_rows, nonzero, row, sigmoid, vec, well_scaled
+from generators.families._seq import all_distinct, block_rows, listed, nonzero, row, sigmoid, vec, well_scaled
 from generators.parts import Part
 from generators.problem import Draft, Mistake
 
@@ -96,8 +96,10 @@ def _draw(rng: np.random.Generator, d: int) -> dict:
     sizes = (D, H, H, 4 * H * D, 4 * H * H, 4 * H, 4 * H)
     flat = nonzero(rng, sum(sizes), step_, top)
     x, h, c, w_ih, w_hh, b_ih, b_hh = np.split(flat, np.cumsum(sizes)[:-1])
-    return {"x": x.tolist(), "h": h.tolist(), "c": c.tolist(), "w_ih": w_ih.reshape(4 * H, D).tolist(),
-            "w_hh": w_hh.reshape(4 * H, H).tolist(), "b_ih": b_ih.tolist(), "b_hh": b_hh.tolist()}
+    if d == 1:  # c in ±1.5, ±2, h in ±0.5, ±1: "forget gate on h" always differs
+        c = np.sign(c) * (1.0 + np.abs(c))
+    return {"x": x, "h": h, "c": c, "w_ih": w_ih.reshape(4 * H, D), "w_hh": w_hh.reshape(4 * H, H), "b_ih": b_ih,
+            "b_hh": b_hh}
 
 
 def make(rng: np.random.Generator, d: int) -> Draft:
@@ -105,8 +107,9 @@ def make(rng: np.random.Generator, d: int) -> Draft:
         p = _draw(rng, d)
         answer = _answer(step(p))
         if well_scaled(answer["h"], 0.05) and well_scaled(answer["c"], 0.05) and \
-                all_distinct(MISTAKES, p, answer, TOLERANCE):
+                all_distinct(_SCREEN, p, answer, TOLERANCE):
             break
+    p = listed(p)
     H, D = len(p["h"]), len(p["x"])
     lines: list[str] = []
     step(p, lines=lines)
@@ -143,5 +146,8 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("output-gate-forgotten", "output gate left out of h′",
             "h′ = o ⊙ tanh(c′): the output gate o scales the squashed cell state", _m(no_output_gate=True)),
 )
+
+#: the catalog in the order draws are screened (the mistakes most often too close to the answer first)
+_SCREEN = tuple(sorted(MISTAKES, key=lambda m: m.id not in ("forget-gate-on-h", "cell-tanh-forgotten")))
 
 SPECS = {"lstm-step": FamilySpec(make, MISTAKES)}

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from generators.families._common import FamilySpec, make_draft, pick, plain, rand_int
-from generators.families._seq import all_distinct, mat_text, nonzero, row, vec, well_scaled
+from generators.families._seq import all_distinct, listed, mat_text, nonzero, row, vec, well_scaled
 from generators.problem import Draft, Mistake
 
 __all__ = ["SPECS", "MISTAKES", "make", "forward", "backward"]
@@ -114,8 +114,8 @@ def _draw(rng: np.random.Generator, d: int) -> dict:
     x, h0, wxh, whh, b = np.split(flat, cut[:-1])
     if d == 1:  # weights ±0.5: |a| stays small, the products are easy by hand
         wxh, whh, b = (np.sign(a) * 0.5 for a in (wxh, whh, b))
-    p: dict[str, Any] = {"x": x.reshape(T, D).tolist(), "h0": h0.tolist(), "w_xh": wxh.reshape(H, D).tolist(),
-                         "w_hh": whh.reshape(H, H).tolist(), "b": b.tolist(), "wrt": wrt}
+    p: dict[str, Any] = {"x": x.reshape(T, D), "h0": h0, "w_xh": wxh.reshape(H, D), "w_hh": whh.reshape(H, H),
+                         "b": b, "wrt": wrt}
     if wrt != "forward":
         p["grad_output"] = [float(pick(rng, (-2, -1, 1, 2))) for _ in range(H)]
     return p
@@ -131,6 +131,7 @@ def make(rng: np.random.Generator, d: int) -> Draft:
         if well_scaled(answer, 0.05 if p["wrt"] == "forward" else 0.02) and all_distinct(MISTAKES, p, answer,
                                                                                           TOLERANCE):
             break
+    p = listed(p)
     x = np.asarray(p["x"])
     T, D = x.shape
     H = len(p["h0"])
