@@ -143,6 +143,7 @@ _TYPING = [
     re.compile(r", 3 significant figures; relative tolerance [^)]*(?=\))"),
     re.compile(r"\s*\(type e\.g\. [^)]*\)"),
     re.compile(r"\s*Type e\.g\. '[^']*'\."),
+    re.compile(r"\s*Answer with 4 significant figures \([^)]*\)\."),  # optimizer/RNN/LSTM/GRU/attention
 ]
 
 

@@ -17,8 +17,8 @@ from generators.families._common import plain
 from generators.problem import Mistake
 from generators.render import fmt
 
-__all__ = ["MARGIN", "all_distinct", "block_rows", "distinct", "listed", "mat_text", "nonzero", "row", "sigmoid", "vec",
-           "well_scaled"]
+__all__ = ["MARGIN", "all_distinct", "block_rows", "distinct", "listed", "mat_text", "nonzero", "row", "sigmoid",
+           "typing_note", "vec", "well_scaled"]
 
 #: a mistake counts as distinguishable when some cell differs by more than MARGIN × the tolerance
 #: (relative): a right answer rounded to 4 significant figures never matches a mistake's
@@ -56,6 +56,12 @@ def mat_text(x: Any) -> str:
 def listed(p: dict) -> dict:
     """``p`` with its NumPy arrays as nested lists (draws are tried as arrays, kept as JSON)."""
     return {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in p.items()}
+
+
+def typing_note(tolerance: float, extra: str = "") -> str:
+    """The last sentence of a prompt: how to type the answer (the Anki export strips it)."""
+    more = f"; {extra}" if extra else ""
+    return f" Answer with 4 significant figures (relative tolerance {tolerance:g} per entry{more})."
 
 
 def row(x: Any) -> list:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from generators.families._common import FamilySpec, make_draft, pick, plain, rand_int
-from generators.families._seq import all_distinct, listed, mat_text, vec, well_scaled
+from generators.families._seq import all_distinct, listed, mat_text, typing_note, vec, well_scaled
 from generators.problem import Draft, Mistake
 from generators.render import fmt
 
@@ -111,8 +111,8 @@ def make(rng: np.random.Generator, d: int) -> Draft:
         how = " with the boolean attn_mask below (1/true = may attend, 0 = blocked)"
     stem = (f"Scaled dot-product attention as PyTorch's F.scaled_dot_product_attention computes it{how}: "
             f"out = softmax(q·kᵀ/√d_k) · v, the softmax over the keys of each query (blocked entries get −∞). "
-            f"{L} quer{'ies' if L > 1 else 'y'}, {S} keys, d_k = {dk}, d_v = {dv}. Give the {L}×{dv} output, "
-            f"4 significant figures (relative tolerance {TOLERANCE:g} per entry).")
+            f"{L} quer{'ies' if L > 1 else 'y'}, {S} keys, d_k = {dk}, d_v = {dv}. Give the {L}×{dv} output."
+            + typing_note(TOLERANCE))
     if p["causal"]:
         lines.insert(1, "causal: entries with key j > query i are −∞")
     elif p.get("mask") is not None:

@@ -11,7 +11,17 @@ from typing import Any
 import numpy as np
 
 from generators.families._common import FamilySpec, make_draft, rand_int
-from generators.families._seq import all_distinct, block_rows, listed, nonzero, row, sigmoid, vec, well_scaled
+from generators.families._seq import (
+    all_distinct,
+    block_rows,
+    listed,
+    nonzero,
+    row,
+    sigmoid,
+    typing_note,
+    vec,
+    well_scaled,
+)
 from generators.problem import Draft, Mistake
 
 __all__ = ["SPECS", "MISTAKES", "make", "step"]
@@ -79,7 +89,7 @@ def make(rng: np.random.Generator, d: int) -> Draft:
             f"{block_rows(1, H)}: update z, {block_rows(2, H)}: candidate n): b_ih = {vec(p['b_ih'])}, "
             f"b_hh = {vec(p['b_hh'])}. r = σ(W_ir·x + b_ir + W_hr·h + b_hr), z likewise, "
             f"n = tanh(W_in·x + b_in + r ⊙ (W_hn·h + b_hn)), h′ = (1 − z) ⊙ n + z ⊙ h. Give h′ as a row of "
-            f"{H} number{'s' if H > 1 else ''}, 4 significant figures (relative tolerance {TOLERANCE:g} per entry).")
+            f"{H} number{'s' if H > 1 else ''}." + typing_note(TOLERANCE))
     sol = "\n".join(lines) + f"\nAnswer: {vec(answer[0])}"
     return make_draft(p, stem, answer, sol, "matrix", matrices={"w_ih (r; z; n)": p["w_ih"],
                                                                "w_hh (r; z; n)": p["w_hh"]}, tolerance=TOLERANCE)

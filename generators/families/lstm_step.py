@@ -14,7 +14,17 @@ from typing import Any
 import numpy as np
 
 from generators.families._common import FamilySpec, make_draft, rand_int
-from generators.families._seq import all_distinct, block_rows, listed, nonzero, row, sigmoid, vec, well_scaled
+from generators.families._seq import (
+    all_distinct,
+    block_rows,
+    listed,
+    nonzero,
+    row,
+    sigmoid,
+    typing_note,
+    vec,
+    well_scaled,
+)
 from generators.parts import Part
 from generators.problem import Draft, Mistake
 
@@ -118,8 +128,8 @@ def make(rng: np.random.Generator, d: int) -> Draft:
             f"({block_rows(0, H)}: input gate i, {block_rows(1, H)}: forget gate f, {block_rows(2, H)}: cell "
             f"candidate g, {block_rows(3, H)}: output gate o): b_ih = {vec(p['b_ih'])}, b_hh = {vec(p['b_hh'])}. "
             f"i, f, o = σ(…), g = tanh(…), c′ = f ⊙ c + i ⊙ g, h′ = o ⊙ tanh(c′). Give two parts: c′ then h′, each "
-            f"a row of {H} number{'s' if H > 1 else ''}, 4 significant figures (relative tolerance {TOLERANCE:g} "
-            f"per entry); h′ is marked against your own c′ as well.")
+            f"a row of {H} number{'s' if H > 1 else ''}; h′ is marked against your own c′ as well."
+            + typing_note(TOLERANCE, "type c′ | h′"))
     answer = _answer(step(p))
     sol = "\n".join(lines) + f"\nAnswer: c′ = {vec(answer['c'][0])}, h′ = {vec(answer['h'][0])}"
     draft = make_draft(p, stem, answer, sol, "parts", tolerance=TOLERANCE,

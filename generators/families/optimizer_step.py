@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from generators.families._common import FamilySpec, make_draft, pick, rand_int
-from generators.families._seq import all_distinct, row, vec, well_scaled
+from generators.families._seq import all_distinct, row, typing_note, vec, well_scaled
 from generators.problem import Draft, Mistake
 from generators.render import fmt
 
@@ -200,8 +200,8 @@ def make(rng: np.random.Generator, d: int) -> Draft:
             f"Hyper-parameters: {_hyper_text(params)}. Initial weights w0 = {vec(params['w0'])}; "
             f"the gradients of the loss at each step are {grads}"
             + (" (the gradient at the current weights; weight decay is added to it)" if params["weight_decay"] else "")
-            + f". Give the weights after {'the step' if steps == 1 else f'all {steps} steps'} as a row "
-            f"(e.g. '0.5 -1.25'), 4 significant figures (relative tolerance {TOLERANCE:g} per entry).")
+            + f". Give the weights after {'the step' if steps == 1 else f'all {steps} steps'} as a row."
+            + typing_note(TOLERANCE, "a row is typed like 0.5 -1.25"))
     solution = (f"PyTorch: {_RULES[params['optimizer']]}"
                 + (" (CS231n's v = μv − lr·g, w += v is the same update with v = −lr·b)"
                    if params["optimizer"] in ("momentum", "nesterov") else "")

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from generators.families._common import FamilySpec, make_draft, pick, plain, rand_int
-from generators.families._seq import all_distinct, listed, mat_text, nonzero, row, vec, well_scaled
+from generators.families._seq import all_distinct, listed, mat_text, nonzero, row, typing_note, vec, well_scaled
 from generators.problem import Draft, Mistake
 
 __all__ = ["SPECS", "MISTAKES", "make", "forward", "backward"]
@@ -156,7 +156,7 @@ def make(rng: np.random.Generator, d: int) -> Draft:
                  f"Backward: da_t = dL/dh_t ⊙ tanh'(a_t) with tanh'(a_t) = 1 − h_t²; "
                  f"dL/dh_(t−1) = w_hhᵀ·da_t{what_sum}:", *back]
         head = ""
-    stem += f", 4 significant figures (relative tolerance {TOLERANCE:g} per entry; keep 5 digits on the way)."
+    stem += "." + typing_note(TOLERANCE, "keep 5 digits on the way")
     answer = solve(p)
     shown = mat_text(answer) if len(answer) > 1 else vec(answer[0])
     sol = (head + "\n" if head else "") + "\n".join(lines) + f"\nAnswer: {shown}"
