@@ -17,8 +17,8 @@ from generators.families._common import plain
 from generators.problem import Mistake
 from generators.render import fmt
 
-__all__ = ["MARGIN", "all_distinct", "block_rows", "distinct", "listed", "mat_text", "nonzero", "row", "sigmoid",
-           "typing_note", "vec", "well_scaled"]
+__all__ = ["MARGIN", "all_distinct", "block_rows", "distinct", "listed", "mat_text", "nonzero", "row", "screen",
+           "sigmoid", "split", "typing_note", "vec", "well_scaled"]
 
 #: a mistake counts as distinguishable when some cell differs by more than MARGIN × the tolerance
 #: (relative): a right answer rounded to 4 significant figures never matches a mistake's
@@ -40,9 +40,26 @@ def block_rows(k: int, h: int) -> str:
     return f"row {k * h}" if h == 1 else f"rows {k * h}–{(k + 1) * h - 1}"
 
 
+def _num(v: float) -> str:
+    """:func:`~generators.render.fmt` for a finite float (rounded to 12 decimals first), faster."""
+    v = round(v, 12)
+    if v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return f"{v:.6g}" if v == v and abs(v) != float("inf") else fmt(v)
+
+
 def vec(x: Any) -> str:
     """``[1, -0.5, 0.25]``: a vector with every number as :func:`~generators.render.fmt` writes it."""
-    return "[" + ", ".join(fmt(round(v, 12)) for v in np.asarray(x, dtype=float).ravel().tolist()) + "]"
+    return "[" + ", ".join(_num(v) for v in np.asarray(x, dtype=float).ravel().tolist()) + "]"
+
+
+def split(flat: np.ndarray, sizes: tuple[int, ...]) -> list[np.ndarray]:
+    """``flat`` cut into consecutive pieces of the given sizes (``np.split`` without its overhead)."""
+    out, at = [], 0
+    for n in sizes:
+        out.append(flat[at:at + n])
+        at += n
+    return out
 
 
 def mat_text(x: Any) -> str:
@@ -81,6 +98,9 @@ def distinct(wrong: Any, right: Any, tolerance: float) -> bool:
     :data:`MARGIN` to spare; ``None`` (the mistake cannot happen) counts as distinct."""
     if wrong is None:
         return True
+    if isinstance(wrong, np.ndarray) and isinstance(right, np.ndarray) and wrong.shape == right.shape:
+        return bool((np.abs(wrong - right) > np.where(right == 0, 1e-6, MARGIN * tolerance * np.abs(right))).any()
+                    or not np.isfinite(wrong).all())
     if isinstance(right, dict):
         return any(distinct(wrong.get(k), v, tolerance) for k, v in right.items()) if isinstance(wrong, dict) else True
     w, r = np.asarray(wrong, dtype=float), np.asarray(right, dtype=float)
@@ -91,6 +111,12 @@ def distinct(wrong: Any, right: Any, tolerance: float) -> bool:
     gap = np.abs(w - r)
     need = np.where(r == 0, 1e-6, MARGIN * tolerance * np.abs(r))
     return bool(np.any(gap > need))
+
+
+def screen(variants: Iterable[Any], right: Any, tolerance: float) -> bool:
+    """:func:`all_distinct` for wrong procedures given as callables returning arrays (no conversion
+    to answer lists: the fast path of a draw's screening)."""
+    return all(distinct(v(), right, tolerance) for v in variants)
 
 
 def all_distinct(mistakes: Iterable[Mistake], params: dict, right: Any, tolerance: float) -> bool:

@@ -12,12 +12,13 @@ import numpy as np
 
 from generators.families._common import FamilySpec, make_draft, rand_int
 from generators.families._seq import (
-    all_distinct,
     block_rows,
     listed,
     nonzero,
     row,
+    screen,
     sigmoid,
+    split,
     typing_note,
     vec,
     well_scaled,
@@ -69,7 +70,7 @@ def _draw(rng: np.random.Generator, d: int) -> dict:
         H, D, step_, top = rand_int(rng, 2, 3), rand_int(rng, 2, 3), 0.1, 9
     sizes = (D, H, 3 * H * D, 3 * H * H, 3 * H, 3 * H)
     flat = nonzero(rng, sum(sizes), step_, top)
-    x, h, w_ih, w_hh, b_ih, b_hh = np.split(flat, np.cumsum(sizes)[:-1])
+    x, h, w_ih, w_hh, b_ih, b_hh = split(flat, sizes)
     return {"x": x, "h": h, "w_ih": w_ih.reshape(3 * H, D), "w_hh": w_hh.reshape(3 * H, H), "b_ih": b_ih,
             "b_hh": b_hh}
 
@@ -77,10 +78,11 @@ def _draw(rng: np.random.Generator, d: int) -> dict:
 def make(rng: np.random.Generator, d: int) -> Draft:
     for _ in range(1000):
         p = _draw(rng, d)
-        answer = row(step(p))
-        if well_scaled(answer, 0.05) and all_distinct(_SCREEN, p, answer, TOLERANCE):
+        out = step(p)
+        if well_scaled(out, 0.05) and screen([lambda f=f, p=p: step(p, **f) for f in _SCREEN], out, TOLERANCE):
             break
     p = listed(p)
+    answer = row(step(p))
     H, D = len(p["h"]), len(p["x"])
     lines: list[str] = []
     step(p, lines=lines)
@@ -95,29 +97,37 @@ def make(rng: np.random.Generator, d: int) -> Draft:
                                                                "w_hh (r; z; n)": p["w_hh"]}, tolerance=TOLERANCE)
 
 
-def _m(**flags: Any) -> Any:
-    return lambda p: row(step(p, **flags))
+#: each mistake's flags for :func:`step`
+_FLAGS: dict[str, dict[str, Any]] = {
+    "gru-z-swapped": {"z_swapped": True}, "gru-reset-before-matmul": {"reset_before": True},
+    "gru-gate-order": {"order_zr": True}, "reset-gate-ignored": {"no_reset": True},
+    "candidate-tanh-forgotten": {"no_tanh": True},
+}
+
+
+def _m(mid: str) -> Any:
+    return lambda p: row(step(p, **_FLAGS[mid]))
 
 
 MISTAKES: tuple[Mistake, ...] = (
     Mistake("gru-z-swapped", "z and 1 − z swapped in h′",
             "PyTorch keeps the old state with weight z: h′ = (1 − z) ⊙ n + z ⊙ h; your answer is z ⊙ n + (1 − z) ⊙ h",
-            _m(z_swapped=True)),
+            _m("gru-z-swapped")),
     Mistake("gru-reset-before-matmul", "reset gate applied to h before W_hn (the reset_after=False form)",
             "PyTorch's GRUCell multiplies r into (W_hn·h + b_hn), after the product and with its bias; your answer "
-            "uses W_hn·(r ⊙ h) + b_hn", _m(reset_before=True)),
+            "uses W_hn·(r ⊙ h) + b_hn", _m("gru-reset-before-matmul")),
     Mistake("gru-gate-order", "gate order mixed up (PyTorch stacks r, z, n)",
             "the first block of rows of w_ih/w_hh is the reset gate r, the second the update gate z; your answer "
-            "reads them the other way round", _m(order_zr=True)),
+            "reads them the other way round", _m("gru-gate-order")),
     Mistake("reset-gate-ignored", "reset gate left out of the candidate",
-            "n = tanh(W_in·x + b_in + r ⊙ (W_hn·h + b_hn)): the hidden part is scaled by r", _m(no_reset=True)),
+            "n = tanh(W_in·x + b_in + r ⊙ (W_hn·h + b_hn)): the hidden part is scaled by r", _m("reset-gate-ignored")),
     Mistake("candidate-tanh-forgotten", "tanh left out of the candidate n",
-            "the candidate state is n = tanh(…), squashed into (−1, 1) before it is mixed with h", _m(no_tanh=True)),
+            "the candidate state is n = tanh(…), squashed into (−1, 1) before it is mixed with h",
+            _m("candidate-tanh-forgotten")),
 )
 
-#: the catalog in the order draws are screened (the mistakes most often too close to the answer first)
-_SCREEN = tuple(sorted(MISTAKES, key=lambda m: ("reset-gate-ignored", "candidate-tanh-forgotten",
-                                               "gru-reset-before-matmul").index(m.id)
-                       if m.id in ("reset-gate-ignored", "candidate-tanh-forgotten", "gru-reset-before-matmul") else 9))
+#: every mistake's flags in the order draws are screened (the most often too close to the answer first)
+_SCREEN = [_FLAGS[m] for m in ("reset-gate-ignored", "candidate-tanh-forgotten", "gru-reset-before-matmul",
+                               "gru-gate-order", "gru-z-swapped")]
 
 SPECS = {"gru-step": FamilySpec(make, MISTAKES)}

@@ -15,12 +15,13 @@ import numpy as np
 
 from generators.families._common import FamilySpec, make_draft, rand_int
 from generators.families._seq import (
-    all_distinct,
     block_rows,
     listed,
     nonzero,
     row,
+    screen,
     sigmoid,
+    split,
     typing_note,
     vec,
     well_scaled,
@@ -105,7 +106,7 @@ def _draw(rng: np.random.Generator, d: int) -> dict:
         H, D, step_, top = rand_int(rng, 2, 3), rand_int(rng, 2, 3), 0.1, 9
     sizes = (D, H, H, 4 * H * D, 4 * H * H, 4 * H, 4 * H)
     flat = nonzero(rng, sum(sizes), step_, top)
-    x, h, c, w_ih, w_hh, b_ih, b_hh = np.split(flat, np.cumsum(sizes)[:-1])
+    x, h, c, w_ih, w_hh, b_ih, b_hh = split(flat, sizes)
     if d == 1:  # c in ±1.5, ±2, h in ±0.5, ±1: "forget gate on h" always differs
         c = np.sign(c) * (1.0 + np.abs(c))
     return {"x": x, "h": h, "c": c, "w_ih": w_ih.reshape(4 * H, D), "w_hh": w_hh.reshape(4 * H, H), "b_ih": b_ih,
@@ -115,9 +116,9 @@ def _draw(rng: np.random.Generator, d: int) -> dict:
 def make(rng: np.random.Generator, d: int) -> Draft:
     for _ in range(1000):
         p = _draw(rng, d)
-        answer = _answer(step(p))
-        if well_scaled(answer["h"], 0.05) and well_scaled(answer["c"], 0.05) and \
-                all_distinct(_SCREEN, p, answer, TOLERANCE):
+        out = step(p)
+        if well_scaled(out["h"], 0.05) and well_scaled(out["c"], 0.05) and \
+                screen([lambda f=f, p=p: step(p, **f) for f in _SCREEN], out, TOLERANCE):
             break
     p = listed(p)
     H, D = len(p["h"]), len(p["x"])
@@ -137,27 +138,36 @@ def make(rng: np.random.Generator, d: int) -> Draft:
     return Draft(**{**draft.__dict__, "parts": _parts(H)})
 
 
-def _m(**flags: Any) -> Any:
-    return lambda p: _answer(step(p, **flags))
+#: each mistake's flags for :func:`step`
+_FLAGS: dict[str, dict[str, Any]] = {
+    "lstm-gate-order": {"cs231n_order": True}, "forget-gate-on-h": {"forget_on_h": True},
+    "cell-tanh-forgotten": {"no_cell_tanh": True}, "candidate-sigmoid": {"g_sigmoid": True},
+    "one-bias-only": {"one_bias": True}, "output-gate-forgotten": {"no_output_gate": True},
+}
+
+
+def _m(mid: str) -> Any:
+    return lambda p: _answer(step(p, **_FLAGS[mid]))
 
 
 MISTAKES: tuple[Mistake, ...] = (
     Mistake("lstm-gate-order", "gate order mixed up (PyTorch stacks i, f, g, o)",
             "nn.LSTMCell's rows are i, f, g, o; your answer reads them as CS231n's assignment does, i, f, o, g",
-            _m(cs231n_order=True)),
+            _m("lstm-gate-order")),
     Mistake("forget-gate-on-h", "forget gate applied to h instead of c",
-            "the forget gate scales the old cell state: c′ = f ⊙ c + i ⊙ g, with c = {c}", _m(forget_on_h=True)),
+            "the forget gate scales the old cell state: c′ = f ⊙ c + i ⊙ g, with c = {c}", _m("forget-gate-on-h")),
     Mistake("cell-tanh-forgotten", "tanh missing on c′ in h′",
-            "h′ = o ⊙ tanh(c′): the new cell state is squashed before the output gate", _m(no_cell_tanh=True)),
+            "h′ = o ⊙ tanh(c′): the new cell state is squashed before the output gate", _m("cell-tanh-forgotten")),
     Mistake("candidate-sigmoid", "sigmoid used for the cell candidate g",
-            "i, f and o are sigmoids, but the candidate g is tanh (values in (−1, 1))", _m(g_sigmoid=True)),
+            "i, f and o are sigmoids, but the candidate g is tanh (values in (−1, 1))", _m("candidate-sigmoid")),
     Mistake("one-bias-only", "one of the two biases left out",
-            "nn.LSTMCell adds both b_ih and b_hh = {b_hh} to the gate pre-activations", _m(one_bias=True)),
+            "nn.LSTMCell adds both b_ih and b_hh = {b_hh} to the gate pre-activations", _m("one-bias-only")),
     Mistake("output-gate-forgotten", "output gate left out of h′",
-            "h′ = o ⊙ tanh(c′): the output gate o scales the squashed cell state", _m(no_output_gate=True)),
+            "h′ = o ⊙ tanh(c′): the output gate o scales the squashed cell state", _m("output-gate-forgotten")),
 )
 
-#: the catalog in the order draws are screened (the mistakes most often too close to the answer first)
-_SCREEN = tuple(sorted(MISTAKES, key=lambda m: m.id not in ("forget-gate-on-h", "cell-tanh-forgotten")))
+#: every mistake's flags in the order draws are screened (the most often too close to the answer first)
+_SCREEN = [_FLAGS[m] for m in ("forget-gate-on-h", "cell-tanh-forgotten", "lstm-gate-order", "candidate-sigmoid",
+                               "one-bias-only", "output-gate-forgotten")]
 
 SPECS = {"lstm-step": FamilySpec(make, MISTAKES)}

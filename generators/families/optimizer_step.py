@@ -120,7 +120,7 @@ def run(params: dict, *, sign: float = 1.0, no_bias_correction: bool = False, ep
 def _values(rng: np.random.Generator, n: int, d: int, *, nonzero: bool) -> list:
     step = 1.0 if d == 1 else 0.5
     top = 3 if d == 1 else 6
-    out = []
+    out: list[float] = []
     while len(out) < n:
         v = rand_int(rng, -top, top) * step
         if v or not nonzero:
