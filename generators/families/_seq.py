@@ -31,8 +31,8 @@ def sigmoid(x: Any) -> np.ndarray:
 
 def nonzero(rng: np.random.Generator, n: int, step: float, top: int) -> np.ndarray:
     """``n`` non-zero multiples of ``step`` in [−top·step, top·step] (one draw for all)."""
-    v = rng.integers(1, top + 1, size=n) * np.where(rng.random(n) < 0.5, -1, 1)
-    return (v * step).round(10)
+    k = (rng.random(n) * (2 * top)).astype(np.int64)  # 0 … 2·top − 1, one draw for magnitude and sign
+    return (np.where(k < top, -(k + 1), k - top + 1) * step).round(10)
 
 
 def block_rows(k: int, h: int) -> str:

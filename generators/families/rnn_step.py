@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from generators.families._common import FamilySpec, make_draft, pick, plain, rand_int
-from generators.families._seq import all_distinct, listed, mat_text, nonzero, row, typing_note, vec, well_scaled
+from generators.families._seq import distinct, listed, mat_text, nonzero, row, typing_note, vec, well_scaled
 from generators.problem import Draft, Mistake
 
 __all__ = ["SPECS", "MISTAKES", "make", "forward", "backward"]
@@ -66,9 +66,12 @@ def backward(p: dict, *, no_derivative: bool = False, derivative_at_input: bool 
         else:
             local = 1 - h_t ** 2
         da = dh * local
-        grads["b"] = grads["b"] + da
-        grads["w_xh"] = grads["w_xh"] + np.outer(da, x[t - 1])
-        grads["w_hh"] = grads["w_hh"] + np.outer(da, h_prev)
+        if p["wrt"] == "b":
+            grads["b"] = grads["b"] + da
+        elif p["wrt"] == "w_xh":
+            grads["w_xh"] = grads["w_xh"] + np.outer(da, x[t - 1])
+        elif p["wrt"] == "w_hh":
+            grads["w_hh"] = grads["w_hh"] + np.outer(da, h_prev)
         new_dh = back @ da
         if lines is not None:
             lines.append(f"t = {t}: dL/dh_{t} = {vec(dh)}; da_{t} = dL/dh_{t} ⊙ (1 − h_{t}²) = {vec(dh)} ⊙ "
@@ -124,12 +127,12 @@ def _draw(rng: np.random.Generator, d: int) -> dict:
 def make(rng: np.random.Generator, d: int) -> Draft:
     for _ in range(1000):
         p = _draw(rng, d)
-        pre, _ = forward(p)
+        pre, states = forward(p)
         if max(float(np.abs(a).max()) for a in pre) > 2.0 or min(float(np.abs(a).min()) for a in pre) < 0.05:
             continue  # no saturated tanh, no state that is 0 by accident
-        answer = solve(p)
-        if well_scaled(answer, 0.05 if p["wrt"] == "forward" else 0.02) and all_distinct(MISTAKES, p, answer,
-                                                                                          TOLERANCE):
+        right = states[-1] if p["wrt"] == "forward" else backward(p)
+        if well_scaled(right, 0.05 if p["wrt"] == "forward" else 0.02) and \
+                all(distinct(raw(p), right, TOLERANCE) for raw in _RAW):
             break
     p = listed(p)
     x = np.asarray(p["x"])
@@ -165,19 +168,19 @@ def make(rng: np.random.Generator, d: int) -> Draft:
 
 # -- mistakes -----------------------------------------------------------------------------------
 def _fwd(ok: Any, **flags: Any) -> Any:
-    def answer(p: dict) -> Any:
-        if p["wrt"] != "forward" or not ok(p):
-            return None
-        return row(forward(p, **flags)[1][-1])
-
-    return answer
+    """A forward mistake's h_T as an array (None when it cannot happen in ``p``)."""
+    return lambda p: forward(p, **flags)[1][-1] if p["wrt"] == "forward" and ok(p) else None
 
 
 def _bwd(ok: Any, **flags: Any) -> Any:
+    """A backward mistake's gradient as an array (None when it cannot happen in ``p``)."""
+    return lambda p: backward(p, **flags) if p["wrt"] != "forward" and ok(p) else None
+
+
+def _as_answer(raw: Any) -> Any:
     def answer(p: dict) -> Any:
-        if p["wrt"] == "forward" or not ok(p):
-            return None
-        return _answer(p, backward(p, **flags))
+        value = raw(p)
+        return None if value is None else _answer(p, value)
 
     return answer
 
@@ -191,31 +194,35 @@ def _any(key: str) -> Any:
     return lambda p: bool(np.any(np.asarray(p[key], dtype=float)))
 
 
-MISTAKES: tuple[Mistake, ...] = (
-    Mistake("tanh-forgotten", "tanh left out (a linear recurrence)",
+_TABLE: tuple[tuple[str, str, str, Any], ...] = (
+    ("tanh-forgotten", "tanh left out (a linear recurrence)",
             "every step applies tanh: h_t = tanh(a_t), and the next step uses that h_t", _fwd(lambda p: True,
                                                                                                no_tanh=True)),
-    Mistake("w-hh-transposed", "w_hh transposed in the forward pass",
+    ("w-hh-transposed", "w_hh transposed in the forward pass",
             "the recurrent term is w_hh·h_(t−1) (row i of w_hh feeds unit i); your answer uses w_hhᵀ·h_(t−1)",
             _fwd(_asym, whh_transposed=True)),
-    Mistake("bias-forgotten", "bias forgotten", "the bias {b} is added at every step before tanh",
+    ("bias-forgotten", "bias forgotten", "the bias {b} is added at every step before tanh",
             _fwd(_any("b"), no_bias=True)),
-    Mistake("h0-ignored", "initial state h0 taken as zeros",
+    ("h0-ignored", "initial state h0 taken as zeros",
             "the first step uses h0 = {h0} in w_hh·h0; your answer starts from zeros", _fwd(_any("h0"), zero_h0=True)),
-    Mistake("tanh-derivative-forgotten", "tanh's derivative left out of the backward pass",
+    ("tanh-derivative-forgotten", "tanh's derivative left out of the backward pass",
             "each step multiplies the gradient by tanh'(a_t) = 1 − h_t² before it reaches the weights and h_(t−1)",
             _bwd(lambda p: True, no_derivative=True)),
-    Mistake("tanh-derivative-at-input", "tanh's derivative taken as 1 − a² (at the input) instead of 1 − h²",
+    ("tanh-derivative-at-input", "tanh's derivative taken as 1 − a² (at the input) instead of 1 − h²",
             "tanh'(a) = 1 − tanh(a)² = 1 − h_t²: square the output h_t, not the pre-activation a_t",
             _bwd(lambda p: True, derivative_at_input=True)),
-    Mistake("bptt-truncated", "backpropagation stopped after the last step (not through time)",
+    ("bptt-truncated", "backpropagation stopped after the last step (not through time)",
             "the weights are shared by all T steps: the gradient flows back through every step and the "
             "per-step contributions add up", _bwd(lambda p: len(p["x"]) > 1, truncated=True)),
-    Mistake("w-hh-not-transposed", "w_hh not transposed in the backward pass",
+    ("w-hh-not-transposed", "w_hh not transposed in the backward pass",
             "dL/dh_(t−1) = w_hhᵀ·da_t (the transpose sends each unit's gradient back along its weights); your "
             "answer uses w_hh·da_t", _bwd(lambda p: _asym(p) and (len(p["x"]) > 1 or p["wrt"] == "h0"),
                                           not_transposed=True)),
 )
+
+#: each mistake's wrong procedure as arrays (the fast path of a draw's screening)
+_RAW = tuple(raw for *_, raw in _TABLE)
+MISTAKES: tuple[Mistake, ...] = tuple(Mistake(mid, name, step, _as_answer(raw)) for mid, name, step, raw in _TABLE)
 
 
 SPECS = {"rnn-step": FamilySpec(make, MISTAKES)}
