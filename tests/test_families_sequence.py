@@ -248,3 +248,69 @@ def test_every_mistake_distinguishable_in_every_draw(family):
                 assert _differs(wrong, pr.answer, pr.tolerance), (pr.id, mid)
     assert seen == {m.id for m in FAMILIES[family].mistakes}
     assert len(seen) >= 4
+
+
+# -- worked solutions and where the families appear ---------------------------------------------
+FIVE = ("optimizer-step", "rnn-step", "lstm-step", "gru-step", "attention")
+
+
+def _fmt_rows(answer):
+    from generators.render import fmt
+
+    return ["[" + ", ".join(fmt(round(float(v), 12)) for v in row) + "]" for row in answer]
+
+
+@pytest.mark.parametrize("family", FIVE)
+def test_worked_solution_ends_with_the_answer_substituted(family):
+    for d in (1, 2, 3):
+        for pr in generate(family, 10, 8, d):
+            last = pr.solution.strip().splitlines()[-1]
+            assert last.startswith("Answer: ")
+            rows = _fmt_rows(pr.answer["c"]) + _fmt_rows(pr.answer["h"]) if family == "lstm-step" \
+                else _fmt_rows(pr.answer)
+            for r in rows:
+                assert r in last, (pr.id, r, last)
+            assert "{" not in pr.solution and "nan" not in pr.solution.lower()
+            assert pr.prompt.rstrip().endswith(".") or "\n" in pr.prompt
+
+
+def test_the_families_are_in_generate_quiz_study_and_export():
+    from cardcli.commands.export import _generated_families
+    from cardcli.session import generated_cards
+    from cardcli.topics import TOPICS
+    from generators.catalog import CATALOG, resolve
+
+    assert set(FIVE) <= set(CATALOG)
+    assert resolve(["optimization"]) == ["optimizer-step"]
+    assert resolve(["attention"]) == ["attention"]
+    assert {"rnn-step", "lstm-step", "gru-step", "spectral-radius"} <= set(resolve(["rnn"]))
+    assert "rnn-step" in resolve(["backprop"])
+    for family in FIVE:
+        assert all(t in TOPICS for t in CATALOG[family][0])
+        ids = {c.id for c in generated_cards([family])}
+        assert ids == {f"gen:{family}:d{d}" for d in (1, 2, 3)}
+    assert set(FIVE) <= set(_generated_families([]))
+
+
+@pytest.mark.parametrize("family", [f for f in FIVE if f != "lstm-step"])
+def test_quiz_accepts_the_answer_to_4_significant_figures_and_names_a_mistake(family):
+    """End to end: the key rounded to 4 significant figures is graded correct; a catalogued mistake's
+    answer (also rounded) is wrong and diagnosed by name."""
+    from typer.testing import CliRunner
+
+    from cardcli.cli import app
+    from generators.families import mistake_answers
+
+    pr = generate(family, 1, 5, 2)[0]
+
+    def typed(rows):
+        return "; ".join(" ".join(f"{float(v):.4g}" for v in r) for r in rows)
+
+    wrong_m, wrong = next((m, w) for m, w in mistake_answers(family, pr.params) if _differs(w, pr.answer, pr.tolerance))
+    args = ["quiz", "--topic", family, "-n", "1", "-d", "2", "--seed", "5"]
+    right = CliRunner().invoke(app, args, input=typed(pr.answer) + "\n")
+    assert right.exit_code == 0 and "Score: 1/1" in right.stdout, right.output
+    r = CliRunner().invoke(app, args, input=typed(wrong) + "\n")
+    out = " ".join(r.stdout.split())
+    assert r.exit_code == 0 and "Score: 0/1" in out, r.output
+    assert f"Likely mistake: {wrong_m.name}" in out or f"or {wrong_m.name}" in out, out
