@@ -49,8 +49,10 @@ def step(p: dict, *, cs231n_order: bool = False, forget_on_h: bool = False, no_c
     H = len(p["h"])
     blocks = [a[k * H:(k + 1) * H] for k in range(4)]
     ai, af, ag, ao = (blocks[0], blocks[1], blocks[3], blocks[2]) if cs231n_order else blocks
-    i, f, o = sigmoid(ai), sigmoid(af), sigmoid(ao)
-    g = sigmoid(ag) if g_sigmoid else np.tanh(ag)
+    sg = sigmoid(a)  # every block through σ at once; g's block is replaced by tanh below
+    sb = [sg[k * H:(k + 1) * H] for k in range(4)]
+    i, f, o = (sb[0], sb[1], sb[2]) if cs231n_order else (sb[0], sb[1], sb[3])
+    g = (sb[3] if cs231n_order else sb[2]) if g_sigmoid else np.tanh(ag)
     c, h = np.asarray(p["c"], dtype=float), np.asarray(p["h"], dtype=float)
     c_new = f * (h if forget_on_h else c) + i * g
     tc = c_new if no_cell_tanh else np.tanh(c_new)
@@ -167,7 +169,7 @@ MISTAKES: tuple[Mistake, ...] = (
 )
 
 #: every mistake's flags in the order draws are screened (the most often too close to the answer first)
-_SCREEN = [_FLAGS[m] for m in ("forget-gate-on-h", "cell-tanh-forgotten", "lstm-gate-order", "candidate-sigmoid",
+_SCREEN = [_FLAGS[m] for m in ("candidate-sigmoid", "cell-tanh-forgotten", "lstm-gate-order", "forget-gate-on-h",
                                "one-bias-only", "output-gate-forgotten")]
 
 SPECS = {"lstm-step": FamilySpec(make, MISTAKES)}
