@@ -439,6 +439,8 @@ def _random_wrong(p, rng):
             cand = [rng.randint(1, 999) for _ in right]
         elif kind == "radius-verdict":
             cand = {"radius": round(rng.uniform(0.01, 50), 3), "regime": rng.choice(["vanishing", "exploding"])}
+        elif kind == "parts":  # lstm-step's {"h": row, "c": row}
+            cand = {k: [[rng.randint(-40, 40) for _ in r] for r in v] for k, v in right.items()}
         elif kind in ("int",):
             cand = right + rng.choice([-1, 1]) * rng.randint(3, 5000)
         else:

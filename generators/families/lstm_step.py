@@ -3,7 +3,7 @@
     [i; f; g; o] = w_ih·x + b_ih + w_hh·h + b_hh
     c′ = σ(f) ⊙ c + σ(i) ⊙ tanh(g)        h′ = σ(o) ⊙ tanh(c′)
 
-A two-part answer ``{"h": h′, "c": c′}`` marked with follow-through: c′ first, then h′, which
+A two-part answer ``{"c": c′, "h": h′}`` (the keys ``h`` and ``c`` are the interface) marked with follow-through: c′ first, then h′, which
 earns its point when it is right given the student's own c′ (``Part.follow``).
 """
 
@@ -86,7 +86,7 @@ def h_given_c(p: dict, given: dict[str, Any]) -> Any:
 
 
 def _answer(out: dict[str, np.ndarray]) -> dict[str, list]:
-    return {"h": row(out["h"]), "c": row(out["c"])}
+    return {"c": row(out["c"]), "h": row(out["h"])}  # the order the parts are asked in
 
 
 def _parts(H: int) -> tuple[Part, ...]:
