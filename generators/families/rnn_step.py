@@ -78,11 +78,11 @@ def backward(p: dict, *, no_derivative: bool = False, derivative_at_input: bool 
                          f"{vec(1 - h_t ** 2)} = {vec(da)}")
             parts = []
             if p["wrt"] == "w_hh":
-                parts.append(f"w_hh += da_{t}·h_{t - 1}ᵀ = {mat_text(np.outer(da, h_prev))}")
+                parts.append(f"dL/dw_hh += da_{t}·h_{t - 1}ᵀ = {mat_text(np.outer(da, h_prev))}")
             elif p["wrt"] == "w_xh":
-                parts.append(f"w_xh += da_{t}·x_{t}ᵀ = {mat_text(np.outer(da, x[t - 1]))}")
+                parts.append(f"dL/dw_xh += da_{t}·x_{t}ᵀ = {mat_text(np.outer(da, x[t - 1]))}")
             elif p["wrt"] == "b":
-                parts.append(f"b += da_{t} = {vec(da)}")
+                parts.append(f"dL/db += da_{t} = {vec(da)}")
             if t > 1 or p["wrt"] == "h0":
                 parts.append(f"dL/dh_{t - 1} = w_hhᵀ·da_{t} = {vec(new_dh)}")
             lines.append("       " + "; ".join(parts))
@@ -154,7 +154,7 @@ def make(rng: np.random.Generator, d: int) -> Draft:
                  f"time and give {what}")
         back: list[str] = []
         backward(p, lines=back)
-        what_sum = "" if p["wrt"] == "h0" else " (summed over every step: the weights are shared)"
+        what_sum = "" if p["wrt"] == "h0" else "; the weights are shared, so each step's contribution is added"
         lines = ["Forward (keep every h_t):", *lines,
                  f"Backward: da_t = dL/dh_t ⊙ tanh'(a_t) with tanh'(a_t) = 1 − h_t²; "
                  f"dL/dh_(t−1) = w_hhᵀ·da_t{what_sum}:", *back]
