@@ -145,6 +145,7 @@ _TYPING = [
     re.compile(r"\s*Type e\.g\. '[^']*'\."),
     re.compile(r"\s*\((?:exact, or )?3–4 significant figures: relative tolerance \S+ per number\)"),
     re.compile(r"; 3–4 significant figures: relative tolerance \S+ per number(?=\))"),
+    re.compile(r"\s*Answer with 4 significant figures \([^)]*\)\."),  # optimizer/RNN/LSTM/GRU/attention
 ]
 
 

@@ -18,6 +18,7 @@ TOPICS: dict[str, str] = {
     "memory": "activation memory in values and bytes",
     "receptive-field": "receptive fields of layer stacks",
     "rnn": "recurrent networks, LSTM/GRU, vanishing and exploding gradients",
+    "attention": "attention, scaled dot-product attention, masks, transformers",
     "architectures": "AlexNet, VGG, GoogLeNet, ResNet and other designs",
     "transfer-learning": "pretrained networks, fine-tuning, feature extraction",
     "optimization": "SGD, momentum, Adagrad, RMSProp, Adam, learning rates",

@@ -33,6 +33,11 @@ CATALOG: dict[str, tuple[tuple[str, ...], str]] = {
     "activation-backward": (("activations", "backprop"), "gradient through sigmoid, tanh, ReLU or leaky ReLU"),
     "batchnorm": (("normalization", "backprop"), "training-mode batch norm output or its gradient"),
     "dropout": (("regularization",), "inverted dropout output or gradient, train or eval mode"),
+    "optimizer-step": (("optimization",), "weights after SGD/momentum/Nesterov/Adagrad/RMSprop/Adam steps"),
+    "rnn-step": (("rnn", "backprop"), "vanilla tanh RNN: h_T after T steps, or a backprop-through-time gradient"),
+    "lstm-step": (("rnn",), "one nn.LSTMCell step: the new cell and hidden states (two parts)"),
+    "gru-step": (("rnn",), "one nn.GRUCell step: the new hidden state"),
+    "attention": (("attention",), "scaled dot-product attention output (with a mask or causal)"),
 }
 
 #: family name -> the module of ``generators.families`` that holds its generator, solution text and
@@ -57,6 +62,11 @@ MODULES: dict[str, str] = {
     "activation-backward": "activation_backward",
     "batchnorm": "batchnorm",
     "dropout": "dropout",
+    "optimizer-step": "optimizer_step",
+    "rnn-step": "rnn_step",
+    "lstm-step": "lstm_step",
+    "gru-step": "gru_step",
+    "attention": "attention",
 }
 
 

@@ -19,6 +19,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from rich.console import Console
+from sequence_wrong import WRONG as SEQUENCE_WRONG
 
 from cardcli.answers import grade
 from cardcli.diagnosis import MOST, PREFIX, diagnose_card, diagnose_problem
@@ -370,6 +371,17 @@ WRONG = {
     "param-count": param_count_wrong, "activation-memory": activation_memory_wrong,
     "receptive-field": receptive_field_wrong, "spectral-radius": spectral_wrong, "vgg-dims": vgg_wrong,
 }
+WRONG.update(SEQUENCE_WRONG)  # optimizer-step, rnn/lstm/gru-step, attention (tests/sequence_wrong.py)
+
+
+@pytest.fixture(autouse=True)
+def _parts_grading(request):
+    """Multi-part answers (lstm-step) are graded by cardcli.partmarks (issue 25's part-by-part marking):
+    until that module is in the tree, the generic tests skip them (tests/test_families_sequence.py
+    checks lstm-step's answers, mistakes and follow-through directly)."""
+    family = getattr(getattr(request.node, "callspec", None), "params", {}).get("family")
+    if family == "lstm-step":
+        pytest.importorskip("cardcli.partmarks", reason="multi-part grading comes with issue 25's cardcli.partmarks")
 
 
 #: families whose mistakes are recomputed (in PyTorch) and diagnosed in tests/test_backprop_families.py
@@ -432,6 +444,8 @@ def _random_wrong(p, rng):
             cand = [rng.randint(1, 999) for _ in right]
         elif kind == "radius-verdict":
             cand = {"radius": round(rng.uniform(0.01, 50), 3), "regime": rng.choice(["vanishing", "exploding"])}
+        elif kind == "parts":  # lstm-step's {"h": row, "c": row}
+            cand = {k: [[rng.randint(-40, 40) for _ in r] for r in v] for k, v in right.items()}
         elif kind in ("int",):
             cand = right + rng.choice([-1, 1]) * rng.randint(3, 5000)
         else:

@@ -22,7 +22,7 @@ EXPECTED_FAMILIES = {
     "conv-forward", "conv-backward", "pool-forward", "pool-backward", "conv-output-size", "pool-output-size",
     "transposed-conv-output-size", "param-count", "activation-memory", "receptive-field", "spectral-radius",
     "vgg-dims", "graph-backprop", "softmax-loss", "svm-loss", "linear-backward", "activation-backward", "batchnorm",
-    "dropout",
+    "dropout", "optimizer-step", "rnn-step", "gru-step", "lstm-step", "attention",
 }
 SEEDS = range(25)
 PER_SEED = 3
@@ -402,7 +402,7 @@ def test_resolve_topics_and_families():
     assert resolve([]) == sorted(EXPECTED_FAMILIES)
     assert resolve(["pooling"]) == ["pool-backward", "pool-forward", "pool-output-size"]
     assert resolve(["vgg-dims"]) == ["vgg-dims"]
-    assert resolve(["rnn", "memory"]) == ["activation-memory", "spectral-radius"]
+    assert resolve(["rnn", "memory"]) == ["activation-memory", "gru-step", "lstm-step", "rnn-step", "spectral-radius"]
     assert "vgg-dims" in resolve(["output-size"]) and "conv-output-size" in resolve(["output-size"])
 
 
