@@ -314,3 +314,26 @@ def test_quiz_accepts_the_answer_to_4_significant_figures_and_names_a_mistake(fa
     out = " ".join(r.stdout.split())
     assert r.exit_code == 0 and "Score: 0/1" in out, r.output
     assert f"Likely mistake: {wrong_m.name}" in out or f"or {wrong_m.name}" in out, out
+
+
+def test_lstm_marking_follows_c_through_to_h():
+    """Marked as a person marks (issue 25's cardcli.partmarks): the forget gate applied to h gives a
+    wrong c′, and h′ = o ⊙ tanh(that c′) earns its point by follow-through; the diagnosis names the
+    mistake. A right c′ with tanh left off h′ earns c′ only."""
+    partmarks = pytest.importorskip("cardcli.partmarks",
+                                    reason="multi-part grading comes with issue 25's cardcli.partmarks")
+    from cardcli.diagnosis import diagnose_problem
+
+    def typed(ans):
+        return " | ".join(" ".join(f"{v:.6g}" for v in ans[k][0]) for k in ("c", "h"))
+
+    for pr in generate("lstm-step", 20, 7, 2):
+        slip = lstm_wrong(pr.params)["forget-gate-on-h"]
+        g = partmarks.mark_problem(pr, partmarks.read_problem(pr, typed(slip)))
+        assert not g.correct and g.share == pytest.approx(0.5) and g.followed == ("h",), pr.id
+        assert "forget-gate-on-h" in diagnose_problem(pr, partmarks.read_problem(pr, typed(slip))).ids
+        half = {"c": pr.answer["c"], "h": lstm_wrong(pr.params)["cell-tanh-forgotten"]["h"]}
+        g = partmarks.mark_problem(pr, partmarks.read_problem(pr, typed(half)))
+        assert g.share == pytest.approx(0.5) and g.followed == (), pr.id
+        right = partmarks.mark_problem(pr, partmarks.read_problem(pr, typed(pr.answer)))
+        assert right.correct and right.share == 1.0
