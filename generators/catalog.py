@@ -26,6 +26,8 @@ CATALOG: dict[str, tuple[tuple[str, ...], str]] = {
     "receptive-field": (("receptive-field", "conv"), "receptive field of a stack of layers"),
     "spectral-radius": (("rnn",), "RNN W_hh spectral radius and vanishing/exploding verdict"),
     "vgg-dims": (("architectures", "output-size"), "VGG-16 activation shapes for an input size"),
+    "transformer-params": (("architectures", "params"),
+                           "parameters of Transformer encoder layers (+ embedding), or the attention-weight shape"),
 }
 
 #: family name -> the module of ``generators.families`` that holds its generator, solution text and
@@ -43,6 +45,7 @@ MODULES: dict[str, str] = {
     "receptive-field": "receptive_field",
     "spectral-radius": "spectral_radius",
     "vgg-dims": "vgg_dims",
+    "transformer-params": "transformer_params",
 }
 
 
