@@ -28,6 +28,7 @@ CATALOG: dict[str, tuple[tuple[str, ...], str]] = {
     "vgg-dims": (("architectures", "output-size"), "VGG-16 activation shapes for an input size"),
     "transformer-params": (("architectures", "params"),
                            "parameters of Transformer encoder layers (+ embedding), or the attention-weight shape"),
+    "flops": (("architectures", "conv"), "multiply-accumulates or FLOPs of a conv or linear layer on a batch"),
 }
 
 #: family name -> the module of ``generators.families`` that holds its generator, solution text and
@@ -46,6 +47,7 @@ MODULES: dict[str, str] = {
     "spectral-radius": "spectral_radius",
     "vgg-dims": "vgg_dims",
     "transformer-params": "transformer_params",
+    "flops": "flops",
 }
 
 

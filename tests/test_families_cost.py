@@ -118,3 +118,91 @@ def test_transformer_params_mistakes_diagnosed(d):
     assert expected <= seen
     if d > 1:
         assert {"projection-per-head", "embedding-forgotten", "one-layer-counted"} <= seen
+
+
+# -- flops ---------------------------------------------------------------------------------------
+def torch_flops(P: dict) -> int:
+    torch = pytest.importorskip("torch")
+    from torch.utils.flop_counter import FlopCounterMode
+
+    layer = P["layer"]
+    if layer["type"] == "linear":
+        module = torch.nn.Linear(layer["in_features"], layer["out_features"], bias=layer["bias"], device="meta")
+    else:
+        module = torch.nn.Conv2d(layer["in_channels"], layer["out_channels"], kernel_size=tuple_or_int(
+            layer["kernel_size"]), stride=tuple_or_int(layer["stride"]), padding=tuple_or_int(layer["padding"]),
+            bias=layer["bias"], device="meta")
+    x = torch.empty(P["batch"], *P["input_shape"], device="meta")
+    with FlopCounterMode(display=False) as counter:
+        module(x)
+    return int(counter.get_total_flops())
+
+
+def tuple_or_int(v):
+    return tuple(v) if isinstance(v, list) else v
+
+
+@pytest.mark.parametrize("d", DIFFICULTIES)
+def test_flops_against_flop_counter(d):
+    pytest.importorskip("torch")
+    kinds = set()
+    for pr in draws("flops", d):
+        P = pr.params
+        kinds.add((P["layer"]["type"], P["ask"]))
+        flops = torch_flops(P)
+        assert pr.answer_kind == "int"
+        assert pr.answer == (flops if P["ask"] == "flops" else flops // 2), pr.id
+        assert f"{pr.answer:,}" in pr.solution
+    assert kinds == {(t, a) for t in ("conv", "linear") for a in ("macs", "flops")}
+
+
+def _naive_macs(P: dict, batch: int | None = None, use_input_size: bool = False, kernel: bool = True,
+                bias_adds: bool = False) -> int:
+    """MACs by counting, output by output, the products each output sums (loops over positions)."""
+    layer, n = P["layer"], P["batch"] if batch is None else batch
+    if layer["type"] == "linear":
+        per_example = sum(layer["in_features"] + bias_adds for _ in range(layer["out_features"]))
+        return n * per_example
+    C, H, W = P["input_shape"]
+    kh, kw = (layer["kernel_size"],) * 2 if isinstance(layer["kernel_size"], int) else layer["kernel_size"]
+    sh, sw = (layer["stride"],) * 2 if isinstance(layer["stride"], int) else layer["stride"]
+    ph, pw = (layer["padding"],) * 2 if isinstance(layer["padding"], int) else layer["padding"]
+    rows = range(H) if use_input_size else range(0, H + 2 * ph - kh + 1, sh)
+    cols = range(W) if use_input_size else range(0, W + 2 * pw - kw + 1, sw)
+    per_output = C * (kh * kw if kernel else 1) + bias_adds
+    return n * layer["out_channels"] * sum(per_output for _ in rows for _ in cols)
+
+
+def _flops_wrong(P: dict) -> dict:
+    right = _naive_macs(P)
+    as_asked = (lambda m: 2 * m) if P["ask"] == "flops" else (lambda m: m)
+    out: dict = {}
+    if P["ask"] == "flops":
+        out["macs-for-flops"] = right
+    else:
+        out["flops-for-macs"] = 2 * right
+    if P["batch"] > 1:
+        out["batch-forgotten"] = as_asked(_naive_macs(P, batch=1))
+    layer = P["layer"]
+    if layer["type"] == "conv":
+        if _naive_macs(P, use_input_size=True) != right:
+            out["input-size-for-output"] = as_asked(_naive_macs(P, use_input_size=True))
+        if layer["kernel_size"] not in (1, [1, 1]):
+            out["kernel-size-forgotten"] = as_asked(_naive_macs(P, kernel=False))
+    if layer["bias"]:
+        out["bias-counted"] = as_asked(right) + (_naive_macs(P, bias_adds=True) - right)
+    return out
+
+
+@pytest.mark.parametrize("d", DIFFICULTIES)
+def test_flops_mistakes_diagnosed(d):
+    seen = set()
+    for pr in draws("flops", d, 80, seed=5):
+        assert _naive_macs(pr.params) * (2 if pr.params["ask"] == "flops" else 1) == pr.answer
+        assert_no_diagnosis_for_right(pr)
+        for mid, wrong in _flops_wrong(pr.params).items():
+            assert_diagnosed(pr, mid, wrong)
+            seen.add(mid)
+    assert {"macs-for-flops", "flops-for-macs", "batch-forgotten", "kernel-size-forgotten", "bias-counted"} <= seen
+    if d > 1:
+        assert "input-size-for-output" in seen
