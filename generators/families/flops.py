@@ -55,7 +55,8 @@ def _outputs(p: dict) -> int:
     return int(p["batch"]) * int(layer["out_channels"]) * oh * ow
 
 
-def _exact(rng: np.random.Generator, n: int, k: int, strides: tuple[int, ...], pads: tuple[int, ...]) -> tuple[int, int]:
+def _exact(rng: np.random.Generator, n: int, k: int, strides: tuple[int, ...],
+           pads: tuple[int, ...]) -> tuple[int, int]:
     """A stride and padding that tile ``n`` exactly (no floor in the output size)."""
     pads = tuple(p for p in pads if p <= k // 2) or (0,)
     for _ in range(50):
