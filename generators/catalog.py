@@ -29,6 +29,7 @@ CATALOG: dict[str, tuple[tuple[str, ...], str]] = {
     "transformer-params": (("architectures", "params"),
                            "parameters of Transformer encoder layers (+ embedding), or the attention-weight shape"),
     "flops": (("architectures", "conv"), "multiply-accumulates or FLOPs of a conv or linear layer on a batch"),
+    "init-std": (("initialization",), "Xavier/Kaiming initialisation: the weights' std or uniform bound"),
 }
 
 #: family name -> the module of ``generators.families`` that holds its generator, solution text and
@@ -48,6 +49,7 @@ MODULES: dict[str, str] = {
     "vgg-dims": "vgg_dims",
     "transformer-params": "transformer_params",
     "flops": "flops",
+    "init-std": "init_std",
 }
 
 

@@ -21,7 +21,7 @@ from generators.families import FAMILIES, generate, resolve
 EXPECTED_FAMILIES = {
     "conv-forward", "conv-backward", "pool-forward", "pool-backward", "conv-output-size", "pool-output-size",
     "transposed-conv-output-size", "param-count", "activation-memory", "receptive-field", "spectral-radius",
-    "vgg-dims", "transformer-params", "flops",
+    "vgg-dims", "transformer-params", "flops", "init-std",
 }
 SEEDS = range(25)
 PER_SEED = 3

@@ -5,6 +5,7 @@ for knn) over 200 draws per difficulty, and every catalogued mistake recomputed 
 from __future__ import annotations
 
 import functools
+import math
 
 import pytest
 
@@ -206,3 +207,113 @@ def test_flops_mistakes_diagnosed(d):
     assert {"macs-for-flops", "flops-for-macs", "batch-forgotten", "kernel-size-forgotten", "bias-counted"} <= seen
     if d > 1:
         assert "input-size-for-output" in seen
+
+
+# -- init-std ------------------------------------------------------------------------------------
+SAMPLES = 20_000
+
+
+def torch_init(P: dict):
+    """``(torch's formula value, empirical std, empirical max |w|)`` of the asked initialisation on
+    enough copies of the weight to hold SAMPLES values."""
+    torch = pytest.importorskip("torch")
+    init = torch.nn.init
+    shape = P.get("shape") or [P["fan_out"], P["fan_in"]]
+    w = torch.empty(*shape, dtype=torch.float64)
+    fan_in, fan_out = init._calculate_fan_in_and_fan_out(w)
+    assert (fan_in, fan_out) == (P["fan_in"], P["fan_out"])
+    g = init.calculate_gain(P["nonlinearity"], P["a"] if P["nonlinearity"] == "leaky_relu" else None)
+    scheme = P["scheme"]
+    if scheme.startswith("xavier"):
+        std = g * math.sqrt(2.0 / (fan_in + fan_out))
+
+        def fill():
+            getattr(init, scheme + "_")(w, gain=g)
+    else:
+        std = g / math.sqrt(init._calculate_correct_fan(w, P["mode"]))
+
+        def fill():
+            getattr(init, scheme + "_")(w, a=P["a"], mode=P["mode"], nonlinearity=P["nonlinearity"])
+    copies = max(1, -(-SAMPLES // w.numel()))
+    values = []
+    for _ in range(copies):
+        fill()
+        values.append(w.flatten().clone())
+    allv = torch.cat(values)
+    expected = std * math.sqrt(3) if P["ask"] == "bound" else std
+    return expected, float(allv.std()), float(allv.abs().max())
+
+
+@pytest.mark.parametrize("d", DIFFICULTIES)
+def test_init_std_against_torch_init(d):
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    schemes = set()
+    for pr in draws("init-std", d):
+        P = pr.params
+        schemes.add((P["scheme"], P["ask"]))
+        expected, emp_std, emp_max = torch_init(P)
+        assert pr.answer_kind == "float" and pr.tolerance == 5e-3
+        assert math.isclose(pr.answer, expected, rel_tol=1e-12), pr.id
+        std = pr.answer / math.sqrt(3) if P["ask"] == "bound" else pr.answer
+        assert abs(emp_std - std) <= 0.03 * std, (pr.id, emp_std, std)
+        if P["scheme"].endswith("uniform"):  # every value inside the bound, the largest close to it
+            bound = std * math.sqrt(3)
+            assert bound * 0.97 <= emp_max <= bound * (1 + 1e-9), (pr.id, emp_max, bound)
+    assert {s for s, _ in schemes} == {"xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal"}
+    assert {a for _, a in schemes} == {"std", "bound"} if d > 1 else {a for _, a in schemes} >= {"bound"}
+
+
+GAINS = {"linear": 1.0, "sigmoid": 1.0, "tanh": 5 / 3, "relu": 2 ** 0.5}
+
+
+def _init_wrong(P: dict) -> dict:
+    """Each mistake's std/bound from its own (wrong) formula."""
+    nl, a = P["nonlinearity"], P["a"]
+    g = GAINS.get(nl) or (2 / (1 + a * a)) ** 0.5
+    fi, fo = P["fan_in"], P["fan_out"]
+    xavier = P["scheme"].startswith("xavier")
+    uniform = P["scheme"].endswith("uniform")
+    scale = 3 ** 0.5 if P["ask"] == "bound" else 1.0
+
+    def formula(gain, fan_in=fi, fan_out=fo, s=scale):
+        if xavier:
+            return gain * (2 / (fan_in + fan_out)) ** 0.5 * s
+        return gain / (fan_in if P["mode"] == "fan_in" else fan_out) ** 0.5 * s
+
+    out: dict = {}
+    if not xavier and fi != fo:
+        out["fan-swapped"] = formula(g, fo, fi)
+    if g != 1.0:
+        out["gain-forgotten"] = formula(1.0)
+        out["gain-squared"] = formula(g * g)
+    if P["ask"] == "bound":
+        out["std-for-bound"] = formula(g, s=1.0)
+    else:
+        out["variance-for-std"] = formula(g) ** 2
+        if uniform:
+            out["bound-for-std"] = formula(g, s=3 ** 0.5)
+    if xavier and fi != fo:
+        out["xavier-fan-in-only"] = g * (1 / fi) ** 0.5 * scale
+    if nl == "leaky_relu":
+        out["slope-forgotten"] = formula(2 ** 0.5)
+    if "shape" in P:
+        cout, cin = P["shape"][:2]
+        out["receptive-field-forgotten"] = formula(g, cin, cout)
+    return out
+
+
+@pytest.mark.parametrize("d", DIFFICULTIES)
+def test_init_std_mistakes_diagnosed(d):
+    seen = set()
+    for pr in draws("init-std", d, 100, seed=7):
+        assert_no_diagnosis_for_right(pr)
+        for mid, wrong in _init_wrong(pr.params).items():
+            assert abs(wrong - pr.answer) > 0.01 * pr.answer, (pr.id, mid)  # apart by twice the tolerance
+            assert_diagnosed(pr, mid, wrong)
+            seen.add(mid)
+    expected = {"fan-swapped", "gain-forgotten", "gain-squared", "std-for-bound", "variance-for-std",
+                "xavier-fan-in-only"}
+    if d == 3:
+        expected |= {"slope-forgotten", "receptive-field-forgotten", "bound-for-std"}
+    assert expected <= seen
