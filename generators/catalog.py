@@ -30,6 +30,7 @@ CATALOG: dict[str, tuple[tuple[str, ...], str]] = {
                            "parameters of Transformer encoder layers (+ embedding), or the attention-weight shape"),
     "flops": (("architectures", "conv"), "multiply-accumulates or FLOPs of a conv or linear layer on a batch"),
     "init-std": (("initialization",), "Xavier/Kaiming initialisation: the weights' std or uniform bound"),
+    "knn": (("knn",), "k-nearest-neighbour prediction with the L1 or L2 distance"),
 }
 
 #: family name -> the module of ``generators.families`` that holds its generator, solution text and
@@ -50,6 +51,7 @@ MODULES: dict[str, str] = {
     "transformer-params": "transformer_params",
     "flops": "flops",
     "init-std": "init_std",
+    "knn": "knn",
 }
 
 

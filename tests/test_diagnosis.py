@@ -19,6 +19,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from rich.console import Console
+from test_families_cost import _flops_wrong, _init_wrong, _knn_wrong, _tf_wrong
 
 from cardcli.answers import grade
 from cardcli.diagnosis import MOST, PREFIX, diagnose_card, diagnose_problem
@@ -369,6 +370,7 @@ WRONG = {
     "pool-output-size": pool_output_size_wrong, "transposed-conv-output-size": transposed_wrong,
     "param-count": param_count_wrong, "activation-memory": activation_memory_wrong,
     "receptive-field": receptive_field_wrong, "spectral-radius": spectral_wrong, "vgg-dims": vgg_wrong,
+    "transformer-params": _tf_wrong, "flops": _flops_wrong, "init-std": _init_wrong, "knn": _knn_wrong,
 }
 
 

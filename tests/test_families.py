@@ -21,7 +21,7 @@ from generators.families import FAMILIES, generate, resolve
 EXPECTED_FAMILIES = {
     "conv-forward", "conv-backward", "pool-forward", "pool-backward", "conv-output-size", "pool-output-size",
     "transposed-conv-output-size", "param-count", "activation-memory", "receptive-field", "spectral-radius",
-    "vgg-dims", "transformer-params", "flops", "init-std",
+    "vgg-dims", "transformer-params", "flops", "init-std", "knn",
 }
 SEEDS = range(25)
 PER_SEED = 3
@@ -413,7 +413,7 @@ def test_resolve_unknown_did_you_mean(bad, hint):
 
 def test_resolve_topic_without_families():
     with pytest.raises(UsageError, match="no generated problems"):
-        resolve(["knn"])
+        resolve(["detection"])
 
 
 # -- the generate command -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import math
 
+import numpy as np
 import pytest
 
 from cardcli.answers import grade
@@ -317,3 +318,83 @@ def test_init_std_mistakes_diagnosed(d):
     if d == 3:
         expected |= {"slope-forgotten", "receptive-field-forgotten", "bound-for-std"}
     assert expected <= seen
+
+
+# -- knn -----------------------------------------------------------------------------------------
+def numpy_knn(train, labels, test, k, metric, *, farthest=False, signed=False):
+    """Vectorised kNN: (label, whether the draw is tie-free)."""
+    X, t = np.asarray(train, dtype=float), np.asarray(test, dtype=float)
+    if signed:
+        dist = (X - t).sum(axis=1)
+    elif metric == "l1":
+        dist = np.abs(X - t).sum(axis=1)
+    else:
+        dist = np.linalg.norm(X - t, axis=1)
+    if farthest:
+        dist = -dist
+    order = np.argsort(dist, kind="stable")
+    boundary_tie = k < len(dist) and np.isclose(dist[order[k - 1]], dist[order[k]])
+    votes = np.bincount(np.asarray(labels)[order[:k]])
+    top = np.flatnonzero(votes == votes.max())
+    return int(top[0]), bool(not boundary_tie and len(top) == 1)
+
+
+def naive_knn(train, labels, test, k, metric):
+    """Loop version: distance by distance, then repeatedly take the nearest left."""
+    dists = []
+    for row, lab in zip(train, labels, strict=True):
+        if metric == "l1":
+            dist = sum(abs(a - b) for a, b in zip(row, test, strict=True))
+        else:
+            dist = math.sqrt(sum((a - b) ** 2 for a, b in zip(row, test, strict=True)))
+        dists.append((dist, lab))
+    chosen = []
+    left = list(dists)
+    for _ in range(k):
+        best = min(left, key=lambda e: e[0])
+        left.remove(best)
+        chosen.append(best[1])
+    counts = {}
+    for lab in chosen:
+        counts[lab] = counts.get(lab, 0) + 1
+    return max(counts, key=counts.get)
+
+
+@pytest.mark.parametrize("d", DIFFICULTIES)
+def test_knn_against_numpy_and_loops(d):
+    metrics, ks = set(), set()
+    for pr in draws("knn", d):
+        P = pr.params
+        metrics.add(P["metric"])
+        ks.add(P["k"])
+        label, tie_free = numpy_knn(P["train"], P["labels"], P["test"], P["k"], P["metric"])
+        assert tie_free, pr.id
+        assert pr.answer_kind == "int" and pr.answer == label == naive_knn(
+            P["train"], P["labels"], P["test"], P["k"], P["metric"]), pr.id
+        assert f"predicted label {label}" in pr.solution
+        assert len(P["train"]) == len(P["labels"]) and all(len(r) == len(P["test"]) for r in P["train"])
+    assert metrics == {"l1", "l2"}
+    assert ks == ({3} if d == 1 else {3, 5} if d == 2 else {3, 5, 7})
+
+
+def _knn_wrong(P: dict) -> dict:
+    other = "l2" if P["metric"] == "l1" else "l1"
+    out = {
+        "metric-swapped": numpy_knn(P["train"], P["labels"], P["test"], P["k"], other),
+        "nearest-only": numpy_knn(P["train"], P["labels"], P["test"], 1, P["metric"]),
+        "farthest-neighbours": numpy_knn(P["train"], P["labels"], P["test"], P["k"], P["metric"], farthest=True),
+        "signed-differences": numpy_knn(P["train"], P["labels"], P["test"], P["k"], P["metric"], signed=True),
+    }
+    for mid, (_, tie_free) in out.items():
+        assert tie_free, (mid, P)  # every mistake gives one label (no tie under its own procedure)
+    return {mid: label for mid, (label, _) in out.items()}
+
+
+@pytest.mark.parametrize("d", DIFFICULTIES)
+def test_knn_every_mistake_in_every_draw_diagnosed(d):
+    for pr in draws("knn", d, 100, seed=11):
+        assert_no_diagnosis_for_right(pr)
+        wrong = _knn_wrong(pr.params)
+        assert set(wrong) == {m.id for m in FAMILIES["knn"].mistakes}
+        for mid, label in wrong.items():
+            assert_diagnosed(pr, mid, label)

@@ -200,7 +200,7 @@ MISTAKES: tuple[Mistake, ...] = (
             "a multiply-accumulate is two floating-point operations: FLOPs = 2 × MACs", _macs_for_flops),
     Mistake("flops-for-macs", "FLOPs given for MACs",
             "the question asks for multiply-accumulates: one per weight use, half the FLOPs", _flops_for_macs),
-    Mistake("batch-forgotten", "the batch size forgotten",
+    Mistake("batch-forgotten", "batch size forgotten",
             "the count is for all {batch} examples of the batch", _no_batch),
     Mistake("input-size-for-output", "the input's spatial size used instead of the output's",
             "one sum is computed per OUTPUT position: H_out·W_out after stride and padding", _input_size),

@@ -230,7 +230,7 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("qk-shape", "the shape of Q (or K) per head given instead of the attention weights",
             "QKᵀ sums over d_k: the weights are queries × keys (seq × seq), not seq × d_k",
             _shape_only(_qk_shape)),
-    Mistake("batch-forgotten", "the batch size forgotten",
+    Mistake("batch-forgotten", "batch size forgotten",
             "each of the {batch} sequences has its own attention weights", _shape_only(_no_batch)),
 )
 
