@@ -23,9 +23,11 @@ import numpy as np  # noqa: E402
 
 from generators.families import FAMILIES, problem  # noqa: E402
 
-__all__ = ["baseline_rate", "diagnosis_ms", "family_rate", "main", "DIAGNOSIS_TARGET_MS"]
+__all__ = ["baseline_rate", "diagnosis_ms", "family_rate", "main", "DIAGNOSIS_TARGET_MS", "RATE_TARGET"]
 
 DIAGNOSIS_TARGET_MS = 5.0
+#: problems generated + solved per second at difficulty 1, per family (issues 25 and 26)
+RATE_TARGET = 1000
 
 
 def _rate(step, seconds: float) -> float:
@@ -77,11 +79,16 @@ def main(argv: list[str] | None = None) -> None:
     problem("conv-forward", 0, 1, 0)  # warm the solver imports
     base = baseline_rate(args.seconds)
     print(f"baseline (tiny numpy ops): {base:,.0f} /s")
-    print(f"{'family':<29} {'d':>1} {'problems/s':>11} {'ratio':>7}")
+    print(f"{'family':<29} {'d':>1} {'problems/s':>11} {'ratio':>7}  target (difficulty 1: >= {RATE_TARGET:,}/s)")
+    slow = []
     for name in FAMILIES:
         for d in (1, 2, 3):
             rate = family_rate(name, d, args.seconds)
-            print(f"{name:<29} {d:>1} {rate:>11,.0f} {rate / base:>7.3f}")
+            verdict = ("PASS" if rate >= RATE_TARGET else "FAIL") if d == 1 else ""
+            if verdict == "FAIL":
+                slow.append(name)
+            print(f"{name:<29} {d:>1} {rate:>11,.0f} {rate / base:>7.3f}  {verdict}")
+    print(f"difficulty 1 below {RATE_TARGET:,}/s: {', '.join(slow) if slow else 'none (PASS)'}")
     step_ms = 1000 / base
     print(f"\ndiagnosis of one wrong answer (difficulty 2; ratio = multiples of one baseline step, "
           f"{step_ms:.3f} ms); target < {DIAGNOSIS_TARGET_MS:g} ms")

@@ -9,6 +9,7 @@ from the right one.
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from typing import Any
@@ -17,7 +18,6 @@ import numpy as np
 
 from generators.families._common import FamilySpec, make_draft
 from generators.problem import Draft, Mistake
-from generators.render import fmt
 
 __all__ = ["SPECS", "MISTAKES", "make", "distances", "vote"]
 
@@ -127,13 +127,19 @@ def _draw(rng: np.random.Generator, d: int) -> dict | None:
     signed = _top([sum(row) for row in diffs], k)
     if far is None or signed is None:
         return None
+    labels = [0] * n
+    for src, dst in enumerate(order[:k + 1]):
+        labels[dst] = base[src]
+    spots = order[k + 1:]
     for _ in range(20):
-        labels = [0] * n
-        for src, dst in enumerate(order):
-            labels[dst] = base[src] if src < k + 1 else r.randrange(classes)
-        votes = [_winner(idx, labels) for idx in (far, signed)]
-        if all(v is not None and v != la for v in votes):
-            return {"train": train, "labels": labels, "test": test, "k": int(k), "metric": metric}
+        for dst, lab in zip(spots, r.choices(range(classes), k=len(spots)), strict=True):
+            labels[dst] = lab
+        win_far = _winner(far, labels)
+        if win_far is None or win_far == la:
+            continue
+        win_signed = _winner(signed, labels)
+        if win_signed is not None and win_signed != la:
+            return {"train": train, "labels": list(labels), "test": test, "k": int(k), "metric": metric}
     return None
 
 
@@ -145,33 +151,33 @@ def make(rng: np.random.Generator, d: int) -> Draft:
     else:  # pragma: no cover
         raise AssertionError("no tie-free knn draw found")
     p = drawn
-    right = predict(p)
+    metric, k, labels = p["metric"], int(p["k"]), p["labels"]
+    diffs = [[v - t for v, t in zip(row, p["test"], strict=True)] for row in p["train"]]
+    squares = [sum(x * x for x in row) for row in diffs]
+    dist: list[float] = [sum(abs(x) for x in row) for row in diffs] if metric == "l1" else \
+        [math.sqrt(q) for q in squares]
+    near = _top(dist, k) or []
+    right = _winner(near, labels) if near else None
     if right is None:  # pragma: no cover
         raise AssertionError(f"knn draw not well-posed: {p}")
-    train, test = _arrays(p)
-    metric, k, labels = p["metric"], int(p["k"]), p["labels"]
-    dist = distances(train, test, metric)
     name = "L1 (Manhattan) distance Σ|x_i − t_i|" if metric == "l1" else "L2 (Euclidean) distance √Σ(x_i − t_i)²"
-    rows = "\n".join(f"  x{i}: ({', '.join(fmt(v) for v in row)})  label {labels[i]}"
+    rows = "\n".join(f"  x{i}: ({', '.join(str(v) for v in row)})  label {labels[i]}"
                      for i, row in enumerate(p["train"]))
-    test_text = f"({', '.join(fmt(v) for v in p['test'])})"
+    test_text = f"({', '.join(str(v) for v in p['test'])})"
     stem = (f"A {k}-nearest-neighbour classifier uses the {name}. Training points and labels:\n{rows}\n"
             f"Which label does it predict for the test point t = {test_text}? (Majority vote of the {k} nearest; "
             f"there are no ties.)")
+
+    def shown(i: int) -> str:
+        return str(dist[i]) if metric == "l1" else f"{dist[i]:.4g}"
+
     lines = [f"Distances from t = {test_text} ({metric.upper()}):"]
-    for i, row in enumerate(p["train"]):
-        diffs = [v - t for v, t in zip(row, p["test"], strict=True)]
+    for i, row in enumerate(diffs):
         if metric == "l1":
-            terms = " + ".join(f"|{fmt(x)}|" for x in diffs)
-            lines.append(f"  x{i}: {terms} = {fmt(dist[i])}")
+            lines.append(f"  x{i}: {' + '.join(f'|{x}|' for x in row)} = {dist[i]}")
         else:
-            sq = sum(x * x for x in diffs)
-            terms = " + ".join(f"({fmt(x)})²" for x in diffs)
-            lines.append(f"  x{i}: √({terms}) = √{fmt(sq)} = {fmt(round(float(dist[i]), 4))}")
-    order = [int(i) for i in np.argsort(dist, kind="stable")]
-    near = order[:k]
-    lines.append(f"The {k} nearest: " + ", ".join(f"x{i} (label {labels[i]}, {fmt(round(float(dist[i]), 4))})"
-                                                 for i in near))
+            lines.append(f"  x{i}: √({' + '.join(f'({x})²' for x in row)}) = √{squares[i]} = {shown(i)}")
+    lines.append(f"The {k} nearest: " + ", ".join(f"x{i} (label {labels[i]}, {shown(i)})" for i in near))
     counts = Counter(labels[i] for i in near).most_common()
     lines.append("Votes: " + ", ".join(f"label {lab}: {c}" for lab, c in counts) + f" → predicted label {right}")
     return make_draft(p, stem, right, "\n".join(lines), "int")
