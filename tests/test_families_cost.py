@@ -398,3 +398,39 @@ def test_knn_every_mistake_in_every_draw_diagnosed(d):
         assert set(wrong) == {m.id for m in FAMILIES["knn"].mistakes}
         for mid, label in wrong.items():
             assert_diagnosed(pr, mid, label)
+
+
+# -- everywhere a family appears ------------------------------------------------------------------
+NEW = ("transformer-params", "flops", "init-std", "knn")
+
+
+def test_generate_list_quiz_topic_study_and_export_include_the_new_families(tmp_path):
+    from typer.testing import CliRunner
+
+    from cardcli.cli import app
+    from cardcli.render import answer_text
+    from generators.catalog import resolve
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["generate", "--list"])
+    assert r.exit_code == 0 and all(f in r.stdout for f in NEW)
+    assert resolve(["knn"]) == ["knn"] and resolve(["initialization"]) == ["init-std"]
+    assert {"transformer-params", "flops", "vgg-dims"} <= set(resolve(["architectures"]))
+    for family in NEW:  # the quiz reads the answer as the solution prints it and marks it right
+        pr = generate(family, 1, 4, 2)[0]
+        text = answer_text(pr.answer, pr.answer_kind)
+        r = runner.invoke(app, ["quiz", "--topic", family, "-n", "1", "--seed", "4", "-d", "2"], input=text + "\n")
+        assert r.exit_code == 0, r.output
+        assert "Score: 1/1" in r.stdout, (family, text, r.stdout[-400:])
+    out = tmp_path / "gen.txt"
+    r = runner.invoke(app, ["export", "anki", "--topic", "knn", "--topic", "initialization", "--generated", "2",
+                            "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert "nearest-neighbour classifier" in text and "nn.init." in text
+    from cardcli.session import generated_cards  # study: gen: cards per family and difficulty
+
+    ids = {c.id for c in generated_cards()}
+    assert {f"gen:{f}:d1" for f in NEW} <= ids
+    assert {c.id for c in generated_cards(["knn"])} == {"gen:knn:d1", "gen:knn:d2", "gen:knn:d3"}
+    assert {c.topic for c in generated_cards(["initialization"])} == {"initialization"}
