@@ -434,3 +434,27 @@ def test_generate_list_quiz_topic_study_and_export_include_the_new_families(tmp_
     assert {f"gen:{f}:d1" for f in NEW} <= ids
     assert {c.id for c in generated_cards(["knn"])} == {"gen:knn:d1", "gen:knn:d2", "gen:knn:d3"}
     assert {c.topic for c in generated_cards(["initialization"])} == {"initialization"}
+
+
+@pytest.mark.parametrize("family", NEW)
+def test_no_mistake_gives_the_right_answer_in_any_draw(family):
+    """Every mistake that can happen in a draw gives an answer the grader tells apart (200 draws each)."""
+    from generators.families import mistake_answers
+
+    for d in DIFFICULTIES:
+        for pr in draws(family, d):
+            for m, wrong in mistake_answers(family, pr.params):
+                assert not grade(wrong, pr.answer, pr.answer_kind, pr.tolerance).correct, (pr.id, m.id)
+
+
+def test_docs_list_every_mistake_of_the_new_families():
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    page = (docs / "families-architecture-and-cost.md").read_text(encoding="utf-8")
+    catalog = (docs / "problems.md").read_text(encoding="utf-8")
+    for family in NEW:
+        for m in FAMILIES[family].mistakes:
+            assert f"| `{family}` | `{m.id}` | {m.name} |" in page, (family, m.id)
+            assert f"| `{family}` | `{m.id}` | {m.name} |\n" in catalog, (family, m.id)
+    assert page.count("```") % 2 == 0

@@ -131,8 +131,9 @@ def _draw(rng: np.random.Generator, d: int) -> dict | None:
     for src, dst in enumerate(order[:k + 1]):
         labels[dst] = base[src]
     spots = order[k + 1:]
+    pool = [c for c in range(classes) if c != la] * 6 + [la]  # the far points rarely share the answer's label
     for _ in range(20):
-        for dst, lab in zip(spots, r.choices(range(classes), k=len(spots)), strict=True):
+        for dst, lab in zip(spots, r.choices(pool, k=len(spots)), strict=True):
             labels[dst] = lab
         win_far = _winner(far, labels)
         if win_far is None or win_far == la:
