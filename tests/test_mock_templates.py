@@ -142,16 +142,30 @@ def test_unknown_family_in_a_template_is_rejected_with_file_line_and_the_list():
         parse_template(text, "cs.yaml")
 
 
-def test_exam_templates_lists_every_shipped_template():
-    r = runner.invoke(app, ["exam", "templates"], env={"COLUMNS": "160", "NO_COLOR": "1"})
+def test_exam_templates_table_rows():
+    from cardcli.commands.mock import templates_table
+
+    buf = StringIO()
+    Console(file=buf, width=160, color_system=None).print(templates_table())
+    text = buf.getvalue()
+    rows = {cells[1]: cells[2:7] for line in text.splitlines() if line.startswith("│")
+            for cells in [[c.strip() for c in line.split("│")]]}
+    assert rows["midterm (default)"] == ["Midterm II (mock)", "75", "100", "7",
+                                         "conv-forward, vgg-dims, spectral-radius"]
+    assert rows["cs231n"][:4] == ["CS231N Midterm (mock)", "80", "100", "15"]
+    assert rows["cs231n"][4].startswith("knn, init-std, conv-output-size")
+    narrow = StringIO()  # at 60 columns family names fold onto the next line, never cut with '…'
+    Console(file=narrow, width=60, color_system=None).print(templates_table())
+    assert "…" not in narrow.getvalue()
+
+
+def test_exam_templates_command_lists_every_shipped_template():
+    r = runner.invoke(app, ["exam", "templates"])
     assert r.exit_code == 0, r.output
+    flat = " ".join(r.output.split())
     for name in SHIPPED:
-        assert name in r.output
-    assert "midterm (default)" in r.output and "CS231N Midterm (mock)" in r.output and "Midterm II (mock)" in r.output
-    row = next(line for line in r.output.splitlines() if "cs231n " in line and "│" in line)
-    cells = [c.strip() for c in row.split("│")]
-    assert cells[3:6] == ["80", "100", "15"]
-    assert "knn, init-std" in r.output
+        assert f"{name}: " in r.output  # one line about each
+    assert "(default)" in flat and "knn," in flat
     assert str(shipped_template_path("midterm").parent) in r.output.replace("\n", "")
 
 

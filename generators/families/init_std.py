@@ -118,8 +118,8 @@ def make(rng: np.random.Generator, d: int) -> Draft:
     else:
         w_text = f"a Linear weight w of shape {fo}×{fi} (fan_in = {fi}, fan_out = {fo})"
     what = "standard deviation of the weights" if p["ask"] == "std" else "bound b of the uniform U(−b, b)"
-    stem = (f"{_call(p)} initialises {w_text}. What is the {what}? (Give 4 significant figures; relative "
-            f"tolerance 0.5%.)")
+    stem = (f"{_call(p)} initialises {w_text}. What is the {what}? (type e.g. 0.1234: 4 significant figures, "
+            f"relative tolerance 0.5%)")
     g = gain(nl, p["a"])
     g_text = {"linear": "1 (linear)", "sigmoid": "1 (sigmoid)", "tanh": "5/3 (tanh)", "relu": "√2 (ReLU)"}.get(
         nl, f"√(2/(1 + {fmt(p['a'])}²)) = {fmt(g)} (leaky ReLU, slope {fmt(p['a'])})")

@@ -125,7 +125,7 @@ def make(rng: np.random.Generator, d: int) -> Draft:
     b, h, s, dm = p["batch"], p["n_heads"], p["seq"], p["d_model"]
     stem = (f"Self-attention of {_layer_text(p)} runs on a batch of {b} sequences of {s} tokens (batch_first). "
             f"What is the shape of the per-head attention weights (the softmax(QKᵀ/√d_k) matrices, as "
-            f"nn.MultiheadAttention returns them with average_attn_weights=False)? Type e.g. 2x4x10x10.")
+            f"nn.MultiheadAttention returns them with average_attn_weights=False)? (type e.g. 2x4x10x10)")
     shape = attention_shape(p)
     solution = (f"Each of the {h} heads compares every one of the {s} queries with every one of the {s} keys "
                 f"(d_k = {dm}/{h} = {dm // h} is summed away in QKᵀ): one {s}×{s} matrix per head and per sequence.\n"
