@@ -458,3 +458,21 @@ def test_docs_list_every_mistake_of_the_new_families():
             assert f"| `{family}` | `{m.id}` | {m.name} |" in page, (family, m.id)
             assert f"| `{family}` | `{m.id}` | {m.name} |\n" in catalog, (family, m.id)
     assert page.count("```") % 2 == 0
+
+
+def test_flops_layers_are_in_param_counts_format():
+    """A flops layer is a valid param-count layer: the solver counts it as torch does."""
+    torch = pytest.importorskip("torch")
+    from generators.params import network_params
+
+    for d in DIFFICULTIES:
+        for pr in draws("flops", d, 40, seed=2):
+            layer = pr.params["layer"]
+            if layer["type"] == "conv":
+                module = torch.nn.Conv2d(layer["in_channels"], layer["out_channels"],
+                                         tuple_or_int(layer["kernel_size"]), stride=tuple_or_int(layer["stride"]),
+                                         padding=tuple_or_int(layer["padding"]), bias=layer["bias"], device="meta")
+            else:
+                module = torch.nn.Linear(layer["in_features"], layer["out_features"], bias=layer["bias"],
+                                         device="meta")
+            assert network_params(layers=[layer]) == sum(p.numel() for p in module.parameters())
