@@ -369,8 +369,10 @@ def exam_mock(
     minutes: Annotated[int | None, typer.Option("--minutes", min=1, max=600,
                                                 help="Time allowed (default: the template's, 75 for Midterm II).")
     ] = None,
-    template: Annotated[Path | None, typer.Option("--template", help="A template YAML file (default: the shipped "
-                                                  "Midterm II one).", show_default=False)] = None,
+    template: Annotated[str | None, typer.Option("--template", metavar="NAME|FILE",
+                                                 help="A shipped template by name (midterm, cs231n: `cardcli exam "
+                                                 "templates`) or a template YAML file (default: midterm).",
+                                                 show_default=False)] = None,
     topic: Annotated[list[str] | None, typer.Option("--topic", help="Draw the deck cards only from this topic; "
                                                     "repeatable.", show_default=False,
                                                     autocompletion=_complete_topics)] = None,
@@ -384,6 +386,14 @@ def exam_mock(
 
     cmd.run(seed=seed, minutes=minutes, template=template, topics=topic or [], print_to=print_to,
             extra=extra or [])
+
+
+@exam_app.command("templates")
+def exam_templates() -> None:
+    """List the shipped mock-exam templates (for `exam mock --template NAME`) with their time, points and questions."""
+    from cardcli.commands import mock as cmd
+
+    cmd.run_templates()
 
 
 def _date(text: str | None) -> date | None:

@@ -38,6 +38,11 @@ CATALOG: dict[str, tuple[tuple[str, ...], str]] = {
     "lstm-step": (("rnn",), "one nn.LSTMCell step: the new cell and hidden states (two parts)"),
     "gru-step": (("rnn",), "one nn.GRUCell step: the new hidden state"),
     "attention": (("attention",), "scaled dot-product attention output (with a mask or causal)"),
+    "transformer-params": (("architectures", "params"),
+                           "parameters of Transformer encoder layers (+ embedding), or the attention-weight shape"),
+    "flops": (("architectures", "conv"), "multiply-accumulates or FLOPs of a conv or linear layer on a batch"),
+    "init-std": (("initialization",), "Xavier/Kaiming initialisation: the weights' std or uniform bound"),
+    "knn": (("knn",), "k-nearest-neighbour prediction with the L1 or L2 distance"),
 }
 
 #: family name -> the module of ``generators.families`` that holds its generator, solution text and
@@ -67,6 +72,10 @@ MODULES: dict[str, str] = {
     "lstm-step": "lstm_step",
     "gru-step": "gru_step",
     "attention": "attention",
+    "transformer-params": "transformer_params",
+    "flops": "flops",
+    "init-std": "init_std",
+    "knn": "knn",
 }
 
 

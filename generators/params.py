@@ -68,12 +68,15 @@ def linear_params(in_features: int, out_features: int, bias: bool = True) -> int
 
 
 def layer_params(layer: Mapping[str, Any]) -> int:
-    """Parameters of one layer dict: ``conv`` / ``linear`` (alias ``fc``) / ``batchnorm``
+    """Parameters of one layer dict: ``conv`` (``stride``/``padding``/``dilation`` accepted and
+    ignored) / ``linear`` (alias ``fc``) / ``batchnorm``
     (``2 * num_features``: scale and shift) / pooling, activations, dropout (0)."""
     if not isinstance(layer, Mapping) or "type" not in layer:
         raise ValueError(f"each layer must be a mapping with a 'type', got {layer!r}")
     kind = str(layer["type"]).strip().lower()
     rest = {k: v for k, v in layer.items() if k != "type"}
+    if kind == "conv":  # the sliding-window arguments (flops' layers carry them) change no count
+        rest = {k: v for k, v in rest.items() if k not in ("stride", "padding", "dilation")}
     try:
         if kind == "conv":
             return conv_params(**rest)

@@ -113,6 +113,7 @@ def test_wheel_ships_decks_and_finds_them_from_any_directory(tmp_path):
     bundled = sorted(p.name for p in bundled_decks_dir().glob("*.yaml"))
     assert sorted(Path(n).name for n in names if n.startswith("cardcli/_cards/")) == bundled
     assert "cardcli/data/midterm.yaml" in names  # the default mock-exam template
+    assert "cardcli/data/cs231n.yaml" in names  # the CS231N-style one (exam mock --template cs231n)
     for sub in ("store/history.py", "scheduler/queue.py", "importing/anki.py", "mock/exam.py", "fileout.py"):
         assert f"cardcli/{sub}" in names  # the subpackages ship too
     assert "generators/families/conv_forward.py" in names

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from rich.console import Console
 from sequence_wrong import WRONG as SEQUENCE_WRONG
+from test_families_cost import _flops_wrong, _init_wrong, _knn_wrong, _tf_wrong
 
 from cardcli.answers import grade
 from cardcli.diagnosis import MOST, PREFIX, diagnose_card, diagnose_problem
@@ -370,18 +371,9 @@ WRONG = {
     "pool-output-size": pool_output_size_wrong, "transposed-conv-output-size": transposed_wrong,
     "param-count": param_count_wrong, "activation-memory": activation_memory_wrong,
     "receptive-field": receptive_field_wrong, "spectral-radius": spectral_wrong, "vgg-dims": vgg_wrong,
+    "transformer-params": _tf_wrong, "flops": _flops_wrong, "init-std": _init_wrong, "knn": _knn_wrong,
 }
 WRONG.update(SEQUENCE_WRONG)  # optimizer-step, rnn/lstm/gru-step, attention (tests/sequence_wrong.py)
-
-
-@pytest.fixture(autouse=True)
-def _parts_grading(request):
-    """Multi-part answers (lstm-step) are graded by cardcli.partmarks (issue 25's part-by-part marking):
-    until that module is in the tree, the generic tests skip them (tests/test_families_sequence.py
-    checks lstm-step's answers, mistakes and follow-through directly)."""
-    family = getattr(getattr(request.node, "callspec", None), "params", {}).get("family")
-    if family == "lstm-step":
-        pytest.importorskip("cardcli.partmarks", reason="multi-part grading comes with issue 25's cardcli.partmarks")
 
 
 #: families whose mistakes are recomputed (in PyTorch) and diagnosed in tests/test_backprop_families.py

@@ -22,7 +22,8 @@ EXPECTED_FAMILIES = {
     "conv-forward", "conv-backward", "pool-forward", "pool-backward", "conv-output-size", "pool-output-size",
     "transposed-conv-output-size", "param-count", "activation-memory", "receptive-field", "spectral-radius",
     "vgg-dims", "graph-backprop", "softmax-loss", "svm-loss", "linear-backward", "activation-backward", "batchnorm",
-    "dropout", "optimizer-step", "rnn-step", "gru-step", "lstm-step", "attention",
+    "dropout", "optimizer-step", "rnn-step", "gru-step", "lstm-step", "attention", "transformer-params", "flops",
+    "init-std", "knn",
 }
 SEEDS = range(25)
 PER_SEED = 3
@@ -415,7 +416,7 @@ def test_resolve_unknown_did_you_mean(bad, hint):
 
 def test_resolve_topic_without_families():
     with pytest.raises(UsageError, match="no generated problems"):
-        resolve(["knn"])
+        resolve(["detection"])
 
 
 # -- the generate command -----------------------------------------------------------------------

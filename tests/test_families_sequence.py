@@ -221,7 +221,6 @@ def test_lstm_mistakes_match_independent_recomputation():
 
 
 def test_lstm_mistakes_are_diagnosed_by_name():
-    pytest.importorskip("cardcli.partmarks", reason="multi-part grading comes with issue 25's cardcli.partmarks")
     from cardcli.diagnosis import diagnose_problem
 
     for d in (1, 2, 3):
@@ -320,8 +319,7 @@ def test_lstm_marking_follows_c_through_to_h():
     """Marked as a person marks (issue 25's cardcli.partmarks): the forget gate applied to h gives a
     wrong c′, and h′ = o ⊙ tanh(that c′) earns its point by follow-through; the diagnosis names the
     mistake. A right c′ with tanh left off h′ earns c′ only."""
-    partmarks = pytest.importorskip("cardcli.partmarks",
-                                    reason="multi-part grading comes with issue 25's cardcli.partmarks")
+    import cardcli.partmarks as partmarks
     from cardcli.diagnosis import diagnose_problem
 
     def typed(ans):

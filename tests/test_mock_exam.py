@@ -3,7 +3,6 @@ the printed answer key, logging and `stats --json`."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import sqlite3
@@ -238,8 +237,6 @@ def test_key_text_is_accepted_for_every_family_and_kind():
         for d in (1, 2, 3):
             for i in range(3):
                 p = problem(family, 3, d, i)
-                if p.answer_kind == "parts" and importlib.util.find_spec("cardcli.partmarks") is None:
-                    continue  # lstm-step's two parts: read and marked by issue 25's cardcli.partmarks
                 q = Question(1, "s", 10, problem=p)
                 assert mark_answer(q, key_text(q)).score == 10, (family, d, i, key_text(q))
 

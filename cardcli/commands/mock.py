@@ -13,10 +13,11 @@ import sys
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cardcli import clock
 
-__all__ = ["run", "write_document", "PRINT_MARKER", "Alarm"]
+__all__ = ["run", "run_templates", "templates_table", "write_document", "PRINT_MARKER", "Alarm"]
 
 #: every printed exam holds this text; only such a file is ever overwritten
 PRINT_MARKER = "cardcli exam mock --seed"
@@ -85,7 +86,42 @@ def _policy(store, now: datetime):
     return policy_for(now, exam, model.parameters if model else None, day)
 
 
-def run(*, seed: int | None, minutes: int | None, template: Path | None, topics: list[str],
+def templates_table() -> Any:
+    """The shipped templates as a rich ``Table``: name, title, minutes, points, questions, open problems."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from cardcli.mock.template import DEFAULT, shipped_templates
+
+    table = Table(title="Mock-exam templates (cardcli exam mock --template NAME)", title_justify="left")
+    for col in ("name", "title", "minutes", "points", "questions", "open problems"):
+        numeric = col in ("minutes", "points", "questions")
+        table.add_column(col, justify="right" if numeric else "left", no_wrap=numeric,
+                         overflow="fold")
+    for tpl in shipped_templates():
+        families = [p.family for s in tpl.sections for p in s.problems]
+        count = len(families) + sum(s.draw.count for s in tpl.sections if s.draw)
+        name = tpl.name + (" (default)" if tpl.name == DEFAULT else "")
+        table.add_row(Text(name), Text(tpl.title), str(tpl.minutes), str(tpl.total), str(count),
+                      Text(", ".join(families)))
+    return table
+
+
+def run_templates() -> None:
+    """``cardcli exam templates``: the shipped templates, one row each, and where their files are."""
+    from rich.text import Text
+
+    from cardcli.commands._common import out
+    from cardcli.mock.template import DEFAULT, SHIPPED, shipped_template_path
+
+    out.print(templates_table())
+    for name, about in SHIPPED.items():
+        out.print(Text(f"{name}: {about}"))
+    out.print(Text(f"Files: {shipped_template_path(DEFAULT).parent} — copy one, edit it and pass "
+                   f"--template FILE."))
+
+
+def run(*, seed: int | None, minutes: int | None, template: str | Path | None, topics: list[str],
         print_to: str | None, extra: list[Path]) -> None:
     import typer
     from rich.text import Text

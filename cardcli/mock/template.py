@@ -36,7 +36,8 @@ import yaml
 from cardcli.errors import DeckError, DeckIssue, did_you_mean
 
 __all__ = ["TemplateError", "ProblemSpec", "DrawSpec", "Section", "Template", "load_template", "parse_template",
-           "default_template_path", "ANSWER_KINDS", "CARD_TYPES", "MAX_BYTES", "MAX_QUESTIONS", "MAX_MINUTES"]
+           "default_template_path", "shipped_template_path", "shipped_templates", "template_source", "SHIPPED",
+           "DEFAULT", "ANSWER_KINDS", "CARD_TYPES", "MAX_BYTES", "MAX_QUESTIONS", "MAX_MINUTES"]
 
 MAX_BYTES = 64 * 1024
 MAX_QUESTIONS = 100
@@ -104,9 +105,47 @@ class Template:
         return sum(s.points for s in self.sections)
 
 
+#: the templates shipped with the package, by name (``cardcli/data/<name>.yaml``); the first is the default
+SHIPPED: dict[str, str] = {
+    "midterm": "a mock Midterm II (the course's review document): conv, VGG-16 dimensions, RNN gradients",
+    "cs231n": "a mock CS231N-style midterm: kNN, initialisation, CNN sizes and costs, backprop, RNN, attention",
+}
+DEFAULT = "midterm"
+
+
 def default_template_path() -> Path:
     """The template shipped with the package (``cardcli/data/midterm.yaml``)."""
-    return Path(__file__).resolve().parent.parent / "data" / "midterm.yaml"
+    return shipped_template_path(DEFAULT)
+
+
+def shipped_template_path(name: str) -> Path:
+    """The file of the shipped template ``name`` (one of :data:`SHIPPED`)."""
+    return Path(__file__).resolve().parent.parent / "data" / f"{name}.yaml"
+
+
+def _looks_like_path(value: str) -> bool:
+    return any(sep in value for sep in ("/", "\\")) or value.lower().endswith((".yaml", ".yml")) \
+        or value.startswith((".", "~"))
+
+
+def template_source(value: str | Path | None) -> tuple[Path, str, str]:
+    """``(file, name shown in messages, template name)`` for a ``--template`` value: a shipped
+    template's name (``midterm``, ``cs231n``), or the path of a YAML file (anything with a ``/``,
+    a ``.yaml``/``.yml`` suffix, or a leading dot — ``./midterm`` is the file); None = the default."""
+    if value is None:
+        value = DEFAULT
+    if isinstance(value, Path):
+        return value, str(value), value.stem
+    if value in SHIPPED:
+        return shipped_template_path(value), f"{value}.yaml", value
+    if _looks_like_path(value) or Path(value).expanduser().is_file():
+        path = Path(value).expanduser()
+        return path, value, path.stem
+    from cardcli.errors import UsageError
+
+    raise UsageError(f"no shipped template {value!r}{did_you_mean(value, list(SHIPPED))} and no such file; "
+                     f"shipped templates: {', '.join(SHIPPED)} (`cardcli exam templates`), or give the path "
+                     f"of a YAML file")
 
 
 def _line(node: yaml.Node) -> int:
@@ -318,10 +357,10 @@ def _draw(r: _Reader, node: yaml.Node, topics: list[str]) -> DrawSpec | None:
     return DrawSpec(types=types, count=count, points=points, topics=chosen, decks=decks, line=at)
 
 
-def load_template(path: Path | None = None) -> Template:
-    """The template at ``path`` (default: the shipped Midterm II one); raises :class:`TemplateError`."""
-    p = default_template_path() if path is None else Path(path)
-    name = str(path) if path is not None else "midterm.yaml"
+def load_template(path: Path | str | None = None) -> Template:
+    """The template named or at ``path`` (a shipped name such as ``"cs231n"``, a file path, or None for
+    the shipped Midterm II one); raises :class:`TemplateError` (or a usage error for an unknown name)."""
+    p, name, stem = template_source(path)
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:
@@ -334,4 +373,9 @@ def load_template(path: Path | None = None) -> Template:
     except UnicodeDecodeError as e:
         raise TemplateError([DeckIssue(name, 1, f"not UTF-8 text (byte {e.start})")]) from None
     t = parse_template(text, name)
-    return t if path is not None else Template(t.title, t.minutes, t.sections, name, "midterm")
+    return Template(t.title, t.minutes, t.sections, name, stem)
+
+
+def shipped_templates() -> list[Template]:
+    """Every shipped template, parsed (the default first)."""
+    return [load_template(name) for name in SHIPPED]

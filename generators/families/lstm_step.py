@@ -3,8 +3,9 @@
     [i; f; g; o] = w_ih·x + b_ih + w_hh·h + b_hh
     c′ = σ(f) ⊙ c + σ(i) ⊙ tanh(g)        h′ = σ(o) ⊙ tanh(c′)
 
-A two-part answer ``{"c": c′, "h": h′}`` (the keys ``h`` and ``c`` are the interface) marked with follow-through: c′ first, then h′, which
-earns its point when it is right given the student's own c′ (``Part.follow``).
+A two-part answer ``{"c": c′, "h": h′}`` (the keys ``h`` and ``c`` are the interface) marked with
+follow-through: c′ first, then h′, which earns its point when it is right given the student's own c′
+(``Part.follow``).
 """
 
 from __future__ import annotations
