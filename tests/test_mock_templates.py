@@ -36,8 +36,8 @@ from generators.catalog import CATALOG
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 runner = CliRunner()
-CS231N_FAMILIES = ["knn", "init-std", "conv-output-size", "param-count", "flops", "conv-backward",
-                   "spectral-radius", "transformer-params"]
+CS231N_FAMILIES = ["knn", "optimizer-step", "softmax-loss", "graph-backprop", "conv-output-size", "flops",
+                   "rnn-step", "attention", "transformer-params"]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,8 @@ def test_shipped_templates_parse_and_name_known_families():
     assert list(SHIPPED) == ["midterm", "cs231n"]
     for name in SHIPPED:
         t = load_template(name)
-        assert t.name == name and t.total == 100
+        # Midterm II: 100 points plus the graduate section's 20 (cards/midterm2-review.yaml, mt2-composition)
+        assert t.name == name and t.total == {"midterm": 120, "cs231n": 100}[name]
         assert all(p.family in CATALOG for s in t.sections for p in s.problems)
     assert load_template(None).name == "midterm" and load_template().title == "Midterm II (mock)"
 
@@ -65,7 +66,7 @@ def test_cs231n_template_shape():
     t = load_template("cs231n")
     assert (t.title, t.minutes, t.total) == ("CS231N Midterm (mock)", 80, 100)
     assert [p.family for s in t.sections for p in s.problems] == CS231N_FAMILIES
-    assert [p.points for p in t.sections[0].problems] == [8, 8, 8, 8, 8, 12, 10, 10]
+    assert [p.points for p in t.sections[0].problems] == [6, 8, 8, 12, 6, 6, 8, 8, 10]
     cs_deck, others = t.sections[1].draw, t.sections[2].draw
     assert cs_deck.decks == ("CS231N Midterm",) and (cs_deck.count, cs_deck.points) == (3, 4)
     assert cs_deck.types == others.types == ("truefalse", "choice") and (others.count, others.points) == (4, 4)
@@ -74,14 +75,14 @@ def test_cs231n_template_shape():
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_cs231n_sat_from_its_printed_key_scores_100(cards, seed):
     exam = build_exam(load_template("cs231n"), seed, cards, {}, NOW)
-    assert len(exam.questions) == 15 and exam.total == 100
-    assert [q.problem.family for q in exam.questions[:8]] == CS231N_FAMILIES
-    deck_part = exam.questions[8:11]
+    assert len(exam.questions) == 16 and exam.total == 100
+    assert [q.problem.family for q in exam.questions[:9]] == CS231N_FAMILIES
+    deck_part = exam.questions[9:12]
     assert all(q.card is not None and q.card.deck == "CS231N Midterm" for q in deck_part)
-    assert len({q.card.id for q in exam.questions[8:]}) == 7  # no card twice
+    assert len({q.card.id for q in exam.questions[9:]}) == 7  # no card twice
     answers = key_answers(render_document(exam))
     s = sit(exam, ScriptedKeys(answers), Console(file=StringIO(), width=100, color_system=None))
-    assert s.stopped == "done" and len(s.answers) == 15
+    assert s.stopped == "done" and len(s.answers) == 16
     assert mark_exam(exam, s.answers).score == 100
 
 
@@ -94,7 +95,7 @@ def test_cli_template_by_name_print_then_sit_scores_100_and_logs_the_name(tmp_pa
     answers = key_answers(text)
     r = runner.invoke(app, ["exam", "mock", "--template", "cs231n", "--seed", "5"], input="\n".join(answers) + "\n")
     assert r.exit_code == 0, r.output
-    assert "Score: 100/100 — 15 of 15 answered" in r.output
+    assert "Score: 100/100 — 16 of 16 answered" in r.output
     (mock,) = json.loads(runner.invoke(app, ["stats", "--json"]).output)["mock_exams"]
     assert (mock["template"], mock["score"], mock["max"]) == ("cs231n", 100, 100)
 
@@ -150,10 +151,10 @@ def test_exam_templates_table_rows():
     text = buf.getvalue()
     rows = {cells[1]: cells[2:7] for line in text.splitlines() if line.startswith("│")
             for cells in [[c.strip() for c in line.split("│")]]}
-    assert rows["midterm (default)"] == ["Midterm II (mock)", "75", "100", "7",
-                                         "conv-forward, vgg-dims, spectral-radius"]
-    assert rows["cs231n"][:4] == ["CS231N Midterm (mock)", "80", "100", "15"]
-    assert rows["cs231n"][4].startswith("knn, init-std, conv-output-size")
+    assert rows["midterm (default)"] == ["Midterm II (mock)", "75", "120", "8",
+                                         "conv-forward, vgg-dims, spectral-radius, graph-backprop"]
+    assert rows["cs231n"][:4] == ["CS231N Midterm (mock)", "80", "100", "16"]
+    assert rows["cs231n"][4].startswith("knn, optimizer-step, softmax-loss")
     narrow = StringIO()  # at 60 columns family names fold onto the next line, never cut with '…'
     Console(file=narrow, width=60, color_system=None).print(templates_table())
     assert "…" not in narrow.getvalue()

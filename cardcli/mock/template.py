@@ -107,8 +107,10 @@ class Template:
 
 #: the templates shipped with the package, by name (``cardcli/data/<name>.yaml``); the first is the default
 SHIPPED: dict[str, str] = {
-    "midterm": "a mock Midterm II (the course's review document): conv, VGG-16 dimensions, RNN gradients",
-    "cs231n": "a mock CS231N-style midterm: kNN, initialisation, CNN sizes and costs, backprop, RNN, attention",
+    "midterm": "a mock Midterm II (the course's review document): conv, VGG-16 dimensions, RNN gradients, "
+               "and the graduate section's network question",
+    "cs231n": "a mock CS231N-style midterm: kNN, optimizers, softmax, backprop, CNN sizes and costs, RNN, "
+              "attention",
 }
 DEFAULT = "midterm"
 
