@@ -245,3 +245,50 @@ def test_badly_posed_fronts_are_self_contained(decks: dict[str, Deck]) -> None:
 def test_resnet_front_no_longer_asserts_vanishing_gradient_premise(decks: dict[str, Deck]) -> None:
     card = _card(decks, "quiz3-flashcards.yaml", "q3f-resnet-residual-learning")
     assert "vanishing gradient" not in card.front
+
+
+# issue 24: true/false and choice items the mock exam draws, reworded to one defensible answer
+# (card id -> the phrase that removes the second reading)
+REWORDED: dict[str, str] = {
+    "cs231n-knn-boundary-linear": "a single hyperplane",
+    "cs231n-smaller-networks-overfitting": "the CS231n notes recommend",
+    "cs231n-zero-weights-random-biases": "compute different values",
+    "mt2-transfer-frozen": "with data augmentation",
+    "mt2-rnn-total-loss-sum": "with an output and a loss at every time step",
+    "q3b-kernel-pixel-affects-all": "without padding",
+    "q3b-dl-dx-unnecessary": "unless it is the network's first layer",
+    "q3b-input-pixel-affects-all-outputs": "kernel is smaller than its input",
+    "q3b-maxpool-every-input": "receives a share of the upstream gradient",
+    "q3b-deep-pixel-receptive-field": "not to a larger region of the input image",
+    "q3b-conv-more-params-than-fc": "such as AlexNet and VGG",
+    "q3b-receptive-field-grows": "region of the input image",
+    "q3f-transfer-large-data-random-init": "converges faster than fine-tuning",
+    "q3f-cnn-vs-fc-memory": "for their activations",
+    "q3f-cnn-vs-fc-params": "hold more parameters",
+    "q3f-top-left-weight-affects-all": "(no padding)",
+    "q3f-larger-capacity-estimation-error": "same training set size",
+}
+
+
+def test_ambiguous_items_reworded() -> None:
+    from cardcli.loader import load_collection
+
+    by_id = load_collection([], include_bundled=True, use_cache=False).by_id()
+    for card_id, phrase in REWORDED.items():
+        card = by_id[card_id]
+        assert card.type.value in ("truefalse", "choice") and phrase in card.front, card_id
+    # no hedged "may"/"can be" statement keyed False is left among them
+    for card_id in REWORDED:
+        card = by_id[card_id]
+        if card.answer is False:
+            assert not any(h in card.front.lower() for h in (" may ", " can be ")), card_id
+
+
+def test_no_two_cards_disagree_about_sigmoid() -> None:
+    """'Never use sigmoid' (hidden units) against 'sigmoid stays the choice for a (0, 1) output'."""
+    from cardcli.loader import load_collection
+
+    by_id = load_collection([], include_bundled=True, use_cache=False).by_id()
+    which = back_text(by_id["cs231n-which-neuron"])
+    assert "Never use sigmoid (for hidden units" in which and "LSTM gate" in which
+    assert "gates of an LSTM" in back_text(by_id["cs231n-tanh-vs-sigmoid"])
