@@ -242,7 +242,7 @@ def pool_output_size_wrong(P):
     return {"padding-ignored": pool_size(i, k, s, 0, ceil) if p and i >= k else None,
             "padding-once": pool_size(i + p, k, s, 0, ceil) if p else None,
             "no-plus-one": None if dropped else (math.ceil(span / s) if ceil else span // s),
-            "floor-ceil-confused": flipped if flipped != right else None,
+            "floor-ceil-confused": flipped if ceil or flipped != right else None,
             "ceil-last-window-kept": raw if dropped else None,
             "stride-ignored": pool_size(i, k, 1, p, ceil) if s != 1 else None}
 
@@ -413,7 +413,12 @@ def test_independent_mistake_answers_are_diagnosed(family):
                     or found.cells is not None, (p.id, other)
             exercised.add(mid)
         assert diagnose_problem(p, p.answer) is None, p.id
-    assert exercised == {m.id for m in FAMILIES[family].mistakes}, "some mistakes never came up"
+    expected = {m.id for m in FAMILIES[family].mistakes}
+    if family == "pool-output-size":
+        # PyTorch drops a last window only where floor gives the same size: such a ceil_mode draw does
+        # not test ceil_mode, so it is never made (issue 24); the entry serves deck cards' checks
+        expected -= {"ceil-last-window-kept"}
+    assert exercised == expected, "some mistakes never came up"
 
 
 def _random_wrong(p, rng):

@@ -272,15 +272,22 @@ def test_pool_output_size_formula():
                                            P["ceil_mode"])
 
 
-def test_pool_output_size_ceil_mode_drop_rule_is_exercised():
-    """Some d3 problems must hit PyTorch's 'last window starts in the padding' rule."""
+def test_pool_output_size_ceil_mode_drop_rule_is_in_the_solver_not_in_the_draws():
+    """PyTorch drops a ceil_mode last window that would start in the right padding; where it does, the
+    size is the floor one, so such a draw would not test ceil_mode (issue 24): the family never makes
+    it, and the rule lives in the solver (and in the worked solutions' note of why the window is kept)."""
+    from generators.pool import pool_output_size
+
+    # 5×5, k 2, s 2, p 1: ceil(5/2) + 1 = 4 windows, the 4th starting at 6 = i + p → dropped: 3 = floor
+    assert pool_output_size(5, 2, 2, 1, 1, True) == 3 == (5 + 2 - 2) // 2 + 1
     dropped = 0
     for seed in range(60):
         for pr in generate("pool-output-size", 2, seed, 3):
             P = pr.params
             raw = math.ceil((P["input_size"] + 2 * P["padding"] - P["kernel_size"]) / P["stride"]) + 1
             dropped += raw != pr.answer
-    assert dropped > 0
+            assert "so it is kept" in pr.solution
+    assert dropped == 0
 
 
 def test_transposed_conv_output_size_formula():

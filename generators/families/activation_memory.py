@@ -48,8 +48,9 @@ def make(rng: np.random.Generator, d: int) -> Draft:
     mem = sum(float(solve("activation_memory", sh, batch, dtype, unit)) for sh in shapes)
     nbytes = values * _DTYPE_BYTES[dtype]
     params = {"shapes": shapes, "batch": batch, "dtype": dtype, "unit": unit}
-    examples = {"'12 MB', '3 GiB'": (12e6, 3 * 2**30), "'15 MB', '2 GiB'": (15e6, 2 * 2**30)}
-    shown = example(tuple(examples), lambda e: any(abs(nbytes - b) <= 5e-3 * b for b in examples[e]))
+    examples = {"'12 MB', '3 GiB'": ((12, 1e6), (3, 2**30)), "'15 MB', '2 GiB'": ((15, 1e6), (2, 2**30))}
+    shown = example(tuple(examples), lambda e: any(abs(nbytes - n * u) <= 5e-3 * n * u or abs(mem - n) <= 5e-3 * n
+                                                   for n, u in examples[e]))  # neither the answer nor its number
     stem = (f"How much memory is taken by {what}{batch_text} in {dtype} ({_DTYPE_BYTES[dtype]} bytes per value)? "
             f"Answer in {unit} ({_UNIT_TEXT[unit]}); give at least 3 significant figures — answers within "
             f"0.5% are accepted, and other units (e.g. {shown}, bytes) are converted.")

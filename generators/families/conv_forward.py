@@ -161,9 +161,7 @@ def _conv(params: dict, **changes: Any) -> np.ndarray:
 
 def _flipped(params: dict) -> Any:
     w = np.asarray(params["weight"], dtype=float)
-    flipped = w[..., ::-1, ::-1]
-    if np.array_equal(flipped, w):
-        return None
+    flipped = w[..., ::-1, ::-1]  # a kernel equal to its rotation gives the right answer: never drawn
     return at_cell(_conv(params, weight=flipped), params)
 
 
