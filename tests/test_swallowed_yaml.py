@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from cardcli.loader import parse_text
 
 SLIP = """\
@@ -48,7 +49,7 @@ def test_a_list_item_folded_into_source_is_reported_at_its_line():
     ("back", "back:\n      - item one\n        - nested slip", "a list item"),
 ])
 def test_every_prose_field_is_checked(field, slip, what):
-    text = f"""\
+    text = """\
     deck: D
     source: s
     cards:

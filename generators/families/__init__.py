@@ -33,7 +33,8 @@ from generators.catalog import CATALOG, MODULES, resolve
 from generators.families._common import FamilySpec
 from generators.problem import Draft, Mistake, Problem
 
-__all__ = ["Family", "FAMILIES", "MAX_REDRAWS", "draw_counted", "generate", "mistake_answers", "mistake_names", "problem",
+__all__ = ["Family", "FAMILIES", "MAX_REDRAWS", "draw_counted", "generate", "mistake_answers", "mistake_names",
+           "problem",
            "problem_rng", "resolve"]
 
 #: draws tried to find one where every possible mistake is distinguishable (a test checks thousands of

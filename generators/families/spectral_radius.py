@@ -60,9 +60,12 @@ def make(rng: np.random.Generator, d: int) -> Draft:
                 and info["regime"] != "neither":
             break
     eig = np.linalg.eigvals(np.asarray(w))
-    eig_text = ", ".join(fmt(complex(e).real) if abs(complex(e).imag) < 1e-12
-                         else f"{fmt(complex(e).real)} {'+' if complex(e).imag > 0 else '−'} {fmt(abs(complex(e).imag))}i"
-                         for e in eig)
+    def eig_str(e: complex) -> str:
+        if abs(e.imag) < 1e-12:
+            return fmt(e.real)
+        return f"{fmt(e.real)} {'+' if e.imag > 0 else '−'} {fmt(abs(e.imag))}i"
+
+    eig_text = ", ".join(eig_str(complex(e)) for e in eig)
     answer = {"radius": num(radius), "regime": str(info["regime"])}
     params = {"weight": w, "activation": act}
     shown = example(("0.5 vanishing", "2.5 exploding"),
