@@ -131,7 +131,7 @@ def conv_backward_wrong(P):
     fn = dx_naive if P["wrt"] == "input" else dw_naive
     out = {"dx-kernel-not-flipped": _cell(dx_naive(x, rot, g, s, p, d), P) if P["wrt"] == "input" and rot != w
            else None,
-           "dw-flipped": _cell([row[::-1] for row in dw_naive(x, w, g, s, p, d)[::-1]], P)
+           "dw-rotated": _cell([row[::-1] for row in dw_naive(x, w, g, s, p, d)[::-1]], P)
            if P["wrt"] == "weight" else None,
            "stride-ignored": _cell(fn(x, w, g, 1, p, d), P) if s > 1 else None,
            "padding-ignored": _cell(fn(x, w, g, s, 0, d), P) if p else None,
@@ -511,17 +511,21 @@ def test_two_mistakes_with_the_same_answer_are_both_named():
 
 
 # -- deck cards with a check --------------------------------------------------------------------
-def _card(answer, check, **kw):
-    return Card(id="c", front="f", back="b", topic="conv", deck="D", type=CardType.numeric, answer=answer,
+def _card(answer, check, front="f", **kw):
+    return Card(id="c", front=front, back="b", topic="conv", deck="D", type=CardType.numeric, answer=answer,
                 check=check, **kw)
 
 
 def test_deck_numeric_cards_are_diagnosed_through_their_check():
-    size = _card(7, {"fn": "conv_output_size", "args": {"input_size": 7, "kernel_size": 3, "padding": 1}})
+    size = _card(7, {"fn": "conv_output_size", "args": {"input_size": 7, "kernel_size": 3, "padding": 1}},
+                 front="7×7 input, 3×3 kernel, padding 1: output size?")
     assert diagnose_card(size, 5).ids == ("padding-ignored",)  # 7 − 3 + 1
+    # the same card worded without padding gets no padding diagnosis (issue 24)
+    assert diagnose_card(_card(7, size.check, front="output size?"), 5) is None
     assert diagnose_card(size, 7) is None and diagnose_card(size, 11) is None
     x, w = [[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 0], [0, -1]]
-    conv = _card([[-4, -4], [-4, -4]], {"fn": "conv2d", "args": {"input": x, "weight": w}})
+    conv = _card([[-4, -4], [-4, -4]], {"fn": "conv2d", "args": {"input": x, "weight": w}},
+                 front="compute the forward convolution")
     flipped = [[-1 * x[i][j] + x[i + 1][j + 1] for j in range(2)] for i in range(2)]  # [[4, 4], [4, 4]]
     assert diagnose_card(conv, flipped).ids == ("kernel-flipped",)
     params = _card(760, {"fn": "conv_params", "args": {"in_channels": 3, "out_channels": 10, "kernel_size": 5}})

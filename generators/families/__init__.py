@@ -66,9 +66,14 @@ for _name, (_topics, _description) in CATALOG.items():
     FAMILIES[_name] = Family(_name, _topics, _description, _s.make, _s.mistakes, dict(_s.from_check))
 
 
+#: ids renamed since they were logged -> the id they are now (old review logs still get a name)
+RENAMED = {"dw-flipped": "dw-rotated"}
+
+
 def mistake_names() -> dict[str, str]:
-    """Every mistake id -> its name (an id means the same thing in every family)."""
-    return {m.id: m.name for fam in FAMILIES.values() for m in fam.mistakes}
+    """Every mistake id -> its name (an id means the same thing in every family); renamed ids too."""
+    names = {m.id: m.name for fam in FAMILIES.values() for m in fam.mistakes}
+    return names | {old: names[new] for old, new in RENAMED.items() if new in names}
 
 
 def _family_key(name: str) -> int:

@@ -173,7 +173,7 @@ def _dx_not_flipped(params: dict) -> Any:
     return at_cell(gi, params)
 
 
-def _dw_flipped(params: dict) -> Any:
+def _dw_rotated(params: dict) -> Any:
     if params["wrt"] != "weight":
         return None
     _, gw, _ = solve("conv2d_backward", params["input"], params["weight"], params["grad_output"],
@@ -183,11 +183,13 @@ def _dw_flipped(params: dict) -> Any:
 
 MISTAKES: tuple[Mistake, ...] = (
     Mistake("dx-kernel-not-flipped", "kernel not flipped in dL/dx (dL/dx is G fully convolved with the flipped kernel)",
-            "G[i, j] reaches x[{stride}·i + u − {padding}, …] through W[u, v] — as a sliding window that is the "
-            "kernel rotated by 180°; your answer slides W unrotated", _dx_not_flipped),
-    Mistake("dw-flipped", "dL/dW from the wrong pairing (x and G slid as a convolution, so dW comes out rotated)",
-            "dL/dW[u, v] pairs G[i, j] with x_pad[{stride}·i + u, {stride}·j + v] (same orientation); your "
-            "matrix is the right one rotated by 180°", _dw_flipped),
+            "G[i, j] reaches x[{stride}·i + {dilation}·u − {padding}, {stride}·j + {dilation}·v − {padding}] "
+            "through W[u, v] — as a sliding window over G that is the kernel rotated by 180°; your answer "
+            "slides W unrotated", _dx_not_flipped),
+    Mistake("dw-rotated", "dL/dW rotated by 180° (a flip applied to the weight gradient, which needs none)",
+            "dL/dW[u, v] pairs G[i, j] with x_pad[{stride}·i + {dilation}·u, {stride}·j + {dilation}·v], in "
+            "the forward pass's orientation; your matrix is the right one rotated by 180° (the flip belongs "
+            "to dL/dx only)", _dw_rotated),
     Mistake("stride-ignored", "stride ignored",
             "output (i, j) used input rows from {stride}·i on; your answer moves one cell per output step",
             _ignoring("stride", 1)),
