@@ -26,7 +26,7 @@ def test_deck_cards_only_get_mistakes_whose_concept_they_name():
         if found is None:
             continue
         family, params = found
-        for m, wrong in mistake_answers(family, params):
+        for _, wrong in mistake_answers(family, params):
             got = diagnose_card(card, wrong)
             if got is None:
                 continue
