@@ -114,6 +114,7 @@ class Problem:
     matrices: dict[str, list] = field(default_factory=dict)
     highlight: dict | None = None
     stem: str = ""
+    hint: str = ""  # the formula with this problem's numbers, for a stuck student (generators.hints)
 
     def to_json(self) -> dict:
         """The JSON Lines record of ``cardcli generate`` (plain Python types only)."""

@@ -31,6 +31,7 @@ import numpy as np
 from cardcli.errors import did_you_mean
 from generators.catalog import CATALOG, MODULES, resolve
 from generators.families._common import FamilySpec
+from generators.hints import hint
 from generators.problem import Draft, Mistake, Problem
 
 __all__ = ["Family", "FAMILIES", "MAX_REDRAWS", "draw_counted", "generate", "mistake_answers", "mistake_names",
@@ -140,6 +141,7 @@ def problem(family: str, seed: int, difficulty: int, index: int) -> Problem:
         difficulty=int(difficulty), params=draft.params, prompt=draft.prompt, answer=draft.answer,
         solution=draft.solution, answer_kind=draft.answer_kind, tolerance=draft.tolerance,
         matrices=draft.matrices, highlight=draft.highlight, stem=draft.stem,
+        hint=hint(family, draft.params, draft.solution),
     )
 
 
