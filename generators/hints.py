@@ -26,7 +26,8 @@ def _conv_size(p: dict) -> str:
 def _pool_size(p: dict) -> str:
     i, k, s, pad = p["input_size"], p["kernel_size"], p.get("stride") or p["kernel_size"], p.get("padding", 0)
     rnd = "ceil" if p.get("ceil_mode") else "floor"
-    text = f"out = {rnd}((i + 2p − k)/s) + 1 with i = {i}, k = {k}, s = {s}, p = {pad}: {rnd}(({i} + 2·{pad} − {k})/{s}) + 1"
+    text = (f"out = {rnd}((i + 2p − k)/s) + 1 with i = {i}, k = {k}, s = {s}, p = {pad}: "
+            f"{rnd}(({i} + 2·{pad} − {k})/{s}) + 1")
     if p.get("ceil_mode"):
         text += f"; PyTorch drops a last window that would start at or beyond i + p = {i + pad}"
     return text
@@ -113,7 +114,8 @@ def _conv_backward(p: dict) -> str:
 def _pool(p: dict) -> str:
     k, s, pad = p["kernel_size"], p.get("stride") or p["kernel_size"], p.get("padding", 0)
     what = "the maximum" if p["mode"] == "max" else f"the sum / {k * k} (padded zeros count)"
-    text = f"window (i, j) covers x_pad rows {s}·i … {s}·i + {k - 1}, columns {s}·j … {s}·j + {k - 1}; out = {what}"
+    text = (f"x_pad: the input with {pad} ring{'s' if pad != 1 else ''} of padding; window (i, j) covers x_pad "
+            f"rows {s}·i … {s}·i + {k - 1}, columns {s}·j … {s}·j + {k - 1}; out = {what}")
     if "grad_output" in p:
         text += ("; backward: " + ("each G[i, j] goes to its window's argmax only" if p["mode"] == "max"
                                    else f"each G[i, j] / {k * k} goes to every cell of its window")
