@@ -24,7 +24,6 @@ from generators.families._common import (
     rand_ints,
     solve,
     sum_text,
-    zero_pad,
 )
 from generators.families.conv_forward import geometry_text
 from generators.problem import Draft, Mistake
@@ -72,33 +71,46 @@ def make(rng: np.random.Generator, d: int) -> Draft:
             f"G = dL/dout is given. Compute {name}, the gradient with respect to the "
             f"{'input' if wrt == 'input' else 'weights'}.\n" + cell_ask(full.shape, cell, name))
     matrices = {"Input x": x.tolist(), "Kernel W": kern.tolist(), "Upstream gradient G": gout.tolist()}
-    xp = zero_pad(x, p)
+
+    def paired(label: str, pairs: list[str], terms: list[str], tot: int, skipped: int) -> str:
+        """Two lines: which cells each product pairs, then their numbers and the sum."""
+        note = f" (the {skipped} padding cell{'s' if skipped != 1 else ''}: 0)" if skipped else ""
+        if not pairs:
+            return f"{label} = 0{note}"
+        return f"{label} = {' + '.join(pairs)}{note}\n    = " + sum_text(terms, tot)
 
     def weight_cell(u: int, v: int) -> str:
-        terms, tot = [], 0
+        pairs, terms, tot, skipped = [], [], 0, 0
         for i in range(oh):
             for j in range(ow):
-                a, b = int(gout[i, j]), int(xp[s * i + dil * u, s * j + dil * v])
+                r, c = s * i + dil * u - p, s * j + dil * v - p  # the cell of x (unpadded)
+                if not (0 <= r < h and 0 <= c < w):
+                    skipped += 1
+                    continue
+                a, b = int(gout[i, j]), int(x[r, c])
+                pairs.append(f"G[{i},{j}]·x[{r},{c}]")
                 terms.append(product(a, b))
                 tot += a * b
-        return f"dL/dW[{u}, {v}] = " + sum_text(terms, tot)
+        return paired(f"dL/dW[{u}, {v}]", pairs, terms, tot, skipped)
 
     def input_cell(a: int, b: int) -> str:
-        terms, tot = [], 0
+        pairs, terms, tot = [], [], 0
         for i in range(oh):
             for j in range(ow):
                 for u in range(k):
                     for v in range(k):
                         if s * i + dil * u - p == a and s * j + dil * v - p == b:
+                            pairs.append(f"G[{i},{j}]·W[{u},{v}]")
                             terms.append(product(int(gout[i, j]), int(kern[u, v])))
                             tot += int(gout[i, j]) * int(kern[u, v])
         if not terms:
             return f"dL/dx[{a}, {b}] = 0 (no window covers this cell)"
-        return f"dL/dx[{a}, {b}] = " + sum_text(terms, tot)
+        return paired(f"dL/dx[{a}, {b}]", pairs, terms, tot, 0)
 
     if wrt == "weight":
-        head = (f"dL/dW[u, v] = Σ_i,j G[i, j] · x_pad[{s}·i + {dil}·u, {s}·j + {dil}·v]: each weight "
-                f"touched every input cell its output windows used{pad_note(p, 'x')}.")
+        head = (f"dL/dW[u, v] = Σ_i,j G[i, j] · x[{s}·i + {dil}·u − {p}, {s}·j + {dil}·v − {p}]: each weight "
+                f"touched every input cell its output windows used{pad_note(p, 'x')}; a cell outside x is "
+                f"padding (0).")
         fn = weight_cell
     else:
         head = (f"dL/dx[a, b] = Σ G[i, j] · W[u, v] over every (i, j, u, v) with {s}·i + {dil}·u − {p} = a "
