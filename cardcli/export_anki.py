@@ -142,7 +142,7 @@ _TYPING = [
                r"\(.*?\) are converted(?=\.)"),
     re.compile(r", 3 significant figures; relative tolerance [^)]*(?=\))"),
     re.compile(r"\s*\(type e\.g\. [^)]*\)"),
-    re.compile(r"\s*Type e\.g\. '[^']*'\."),
+    re.compile(r"\s*Type (the radius then the regime, )?e\.g\. '[^']*'\."),
 ]
 
 

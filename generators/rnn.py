@@ -42,7 +42,7 @@ EPS = 1e-9
 def structure(w: np.ndarray) -> str | None:
     """``"triangular"``, ``"normal"`` (W Wᵀ = Wᵀ W: symmetric, diagonal, rotation-scaling…) or ``None``:
     the structures for which the spectral radius decides the regime exactly."""
-    if np.allclose(np.triu(w), w) or np.allclose(np.tril(w), w):
+    if not np.any(np.tril(w, -1)) or not np.any(np.triu(w, 1)):  # exact zeros: a proof, not an estimate
         return "triangular"
     if np.allclose(w @ w.T, w.T @ w):
         return "normal"
@@ -94,8 +94,9 @@ def rnn_gradient(weight: Any, activation: str = "sigmoid") -> dict[str, Any]:
         reason = (
             f"γ·ρ = {bound:g} × {radius:.6g} = {growth:.6g} > 1: while the units stay at their steepest point "
             f"(f' = {bound:g}) the product (γ·W_hhᵀ)ⁿ grows like {growth:.6g}ⁿ, so the gradient can explode; "
-            f"the necessary condition γ·σ_max = {rate:.6g} > 1 holds. A possibility, not a certainty: "
-            f"saturated units (f' → 0) shrink the factor"
+            f"the necessary condition γ·σ_max = {rate:.6g} > 1 holds and the sufficient condition for "
+            f"vanishing (γ·σ_max < 1) does not. This is the course's spectral-radius heuristic: a "
+            f"possibility, not a certainty, since saturated units (f' → 0) shrink the factor"
         )
     else:
         regime = "neither"

@@ -580,7 +580,7 @@ def test_study_shows_the_diagnosis_and_logs_the_mistake_id(tmp_path):
     with Store.open(tmp_path / "h.sqlite3") as store:
         q = S.plan(cards, {}, now, random.Random(1), 20, 0)
         console = _console()
-        Session(q, store, console, ScriptedKeys([typed, "2", "q"]), {}, cards, rng=random.Random(0),
+        Session(q, store, console, ScriptedKeys([typed, "\n", "2", "q"]), {}, cards, rng=random.Random(0),
                 clock=lambda: now).run()
         text = console.file.getvalue()
         names = [m.name for m in FAMILIES["conv-output-size"].mistakes if m.id == mid]

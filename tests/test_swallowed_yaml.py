@@ -43,10 +43,10 @@ def test_a_list_item_folded_into_source_is_reported_at_its_line():
 
 
 @pytest.mark.parametrize("field,slip,what", [
-    ("front", "front: What is\n      - a list?", "a list item"),
-    ("options", "options:\n      - one\n        - two", "a list item"),
-    ("erratum", "erratum: The document says\n      - x", "a list item"),
-    ("back", "back:\n      - item one\n        - nested slip", "a list item"),
+    ("front", "front: What is\n      - 'a list?'", "a list item"),
+    ("options", "options:\n      - one\n        - 'two'", "a list item"),
+    ("erratum", "erratum: The document says\n      - \"x\"", "a list item"),
+    ("back", "back:\n      - item one\n        - \"nested slip\"", "a list item"),
 ])
 def test_every_prose_field_is_checked(field, slip, what):
     text = """\
@@ -69,7 +69,10 @@ def test_every_prose_field_is_checked(field, slip, what):
     "source: >\n      folded block\n      - with a dash line",
     "source: a long plain text that simply\n      continues on the next line",
     "source: text with - a dash inside a line",
+    # a YAML writer wrapping a long text may start a continuation with "- which…": not a slip
+    "source: How peaky these probabilities are depends on the strength λ\n      - which you set",
 ])
+
 def test_quoted_block_and_ordinary_continuations_are_fine(fine):
     text = "deck: D\nsource: s\ncards:\n  - id: c\n    topic: conv\n    front: q\n    back: a\n    " + fine + "\n"
     assert issues(text) == []
@@ -92,3 +95,9 @@ def test_the_bundled_decks_have_no_slip():
     card = col.by_id()["mt2-rnn-cell-graph"]
     assert card.source is not None and " - " not in card.source
     assert "reverse graph" in card.back[-1]
+
+
+def test_an_unquoted_item_at_the_column_of_the_cards_bullets_is_a_slip():
+    text = ("deck: D\nsource: s\ncards:\n  - id: c\n    topic: conv\n    front: q\n    back:\n      - a\n"
+            "      - b\n    source: S\n      - unquoted, at the bullets' column\n")
+    assert [(line, m.split(" (")[0]) for line, m in issues(text)] == [(11, "'source' swallowed a list item")]
