@@ -6,6 +6,7 @@ mistakes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -111,7 +112,7 @@ def make(rng: np.random.Generator, d: int) -> Draft:
         head = (f"dL/dW[u, v] = Σ_i,j G[i, j] · x[{s}·i + {dil}·u − {p}, {s}·j + {dil}·v − {p}]: each weight "
                 f"touched every input cell its output windows used{pad_note(p, 'x')}; a cell outside x is "
                 f"padding (0).")
-        fn = weight_cell
+        fn: Callable[[int, int], str] = weight_cell
     else:
         head = (f"dL/dx[a, b] = Σ G[i, j] · W[u, v] over every (i, j, u, v) with {s}·i + {dil}·u − {p} = a "
                 f"and {s}·j + {dil}·v − {p} = b: each input cell collects the gradient of every window "
@@ -127,7 +128,7 @@ def make(rng: np.random.Generator, d: int) -> Draft:
         solution = f"{head}\n{body}\nAnswer: {fmt(answer)}"
     else:
         body = "\n".join(fn(a, b) for a in range(full.shape[0]) for b in range(full.shape[1]))
-        solution = f"{head}\n{body}\n{name}:\n{grid(answer)}"
+        solution = f"{head}\n{body}\n{name}:\n{grid(plain(full))}"
     return make_draft(params, stem, answer, solution, "int" if cell else "matrix",
                   matrices=matrices, highlight=highlight)
 
