@@ -33,7 +33,7 @@ from cardcli.model import NO_MATRICES, Card, CardType, Deck
 
 __all__ = ["cache_dir", "cached_load", "encode", "decode"]
 
-_FORMAT = "cardcli-deck-cache/4"  # 4: strings made terminal-safe and sizes bounded at load (issue 10)
+_FORMAT = "cardcli-deck-cache/5"  # 5: texts that swallowed YAML structure reported (issue 24)
 #: files smaller than this are parsed directly (cheaper than a cache round trip)
 MIN_SIZE = 256 * 1024
 #: Card fields that must hold text in every card (checked when an entry is read)

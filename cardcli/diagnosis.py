@@ -84,9 +84,11 @@ def _cells_matching(value: Any, reference: Any, tolerance: float | None) -> int:
 
 
 def diagnose(family: str, params: dict, answer: Any, kind: str, tolerance: float | None,
-             value: Any, part_list: tuple | None = None) -> Diagnosis | None:
+             value: Any, part_list: tuple | None = None, text: str | None = None) -> Diagnosis | None:
     """The mistakes of ``family``'s catalog that give ``value`` (None when none does, or when
-    ``value`` is right). ``part_list``: the Part list of a multi-part answer (see :func:`_diagnose_parts`)."""
+    ``value`` is right). ``part_list``: the Part list of a multi-part answer (see :func:`_diagnose_parts`).
+    With ``text`` (a deck card's question) only the entries whose concept the text names are
+    considered (:meth:`~generators.problem.Mistake.about`)."""
     from generators.families import mistake_answers
 
     if value is None or same_answer(value, answer, kind, tolerance):
@@ -94,7 +96,7 @@ def diagnose(family: str, params: dict, answer: Any, kind: str, tolerance: float
     if kind == "parts":
         return _diagnose_parts(family, params, answer, tolerance, value, part_list)
     candidates = [(m, wrong) for m, wrong in mistake_answers(family, params)
-                  if not same_answer(wrong, answer, kind, tolerance)]
+                  if (text is None or m.about(text)) and not same_answer(wrong, answer, kind, tolerance)]
     hits = [(m, wrong) for m, wrong in candidates if same_answer(value, wrong, kind, tolerance)]
     cells = None
     if not hits and kind == "matrix" and _shape(value) is not None:
@@ -209,4 +211,4 @@ def diagnose_card(card: Any, value: Any) -> Diagnosis | None:
     if found is None or kind is None:
         return None
     family, params = found
-    return diagnose(family, params, card.answer, kind, card.tolerance, value)
+    return diagnose(family, params, card.answer, kind, card.tolerance, value, text=str(getattr(card, "front", "")))

@@ -142,7 +142,7 @@ _TYPING = [
                r"\(.*?\) are converted(?=\.)"),
     re.compile(r", 3 significant figures; relative tolerance [^)]*(?=\))"),
     re.compile(r"\s*\(type e\.g\. [^)]*\)"),
-    re.compile(r"\s*Type e\.g\. '[^']*'\."),
+    re.compile(r"\s*Type (the radius then the regime, )?e\.g\. '[^']*'\."),
     re.compile(r"\s*\((?:exact, or )?3–4 significant figures: relative tolerance \S+ per number\)"),
     re.compile(r"; 3–4 significant figures: relative tolerance \S+ per number(?=\))"),
     re.compile(r"\s*Answer with 4 significant figures \([^)]*\)\."),  # optimizer/RNN/LSTM/GRU/attention

@@ -41,6 +41,10 @@ MAX_CARD_CHARS = 100_000
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+#: a continuation line of a plain (unquoted) text that looks like YAML structure: a list item or a key
+_STRUCTURE_RE = re.compile(r"^(-(\s|$)|[A-Za-z_][\w-]*:(\s|$))")
+#: card keys whose values are prose (a folded list item or key inside one is a slip)
+_PROSE_KEYS = ("front", "back", "options", "erratum", "source", "disputed")
 _TYPES = [t.value for t in CardType]
 
 
@@ -64,6 +68,7 @@ class _Parser:
         self.file = file
         self.bundled = bundled
         self.issues: list[DeckIssue] = []
+        self.lines: list[str] = []
 
     def err(self, line: int, message: str) -> None:
         self.issues.append(DeckIssue(self.file, line, one_line(message)))
@@ -92,6 +97,7 @@ class _Parser:
             self.err(line, f"control character U+{ord(bad.group()):04X} at column {column} "
                            f"(not allowed in YAML; write it as an escape in a double-quoted string)")
             return None
+        self.lines = text.splitlines()
         loader = DeckLoader(text)
         try:
             try:
@@ -167,6 +173,38 @@ class _Parser:
             return None
         return value.strip()
 
+    def _dash_columns(self, card: yaml.MappingNode) -> set[int]:
+        """The columns of the ``-`` of the card's block lists (``back:`` bullets, ``options:``…)."""
+        cols = set()
+        for _, vnode in card.value:
+            if isinstance(vnode, yaml.SequenceNode) and not vnode.flow_style:
+                for item in vnode.value:
+                    line = self.lines[item.start_mark.line] if item.start_mark.line < len(self.lines) else ""
+                    cols.add(len(line) - len(line.lstrip()))
+        return cols
+
+    def _swallowed(self, key: str, node: yaml.Node, dash_columns: set[int]) -> None:
+        """A plain (unquoted) text continues over more-indented lines, so a list item written one
+        level too deep (``source: …`` then ``  - "last bullet"``) silently becomes part of the text.
+        A continuation line is taken for a swallowed item when it starts with ``- "`` / ``- '`` (a
+        quoted bullet) or its ``-`` stands in the column of the card's other bullets — a long text
+        wrapped by a YAML writer may well continue with "- which…", and that is left alone.
+        Reported (the card still loads) with the line of the swallowed item."""
+        scalars = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        for scalar in scalars:
+            if not isinstance(scalar, yaml.ScalarNode) or scalar.style not in (None, ""):  # plain only
+                continue
+            for n in range(scalar.start_mark.line + 1, min(scalar.end_mark.line + 1, len(self.lines))):
+                text = self.lines[n].strip()
+                column = len(self.lines[n]) - len(self.lines[n].lstrip())
+                if _STRUCTURE_RE.match(text) and (not text.startswith("-") or re.match(r"-\s+[\"']", text)
+                                                  or column in dash_columns):
+                    what = "a list item" if self.lines[n].strip().startswith("-") else "a key"
+                    self.err(n + 1, f"'{key}' swallowed {what} ({excerpt(self.lines[n].strip(), 40)}): an unquoted "
+                                    f"text continues over more-indented lines; move the line to where it belongs "
+                                    f"(same indent as its list or key) or quote the text")
+                    break
+
     def _card(self, loader: Any, node: yaml.Node, deck: str) -> Card | None:
         line = _line(node)
         if not isinstance(node, yaml.MappingNode):
@@ -175,6 +213,7 @@ class _Parser:
         raw: dict[str, Any] = {}
         lines: dict[str, int] = {}
         present: set[str] = set()
+        dashes = self._dash_columns(node)
         ok = True
         for knode, vnode in node.value:
             key = knode.value if isinstance(knode, yaml.ScalarNode) else str(knode.value)
@@ -190,6 +229,8 @@ class _Parser:
                 ok = False
                 continue
             lines[key] = _line(vnode)
+            if key in _PROSE_KEYS:
+                self._swallowed(key, vnode, dashes)
         at = lambda key: lines.get(key, line)  # noqa: E731
 
         for key in ("id", "front", "back"):

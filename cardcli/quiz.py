@@ -13,6 +13,11 @@ is problem ``k // n`` of family ``order[k % n]`` - so the problems are exactly t
 
 Each answer can be reported to ``on_answer(problem, grade, duration_ms, mistake)`` (the command logs it:
 :mod:`cardcli.quizlog`).
+
+Help when stuck: ``?`` prints a hint (the formula with this problem's numbers,
+:mod:`generators.hints`) and asks again; ``s`` or an empty answer reveals the worked solution. A
+revealed problem is reported with ``grade`` None (logged as revealed: not a wrong answer, no
+mistake) and counts in the score as not solved.
 """
 
 from __future__ import annotations
@@ -35,8 +40,11 @@ from cardcli.terminal import KeySource
 __all__ = ["QuizResult", "order_families", "plan", "run_quiz", "show_feedback", "INSTRUCTIONS", "QUIT_WORDS"]
 
 QUIT_WORDS = ("q", "quit", "exit")
+HINT_WORDS = ("?", "hint")
+REVEAL_WORDS = ("s", "show", "solution")
 INSTRUCTIONS = (
-    "Type each answer and press Enter; q quits (the score so far is shown).\n"
+    "Type each answer and press Enter; ? shows a hint, s (or Enter alone) shows the solution, q quits "
+    "(the score so far is shown).\n"
     "Matrices: one row per line (entry ends after the last row; an empty line shows the rows so far; "
     "r<i>: … retypes row i, counting from 0) — or all on one line as '1 2; 3 4' or [[1, 2], [3, 4]]."
 )
@@ -50,6 +58,7 @@ class QuizResult:
     answered: int
     total: int
     stopped: str
+    revealed: int = 0  # of ``answered``: solutions shown on request (s or an empty answer)
 
     @property
     def score(self) -> str:
@@ -99,6 +108,10 @@ class _Quit(Exception):
         self.reason = reason
 
 
+class _Reveal(Exception):
+    """The student asked for the solution (``s`` or an empty answer)."""
+
+
 def _next(lines: Any, console: Console, echo: bool, prompt: str) -> str:
     """One line after ``prompt``: from a key source's ``read_line`` (a terminal: readline editing)
     or from an iterator of lines (the prompt is printed, and the line echoed when ``echo``)."""
@@ -127,11 +140,16 @@ def _read_answer(problem: Any, lines: Any, console: Console, echo: bool) -> str:
 
     while True:
         first = _next(lines, console, echo, "answer> ")
-        if first.strip().lower() in QUIT_WORDS:
+        word = first.strip().lower()
+        if word in QUIT_WORDS:
             raise _Quit("quit")
-        if not first.strip():
-            console.print(Text(f"Type {entry_help(problem.answer_kind)}, or q to quit."))
+        if word in HINT_WORDS:
+            console.print(safe_text(f"Hint: {getattr(problem, 'hint', '') or 'none for this problem'}", style="cyan"))
+            console.print(Text(f"Type {entry_help(problem.answer_kind)}; s (or Enter alone) shows the solution.",
+                               style="dim"))
             continue
+        if not word or word in REVEAL_WORDS:
+            raise _Reveal
         entry = start(first, problem.answer) if problem.answer_kind == "matrix" else None
         # Row-by-row entry ends by itself after the last row; a blank line asks for the rest.
         while entry is not None and not entry.done:
@@ -148,17 +166,18 @@ def _read_answer(problem: Any, lines: Any, console: Console, echo: bool) -> str:
         return entry.text() if entry is not None else first
 
 
-def _summary(console: Console, correct: int, answered: int, total: int, stopped: str) -> None:
+def _summary(console: Console, correct: int, answered: int, total: int, stopped: str, revealed: int = 0) -> None:
     console.print()
     note = {"quit": " (quit)", "eof": " (end of input)", "interrupt": " (interrupted)"}.get(stopped, "")
     left = total - answered
     more = f"; {left} problem{'s' if left != 1 else ''} not answered" if left and stopped != "done" else ""
-    console.print(Text(f"Score: {correct}/{answered}{note}{more}", style="bold"))
+    shown = f" ({revealed} solution{'s' if revealed != 1 else ''} revealed)" if revealed else ""
+    console.print(Text(f"Score: {correct}/{answered}{shown}{note}{more}", style="bold"))
 
 
 def run_quiz(
     problems: list[Any], lines: Iterable[str] | KeySource, console: Console, *, echo: bool = False,
-    on_answer: Callable[[Any, Any, int, str | None], None] | None = None,
+    on_answer: Callable[[Any, Any, int, str | None], None] | None = None,  # grade None: revealed
     clock: Callable[[], float] = time.monotonic,
 ) -> QuizResult:
     """Ask every problem in turn; format errors are explained and asked again (not counted).
@@ -168,7 +187,7 @@ def run_quiz(
     ``echo`` prints each line read after its prompt (for piped input, which a terminal does not echo).
     """
     it = lines if hasattr(lines, "read_line") else iter(lines)
-    correct = answered = 0
+    correct = answered = revealed = 0
     stopped = "done"
     try:
         for n, prob in enumerate(problems, 1):
@@ -177,14 +196,25 @@ def run_quiz(
             console.print(problem_renderable(prob))
             console.print(Text(f"Answer with {entry_help(prob.answer_kind)}.", style="dim"))
             shown = clock()
-            while True:
-                text = _read_answer(prob, it, console, echo)
-                try:
-                    value = read_problem(prob, text)
-                except AnswerFormatError as e:
-                    console.print(safe_text(f"Could not read that: {e}. Try again.", style="yellow"))
-                    continue
-                break
+            try:
+                while True:
+                    text = _read_answer(prob, it, console, echo)
+                    try:
+                        value = read_problem(prob, text)
+                    except AnswerFormatError as e:
+                        console.print(safe_text(f"Could not read that: {e}. Try again (? hint, s solution).",
+                                                style="yellow"))
+                        continue
+                    break
+            except _Reveal:
+                answered += 1
+                revealed += 1
+                console.print(Text("Solution shown on request (logged as revealed, not as a mistake).",
+                                   style="cyan"))
+                console.print(solution_renderable(prob))
+                if on_answer is not None:
+                    on_answer(prob, None, int((clock() - shown) * 1000), None)
+                continue
             result = mark_problem(prob, value)
             answered += 1
             correct += int(result.correct)
@@ -195,5 +225,5 @@ def run_quiz(
         stopped = q.reason
     except KeyboardInterrupt:
         stopped = "interrupt"
-    _summary(console, correct, answered, len(problems), stopped)
-    return QuizResult(correct=correct, answered=answered, total=len(problems), stopped=stopped)
+    _summary(console, correct, answered, len(problems), stopped, revealed)
+    return QuizResult(correct=correct, answered=answered, total=len(problems), stopped=stopped, revealed=revealed)

@@ -5,6 +5,9 @@ A ``cardcli quiz`` answer is one row of the review log with kind ``quiz`` on the
 answer was correct, how long it took and, when diagnosed, which known mistake it matched. It is
 rated for the scheduler like a study rating of that card - 4 (Good) when correct, 1 (Again) when
 wrong - so readiness per topic and the card's next due time follow quiz practice too.
+
+A solution shown on request (``s`` or an empty answer) is logged as *revealed*: ``correct`` is
+NULL (neither right nor wrong), no mistake, rated 1 (Again: the student could not produce it).
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from typing import Any
 from cardcli.scheduler import Policy, review
 from cardcli.store import ReviewRecord, Store
 
-__all__ = ["QUIZ_KIND", "RATING_CORRECT", "RATING_WRONG", "gen_card_id", "quiz_record", "log_quiz_answer"]
+__all__ = ["QUIZ_KIND", "RATING_CORRECT", "RATING_REVEALED", "RATING_WRONG", "gen_card_id", "quiz_record",
+           "log_quiz_answer"]
 
 QUIZ_KIND = "quiz"
 RATING_CORRECT = 4
 RATING_WRONG = 1
+RATING_REVEALED = 1
 GEN_DECK = "generated"
 
 
@@ -29,24 +34,26 @@ def gen_card_id(family: str, difficulty: int) -> str:
 
 
 def quiz_record(
-    problem: Any, correct: bool, duration_ms: int | None, now: datetime, policy: Policy | None = None,
+    problem: Any, correct: bool | None, duration_ms: int | None, now: datetime, policy: Policy | None = None,
     mistake: str | None = None,
 ) -> ReviewRecord:
-    """The log row for one answer (pure). ``mistake`` is the diagnosed mistake id of a wrong
-    answer, when there is one; ``policy`` the scheduler settings it is rated under."""
+    """The log row for one answer (pure). ``correct`` None: the solution was revealed on request;
+    ``mistake`` is the diagnosed mistake id of a wrong answer, when there is one; ``policy`` the
+    scheduler settings it is rated under."""
     from generators.checks import to_plain
 
+    rating = RATING_REVEALED if correct is None else RATING_CORRECT if correct else RATING_WRONG
     return ReviewRecord(
         card_id=gen_card_id(problem.family, problem.difficulty), deck=GEN_DECK, reviewed_at=now,
-        rating=RATING_CORRECT if correct else RATING_WRONG,
-        duration_ms=None if duration_ms is None else max(0, int(duration_ms)), correct=bool(correct),
+        rating=rating, duration_ms=None if duration_ms is None else max(0, int(duration_ms)),
+        correct=None if correct is None else bool(correct),
         problem_seed=int(problem.seed), problem_params=to_plain(problem.params), kind=QUIZ_KIND,
-        mistake=mistake, policy=policy,
+        mistake=None if correct is None else mistake, policy=policy,
     )
 
 
 def log_quiz_answer(
-    store: Store, problem: Any, correct: bool, duration_ms: int | None, now: datetime,
+    store: Store, problem: Any, correct: bool | None, duration_ms: int | None, now: datetime,
     policy: Policy | None = None, mistake: str | None = None,
 ) -> int:
     """Log one quiz answer and update its ``gen:`` card's state, in one commit; returns the row id.

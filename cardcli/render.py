@@ -19,8 +19,7 @@ from cardcli.safetext import clean, safe_text
 from generators.render import fmt
 
 __all__ = ["matrix_table", "highlight_cells", "highlight_description", "answer_text", "entry_help",
-           "problem_renderable",
-           "solution_renderable"]
+           "problem_renderable", "solution_renderable", "cell_working"]
 
 HIGHLIGHT_STYLE = "bold black on yellow"
 WRONG_STYLE = "bold red"
@@ -173,6 +172,23 @@ def problem_renderable(problem: Any) -> RenderableType:
     else:
         parts.append(Text(problem.prompt))
     return Group(*parts)
+
+
+def cell_working(solution: str, cell: tuple[int, int]) -> str | None:
+    """The worked solution cut to one cell: its first line (the rule with this problem's numbers),
+    then the lines that work out ``cell`` (``out[1, 2] = …``, ``dL/dx[1, 2] = …`` and their indented
+    continuations). None when the solution has no line for that cell (it is then shown whole)."""
+    import re
+
+    lines = solution.split("\n")
+    start = re.compile(rf"^\S*\[{cell[0]}, {cell[1]}\] =")
+    for n, line in enumerate(lines[1:], 1):
+        if start.match(line):
+            end = n + 1
+            while end < len(lines) and lines[end][:1] in (" ", "\t") and lines[end].strip():
+                end += 1
+            return "\n".join([lines[0], *lines[n:end]])
+    return None
 
 
 def solution_renderable(problem: Any, grade: Any = None, diagnosis: str | None = None) -> RenderableType:

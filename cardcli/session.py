@@ -15,7 +15,12 @@ show no interval hints.
 
 After each rating one line says what was recorded and when the card returns. A wrong graded
 answer caps the rating at :data:`WRONG_CAP`, unless the student marks it as a typo (``t``, once
-per card): the answer is typed again and graded again.
+per card, offered *before* the answer is shown, so it cannot be used to copy it): the answer is
+typed again and graded again.
+
+Help when stuck, at the answer prompt: ``?`` shows a hint (a generated problem's formula with its
+numbers), ``s`` or an empty answer shows the solution; that is logged as revealed (``correct``
+NULL, no mistake), never as a wrong answer.
 
 A session never ends silently: when the queue runs dry it says why (:func:`empty_reason`) -
 the day's new-card limit (then ``n`` adds :data:`MORE_NEW` more at once), or nothing due until
@@ -339,21 +344,27 @@ class Session:
                 if key in ("\n", " "):
                     break
                 self._prompt("Press Enter or space to show the answer (s skip, u undo, q quit)")
+        if grade is not None and not grade.correct and self._typo_asked():
+            grade = self._retype(card, problem, grade)  # one retype, before anything is revealed
         found = _diagnose(card, problem, grade)
         self._reveal(card, problem, grade, found)
-        typo = True  # one retype of a wrong graded answer (a typo) per card
-        while True:
-            wrong = grade is not None and not grade.correct
-            rating = self._rating(card, WRONG_CAP if wrong else 5, typo=typo and wrong)
-            if rating:
-                break
-            typo = False
-            grade = self._retype(card, problem, grade)
-            found = _diagnose(card, problem, grade)
-            if found is not None:
-                self.console.print(Text(found.line, style="yellow"))
+        wrong = grade is not None and not grade.correct
+        rating = self._rating(card, WRONG_CAP if wrong else 5)
         self._record(card, rating, shown_at, grade, problem, None if found is None else found.mistake)
         self._recorded(card, rating)
+
+    def _typo_asked(self) -> bool:
+        """After a wrong answer, before the answer is shown: ``t`` retypes it (a typo), any other key
+        shows the answer. Offered here only, so a shown answer can never be copied in a retype."""
+        self.console.print(Text("✗ not right.", style="red"))
+        self._prompt("t typo: retype your answer once   Enter: show the answer   u undo   q quit")
+        self._flush()
+        key = self.keys.read_key().lower()
+        if key == "q":
+            raise _Quit
+        if key == "u":
+            raise _Undo
+        return key == "t"
 
     def _key(self) -> str:
         self._flush()
@@ -400,26 +411,31 @@ class Session:
         if retype:
             self._prompt("Retype your answer; it is graded again (Enter keeps the first one):")
         else:
-            self._prompt("Your answer (Enter just shows it; s skip, u undo, q quit):")
+            self._prompt("Your answer (? hint; s or Enter shows the answer; u undo, q quit):")
         while True:
             self._flush()
             text = self.keys.read_line("> ")
             cmd = text.strip().lower()
             if cmd == "q":
                 raise _Quit
-            if cmd == "s":
-                raise _Skip
             if cmd == "u":
                 raise _Undo
-            if not cmd:
+            if cmd == "?" and not retype:
+                hint = getattr(problem, "hint", "") if problem is not None else ""
+                self.console.print(safe_text(f"Hint: {hint}" if hint else
+                                             "No hint for a deck card: s or Enter shows the answer.", style="cyan"))
+                continue
+            if not cmd or (cmd == "s" and not retype):
+                return None  # shown on request: logged as revealed (correct NULL), not as a mistake
+            rows = self._more_rows(text, problem.answer if problem is not None else card.answer)
+            if rows is None:
                 return None
-            text = self._more_rows(text, problem.answer if problem is not None else card.answer)
             try:
-                return _grade(card, problem, text)
+                return _grade(card, problem, rows)
             except (ValueError, CardcliError) as e:  # the text could not be read as an answer
                 self._prompt(clean(f"Could not read that: {e}. Try again (or Enter to show the answer)."))
 
-    def _more_rows(self, first: str, expected: Any) -> str:
+    def _more_rows(self, first: str, expected: Any) -> str | None:
         """A matrix typed one row per line: read the remaining rows (see :mod:`cardcli.matrix_entry`)."""
         from cardcli.matrix_entry import start
 
@@ -430,8 +446,10 @@ class Session:
             self._flush()
             line = self.keys.read_line(entry.prompt())
             cmd = line.strip().lower()
-            if cmd in ("q", "s", "u"):
-                raise {"q": _Quit, "s": _Skip, "u": _Undo}[cmd]
+            if cmd == "s":
+                return None  # show the answer, as at the first row
+            if cmd in ("q", "u"):
+                raise {"q": _Quit, "u": _Undo}[cmd]
             note = entry.feed(line)
             if note:
                 self.console.print(_matrix(entry.table_rows(), "Rows so far"))

@@ -29,13 +29,31 @@ row/column.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from generators.parts import Part
 
-__all__ = ["Draft", "Mistake", "Problem"]
+__all__ = ["CONCEPTS", "Draft", "Mistake", "Problem"]
+
+#: mistake id -> what a question's text must say for the mistake to be about it (a regex, case
+#: ignored). A generated problem always states every parameter it uses, but a deck card mapped to a
+#: family's catalog through its ``check`` only gets the entries whose concept its text names: no
+#: "dilation ignored" for a question without dilation, no "kernel flipped" for a gradient question.
+CONCEPTS: dict[str, str] = {
+    "dilation-ignored": r"dilat",
+    "padding-ignored": r"pad",
+    "padding-once": r"pad",
+    "stride-ignored": r"stride",
+    "output-padding-ignored": r"output.?padding",
+    "floor-ceil-confused": r"ceil|floor|round",
+    "ceil-last-window-kept": r"ceil",
+    "kernel-flipped": r"^(?!.*gradient)(?=.*(convol|correlat|forward|conv2d))",
+    "dx-kernel-not-flipped": r"dL/dx|input",
+    "dw-rotated": r"dL/dW|dL/dK|weight|kernel|filter",
+}
 
 
 @dataclass(frozen=True)
@@ -70,6 +88,11 @@ class Mistake:
     step: str
     answer: Callable[[dict], Any]
 
+    def about(self, text: str) -> bool:
+        """Whether a question worded ``text`` contains this mistake's concept (see :data:`CONCEPTS`)."""
+        concept = CONCEPTS.get(self.id)
+        return concept is None or re.search(concept, text, re.IGNORECASE | re.DOTALL) is not None
+
     def describe(self, params: dict) -> str:
         """``step`` with the problem's parameters filled in (left as written if a field is missing)."""
         try:
@@ -98,6 +121,7 @@ class Problem:
     highlight: dict | None = None
     stem: str = ""
     parts: tuple[Part, ...] = ()
+    hint: str = ""  # the formula with this problem's numbers, for a stuck student (generators.hints)
 
     def to_json(self) -> dict:
         """The JSON Lines record of ``cardcli generate`` (plain Python types only)."""

@@ -65,7 +65,7 @@ def test_first_and_last_cards_follow_document(deck: Deck) -> None:
     first, last = deck.cards[0], deck.cards[-1]
     assert first.front == "Formula for calculating output width/height"
     assert first.back == "(W − F + 2P)/S + 1"
-    assert last.front.startswith("It's sufficient for symmetry breaking to initialize all weights to 0")
+    assert "initializing all weights to 0 but the biases randomly" in last.front  # reworded (issue 24)
     assert last.type is CardType.truefalse and last.answer is True
 
 

@@ -133,7 +133,7 @@ def conv_backward_wrong(P):
     fn = dx_naive if P["wrt"] == "input" else dw_naive
     out = {"dx-kernel-not-flipped": _cell(dx_naive(x, rot, g, s, p, d), P) if P["wrt"] == "input" and rot != w
            else None,
-           "dw-flipped": _cell([row[::-1] for row in dw_naive(x, w, g, s, p, d)[::-1]], P)
+           "dw-rotated": _cell([row[::-1] for row in dw_naive(x, w, g, s, p, d)[::-1]], P)
            if P["wrt"] == "weight" else None,
            "stride-ignored": _cell(fn(x, w, g, 1, p, d), P) if s > 1 else None,
            "padding-ignored": _cell(fn(x, w, g, s, 0, d), P) if p else None,
@@ -244,7 +244,7 @@ def pool_output_size_wrong(P):
     return {"padding-ignored": pool_size(i, k, s, 0, ceil) if p and i >= k else None,
             "padding-once": pool_size(i + p, k, s, 0, ceil) if p else None,
             "no-plus-one": None if dropped else (math.ceil(span / s) if ceil else span // s),
-            "floor-ceil-confused": flipped if flipped != right else None,
+            "floor-ceil-confused": flipped if ceil or flipped != right else None,
             "ceil-last-window-kept": raw if dropped else None,
             "stride-ignored": pool_size(i, k, 1, p, ceil) if s != 1 else None}
 
@@ -422,7 +422,12 @@ def test_independent_mistake_answers_are_diagnosed(family):
                     or found.cells is not None, (p.id, other)
             exercised.add(mid)
         assert diagnose_problem(p, p.answer) is None, p.id
-    assert exercised == {m.id for m in FAMILIES[family].mistakes}, "some mistakes never came up"
+    expected = {m.id for m in FAMILIES[family].mistakes}
+    if family == "pool-output-size":
+        # PyTorch drops a last window only where floor gives the same size: such a ceil_mode draw does
+        # not test ceil_mode, so it is never made (issue 24); the entry serves deck cards' checks
+        expected -= {"ceil-last-window-kept"}
+    assert exercised == expected, "some mistakes never came up"
 
 
 def _random_wrong(p, rng):
@@ -517,17 +522,21 @@ def test_two_mistakes_with_the_same_answer_are_both_named():
 
 
 # -- deck cards with a check --------------------------------------------------------------------
-def _card(answer, check, **kw):
-    return Card(id="c", front="f", back="b", topic="conv", deck="D", type=CardType.numeric, answer=answer,
+def _card(answer, check, front="f", **kw):
+    return Card(id="c", front=front, back="b", topic="conv", deck="D", type=CardType.numeric, answer=answer,
                 check=check, **kw)
 
 
 def test_deck_numeric_cards_are_diagnosed_through_their_check():
-    size = _card(7, {"fn": "conv_output_size", "args": {"input_size": 7, "kernel_size": 3, "padding": 1}})
+    size = _card(7, {"fn": "conv_output_size", "args": {"input_size": 7, "kernel_size": 3, "padding": 1}},
+                 front="7×7 input, 3×3 kernel, padding 1: output size?")
     assert diagnose_card(size, 5).ids == ("padding-ignored",)  # 7 − 3 + 1
+    # the same card worded without padding gets no padding diagnosis (issue 24)
+    assert diagnose_card(_card(7, size.check, front="output size?"), 5) is None
     assert diagnose_card(size, 7) is None and diagnose_card(size, 11) is None
     x, w = [[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 0], [0, -1]]
-    conv = _card([[-4, -4], [-4, -4]], {"fn": "conv2d", "args": {"input": x, "weight": w}})
+    conv = _card([[-4, -4], [-4, -4]], {"fn": "conv2d", "args": {"input": x, "weight": w}},
+                 front="compute the forward convolution")
     flipped = [[-1 * x[i][j] + x[i + 1][j + 1] for j in range(2)] for i in range(2)]  # [[4, 4], [4, 4]]
     assert diagnose_card(conv, flipped).ids == ("kernel-flipped",)
     params = _card(760, {"fn": "conv_params", "args": {"in_channels": 3, "out_channels": 10, "kernel_size": 5}})
@@ -582,7 +591,7 @@ def test_study_shows_the_diagnosis_and_logs_the_mistake_id(tmp_path):
     with Store.open(tmp_path / "h.sqlite3") as store:
         q = S.plan(cards, {}, now, random.Random(1), 20, 0)
         console = _console()
-        Session(q, store, console, ScriptedKeys([typed, "2", "q"]), {}, cards, rng=random.Random(0),
+        Session(q, store, console, ScriptedKeys([typed, "\n", "2", "q"]), {}, cards, rng=random.Random(0),
                 clock=lambda: now).run()
         text = console.file.getvalue()
         names = [m.name for m in FAMILIES["conv-output-size"].mistakes if m.id == mid]

@@ -77,7 +77,7 @@ def test_source_follows_the_erratum_for_a_graded_card(tmp_path):
                 type=CardType.truefalse, answer=False, erratum='The document says "by its eigenvalue".',
                 source="CS231n notes, Neural Networks Part 2: Whitening")
     with Store.open(tmp_path / "h.sqlite3") as store:
-        s, console = _session(store, [card], ["true", "5"])
+        s, console = _session(store, [card], ["true", "\n", "5"])  # Enter at the typo offer shows the answer
         s.run()
         [r] = store.reviews()
     assert (r.rating, r.correct) == (2, False)  # a graded card is still capped when wrong

@@ -484,3 +484,22 @@ def test_past_exams_are_listed_in_the_users_time_zone():
                          topics={"conv": [20, 20], "rnn": [20, 80]}, questions=[])
     (line,) = history_lines([rec], StudyDay(ZoneInfo("America/Los_Angeles"), 4))
     assert line == "2026-11-22 12:30 PST  midterm  seed 7  40/100; weakest rnn 25%"
+
+
+# -- issue 24: open problems at the stated difficulty (2 unless the template says otherwise) -------
+def test_open_problem_difficulty_defaults_to_2_and_the_template_sets_it(cards):
+    plain = "title: T\nminutes: 10\nsections:\n  - title: S\n    questions:\n      - family: conv-forward\n" \
+            "        points: 1\n      - family: vgg-dims\n        difficulty: 3\n        points: 1\n"
+    t = parse_template(plain, "t.yaml")
+    assert [p.difficulty for p in t.sections[0].problems] == [2, 3]  # the exam's difficulty by default
+    t = parse_template(plain.replace("minutes: 10\n", "minutes: 10\ndifficulty: 1\n"), "t.yaml")
+    assert [p.difficulty for p in t.sections[0].problems] == [1, 3]  # the template's default, the question's own
+    with pytest.raises(TemplateError, match=r"t.yaml:\d+: 'difficulty' must be a whole number from 1 to 3"):
+        parse_template(plain.replace("minutes: 10\n", "minutes: 10\ndifficulty: 4\n"), "t.yaml")
+    bundled = load_template(None)
+    assert all(p.difficulty == 2 for s in bundled.sections for p in s.problems)
+    exam = exam_for(11, cards)
+    assert [q.problem.difficulty for q in exam.questions if q.problem is not None] == [2, 2, 2]
+    # the drawn problem is the one `cardcli generate F -d 2` gives (stride/padding appear at 2, not at 1)
+    conv = exam.questions[0].problem
+    assert conv.id.startswith("conv-forward-d2-")

@@ -40,7 +40,7 @@ SIZE = Problem(
 
 def test_correct_then_wrong_then_done():
     c, buf = console()
-    result = run_quiz([CONV, SIZE], ["2 5", "1 2", "", "25"], c)
+    result = run_quiz([CONV, SIZE], ["2 5", "1 2", "25"], c)
     text = buf.getvalue()
     assert (result.correct, result.answered, result.stopped) == (1, 2, "done")
     assert "✓ correct" in text and "✗ incorrect: expected 24, got 25" in text
@@ -99,10 +99,31 @@ def test_eof_ends_a_matrix_typed_row_by_row():
     assert (result.correct, result.answered) == (1, 1)
 
 
-def test_blank_line_re_asks():
+def test_blank_line_reveals_the_solution_and_reports_no_grade():
     c, buf = console()
-    result = run_quiz([SIZE], ["", "24"], c)
-    assert result.correct == 1 and "or q to quit" in buf.getvalue()
+    seen = []
+    result = run_quiz([SIZE, CONV], ["", "s"], c, on_answer=lambda p, g, ms, m: seen.append((p.id, g, m)))
+    text = buf.getvalue()
+    assert (result.correct, result.answered, result.revealed) == (0, 2, 2)
+    assert text.count("Solution shown on request (logged as revealed, not as a mistake).") == 2
+    assert "out = (28 − 5)/1 + 1 = 24" in text and "✗" not in text
+    assert seen == [("hand-size", None, None), ("hand-conv", None, None)]
+    assert "Score: 0/2 (2 solutions revealed)" in text
+
+
+def test_question_mark_shows_the_hint_with_this_problems_numbers_and_asks_again():
+    from dataclasses import replace
+
+    from generators.hints import hint
+
+    size = replace(SIZE, hint=hint("conv-output-size", {"input_size": 28, "kernel_size": 5}))
+    c, buf = console()
+    result = run_quiz([size], ["?", "24"], c)
+    text = " ".join(buf.getvalue().split())
+    assert "Hint: out = floor((i + 2p − d·(k − 1) − 1)/s) + 1 with i = 28, k = 5, s = 1, p = 0, d = 1: " \
+           "floor((28 + 2·0 − 1·(5 − 1) − 1)/1) + 1" in text
+    assert "= 24" not in text.split("Hint:")[1].split("✓")[0]  # the hint does not give the answer away
+    assert (result.correct, result.answered, result.revealed) == (1, 1, 0)
 
 
 def test_ctrl_c_summary():
@@ -212,3 +233,19 @@ def test_cli_quiz_every_kind_accepts_its_own_answer_text(family):
     c, buf = console()
     result = run_quiz([prob], [text], c)
     assert result.answered == 1 and "Could not read" not in buf.getvalue()
+
+
+def test_cli_quiz_logs_a_revealed_solution_as_revealed_not_as_a_mistake(cardcli_home, monkeypatch):
+    import sqlite3
+
+    monkeypatch.setenv("CARDCLI_NOW", "2026-11-20T10:00:00+00:00")
+    r = CliRunner().invoke(app, ["quiz", "--topic", "conv-output-size", "-n", "3", "--seed", "7"],
+                           input="?\ns\n\n1\n")
+    assert r.exit_code == 0, r.stdout
+    assert "Hint: out = floor((i + 2p − d·(k − 1) − 1)/s) + 1 with i = " in " ".join(r.stdout.split())
+    con = sqlite3.connect(str(cardcli_home / "cardcli.sqlite3"))
+    rows = con.execute("SELECT kind, correct, mistake, rating FROM reviews ORDER BY id").fetchall()
+    con.close()
+    assert rows[:2] == [("quiz", None, None, 1), ("quiz", None, None, 1)]  # revealed: neither right nor wrong
+    assert rows[2][0] == "quiz" and rows[2][1] in (0, 1)  # a typed answer is graded as before
+    assert "Score: " in r.stdout and "(2 solutions revealed)" in r.stdout

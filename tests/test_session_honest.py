@@ -111,7 +111,9 @@ def test_cram_has_a_banner_no_interval_hints_and_says_not_scheduled():
 def test_a_typo_is_retyped_once_and_regraded():
     card = _card("n", type=CardType.numeric, answer=12)
     out, _, log, _ = run([card], ["13", "t", "12", "5", "q"])
-    assert "✗ wrong" in out and "t typo: retype the answer" in out
+    assert "✗ not right." in out and "t typo: retype your answer once" in out
+    before = out.split("✓ correct (retyped)")[0]
+    assert "12" not in before.split("✗ not right.")[1].replace("13", "")  # nothing revealed before the retype
     assert "✓ correct (retyped)" in out
     assert [(r.rating, r.correct) for r in log] == [(5, True)]  # not capped: the retyped answer is right
 
@@ -120,14 +122,41 @@ def test_typo_offered_once_then_the_cap_holds():
     card = _card("n", type=CardType.numeric, answer=12)
     out, _, log, _ = run([card], ["13", "t", "14", "t", "5", "q"])
     assert "✗ still incorrect (retyped)" in out
-    assert out.count("t typo: retype the answer") == 1  # offered once only
+    assert out.count("t typo: retype your answer once") == 1  # offered once only
     assert "Press 1-5 to rate" in out  # a second t is just an unknown key
     assert [(r.rating, r.correct) for r in log] == [(2, False)]
+
+
+def test_the_typo_retype_cannot_copy_a_shown_answer():
+    """Once the answer is shown (Enter at the typo offer), no retype is offered: the cap holds."""
+    card = _card("n", type=CardType.numeric, answer=12)
+    out, _, log, _ = run([card], ["13", "\n", "t", "5", "q"])
+    shown = out.split("Answer: 12")[1]
+    assert "t typo" not in shown and "Retype" not in shown
+    assert [(r.rating, r.correct) for r in log] == [(2, False)]
+
+
+def test_question_mark_hint_and_s_reveal_in_study():
+    card = _card("n", type=CardType.numeric, answer=12)
+    out, _, log, _ = run([card], ["?", "s", "3", "q"])
+    assert "No hint for a deck card" in out and "Answer: 12" in out
+    assert "✗" not in out
+    assert [(r.rating, r.correct, r.mistake) for r in log] == [(3, None, None)]  # revealed, not a mistake
+
+
+def test_generated_problem_hint_in_study():
+    from cardcli.session import generated_cards
+
+    gen = [c for c in generated_cards(("conv-output-size",), (1,))]
+    out, _, log, _ = run(gen[:1], ["?", "", "2", "q"])
+    assert "Hint: out = floor((i + 2p − d·(k − 1) − 1)/s) + 1 with i = " in " ".join(out.split())
+    assert [(r.correct, r.mistake) for r in log] == [(None, None)]
 
 
 @pytest.mark.parametrize("width", [60, 80, 120])
 def test_session_lines_fit_the_width(width):
     cards = [_card("long", front="word " * 60, back="answer " * 50), _card("n", type=CardType.numeric, answer=MATRIX)]
-    out, *_ = run(cards, ["\n", "3", "1 2 3", "", "4 5 6", "7 8 0", "t", "1 2 3; 4 5 6; 7 8 9", "4", "q"], width=width)
+    out, *_ = run(cards, ["\n", "3", "1 2 3", "", "4 5 6", "7 8 0", "t", "1 2 3; 4 5 6; 7 8 9", "4", "q"],
+                  width=width)
     assert max(len(line) for line in out.splitlines()) <= width
     assert "How well did you know this?" in out and "Perfectly" in out

@@ -210,7 +210,7 @@ def test_midterm_rnn_all_3_5_sigmoid_explodes():
     assert r["rate"] == pytest.approx(7 / 4)
     assert r["regime"] == "exploding"
     assert "sufficient" in r["reason"] and "heuristic" in r["reason"]
-    assert set(r) == {"radius", "sigma_max", "derivative_bound", "rate", "regime", "reason"}
+    assert set(r) == {"radius", "sigma_max", "derivative_bound", "rate", "regime", "reason", "structure"}
 
 
 @pytest.mark.parametrize(
@@ -221,7 +221,10 @@ def test_midterm_rnn_all_3_5_sigmoid_explodes():
         ([[3.0, 0.0], [0.0, 3.0]], "sigmoid", "vanishing"),  # 0.25 * 3 < 1
         ([[0.0, -1.0], [1.0, 0.0]], "tanh", "neither"),  # orthogonal: rate = radius = 1 exactly
         ([[0.6, -0.8], [0.8, 0.6]], "relu", "neither"),  # a rotation, round-off must not matter
-        ([[0.0, 5.0], [0.0, 0.0]], "sigmoid", "neither"),  # nilpotent: radius 0 but sigma_max 5
+        # nilpotent (triangular): radius 0 but sigma_max 5 — every product of step Jacobians of a
+        # triangular W is triangular with diagonal entries ≤ (γ·0)ⁿ, so it vanishes (issue 24)
+        ([[0.0, 5.0], [0.0, 0.0]], "sigmoid", "vanishing"),
+        ([[0.5, 2.0], [0.1, 0.5]], "tanh", "neither"),  # general: γρ ≈ 0.95 < 1 ≤ γσ_max: undecided
         ([[2.0, 0.0], [0.0, 0.5]], "tanh", "exploding"),
         ([[5.0]], "sigmoid", "exploding"),
         (2.0, "relu", "exploding"),
@@ -278,7 +281,9 @@ def test_rnn_2x2_against_characteristic_polynomial_and_svd(values, activation):
     elif bound * radius > 1 + 1e-6:
         assert r["regime"] == "exploding"
     elif bound * sigma > 1 + 1e-6 and bound * radius < 1 - 1e-6:
-        assert r["regime"] == "neither"
+        triangular = w[1, 0] == 0 or w[0, 1] == 0
+        normal = np.allclose(w @ w.T, w.T @ w)
+        assert r["regime"] == ("vanishing" if triangular or normal else "neither")
 
 
 @settings(max_examples=100, deadline=None)

@@ -315,7 +315,7 @@ class FakeGrade:
 
 def test_wrong_graded_answer_caps_rating_at_two(db):
     tf = Card("t", "ReLU is linear.", "No.", "activations", "D", type=CardType.truefalse, answer=False)
-    s, console = _session(db, [tf, CARDS[0]], ["true", "5", "", "4"])
+    s, console = _session(db, [tf, CARDS[0]], ["true", "\n", "5", "", "4"])  # Enter: no typo, show
     s.run()
     [r1, r2] = db.reviews()
     assert (r1.card_id, r1.rating, r1.correct) == ("t", 2, False)

@@ -261,7 +261,7 @@ def test_matrix_answer_typed_row_by_row_marks_wrong_cells(cardcli_home, tmp_path
         "    answer: [[1, 2], [3, 4]]\n"
         "    check: {fn: conv2d, args: {input: [[1, 2], [3, 4]], weight: [[1]]}}\n"
     )
-    r = cli(cardcli_home, "study", "--deck", "Matrices", "--decks", str(deck), stdin="1 2\n3 5\n1\nq\n")
+    r = cli(cardcli_home, "study", "--deck", "Matrices", "--decks", str(deck), stdin="1 2\n3 5\n\n1\nq\n")
     assert r.returncode == 0, r.stderr
     assert "1 of 4 cells wrong at [row, column], counting from 0: [1, 1]" in r.stdout
     assert "5 ✗" in r.stdout

@@ -103,8 +103,8 @@ def run(topics: list[str], count: int, seed: int | None, difficulty: int, exam: 
         policy = policy_for(now, exam, model.parameters if model else None, day)
 
         def logged(problem: Any, grade: Any, duration_ms: int, mistake: str | None) -> None:
-            log_quiz_answer(store, problem, bool(grade.correct), duration_ms, clock.now(), policy,
-                            mistake=mistake)
+            correct = None if grade is None else bool(grade.correct)  # None: the solution was revealed
+            log_quiz_answer(store, problem, correct, duration_ms, clock.now(), policy, mistake=mistake)
 
         if sys.stdin.isatty():  # readline editing, with the prompt known to readline
             from cardcli.terminal import key_source

@@ -28,9 +28,22 @@ def _question(m: Mark, console: Console) -> None:
     if note:
         console.print(Text(f"Partial credit: {fmt_points(m.score)} of {q.points} points ({note})", style="bold yellow"))
     if q.problem is not None:
-        from cardcli.render import solution_renderable
+        from dataclasses import replace
 
-        console.print(solution_renderable(q.problem, m.grade, m.diagnosis))
+        from cardcli.render import cell_working, solution_renderable
+
+        problem = q.problem
+        wrong = list(getattr(m.grade, "wrong_cells", None) or [])
+        if wrong:  # a slip in one cell: the working of the first wrong cell, not of all of them
+            cell = min(wrong)
+            short = cell_working(problem.solution, cell)
+            if short is not None:
+                more = len(wrong) - 1
+                note = (f"(the working of the first wrong cell, [{cell[0]}, {cell[1]}]"
+                        + (f"; {more} more wrong, worked the same way" if more else "")
+                        + "; the printed exam's solutions have every cell)")
+                problem = replace(problem, solution=f"{short}\n{note}")
+        console.print(solution_renderable(problem, m.grade, m.diagnosis))
         return
     from cardcli.model import back_text
 

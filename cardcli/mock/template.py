@@ -5,11 +5,12 @@
     title: Midterm II (mock)
     minutes: 75
     total: 100                      # optional; when given it must equal the sum of the points
+    difficulty: 2                   # optional: every question's default (1-3; default 2, exam difficulty)
     sections:
       - title: Open problems
         questions:                  # generated problems
           - family: conv-forward    # a problem family (`cardcli generate --list`)
-            difficulty: 2           # 1-3 (default 2, exam difficulty)
+            difficulty: 2           # 1-3 (default: the template's 'difficulty', else 2)
             answer: matrix          # optional: only problems asking for this answer kind
             points: 20
       - title: True/false and multiple choice
@@ -37,7 +38,7 @@ from cardcli.errors import DeckError, DeckIssue, did_you_mean
 
 __all__ = ["TemplateError", "ProblemSpec", "DrawSpec", "Section", "Template", "load_template", "parse_template",
            "default_template_path", "shipped_template_path", "shipped_templates", "template_source", "SHIPPED",
-           "DEFAULT", "ANSWER_KINDS", "CARD_TYPES", "MAX_BYTES", "MAX_QUESTIONS", "MAX_MINUTES"]
+           "DEFAULT", "ANSWER_KINDS", "CARD_TYPES", "DEFAULT_DIFFICULTY", "MAX_BYTES", "MAX_QUESTIONS", "MAX_MINUTES"]
 
 MAX_BYTES = 64 * 1024
 MAX_QUESTIONS = 100
@@ -47,7 +48,9 @@ MAX_POINTS = 1000
 ANSWER_KINDS = ("int", "float", "matrix", "shape", "memory", "verdict", "radius-verdict")
 CARD_TYPES = ("truefalse", "choice", "numeric")
 
-_TOP_KEYS = ("title", "minutes", "total", "sections")
+_TOP_KEYS = ("title", "minutes", "total", "difficulty", "sections")
+#: the difficulty of an open problem when neither the question nor the template sets one (the exam's)
+DEFAULT_DIFFICULTY = 2
 _SECTION_KEYS = ("title", "questions", "draw")
 _QUESTION_KEYS = ("family", "difficulty", "answer", "points")
 _DRAW_KEYS = ("types", "count", "points", "topics", "decks")
@@ -255,6 +258,7 @@ def parse_template(text: str, file: str) -> Template:
         title = r.text(top, "title", 1)
         minutes = r.integer(top, "minutes", 1, MAX_MINUTES, None, 1)
         total = r.integer(top, "total", 1, 100 * MAX_POINTS, 0, 1)
+        default = r.integer(top, "difficulty", 1, 3, DEFAULT_DIFFICULTY, 1) or DEFAULT_DIFFICULTY
         sections: list[Section] = []
         if "sections" not in top:
             r.err(1, "missing 'sections' (a list of sections)")
@@ -264,7 +268,7 @@ def parse_template(text: str, file: str) -> Template:
                 r.err(_line(snode), "'sections' must be a non-empty list")
             else:
                 for node in snode.value:
-                    sec = _section(r, node, list(CATALOG), list(TOPICS))
+                    sec = _section(r, node, list(CATALOG), list(TOPICS), default)
                     if sec is not None:
                         sections.append(sec)
         count = sum(len(s.problems) + (s.draw.count if s.draw else 0) for s in sections)
@@ -286,7 +290,8 @@ def parse_template(text: str, file: str) -> Template:
         loader.dispose()
 
 
-def _section(r: _Reader, node: yaml.Node, families: list[str], topics: list[str]) -> Section | None:
+def _section(r: _Reader, node: yaml.Node, families: list[str], topics: list[str],
+             difficulty: int = DEFAULT_DIFFICULTY) -> Section | None:
     fields = r.mapping(node, _SECTION_KEYS, "a section")
     if fields is None:
         return None
@@ -303,7 +308,7 @@ def _section(r: _Reader, node: yaml.Node, families: list[str], topics: list[str]
             r.err(_line(qnode), "'questions' must be a non-empty list")
             return None
         for item in qnode.value:
-            spec = _problem(r, item, families)
+            spec = _problem(r, item, families, difficulty)
             if spec is not None:
                 problems.append(spec)
     else:
@@ -313,7 +318,8 @@ def _section(r: _Reader, node: yaml.Node, families: list[str], topics: list[str]
     return Section(title=title, problems=tuple(problems), draw=draw, line=at)
 
 
-def _problem(r: _Reader, node: yaml.Node, families: list[str]) -> ProblemSpec | None:
+def _problem(r: _Reader, node: yaml.Node, families: list[str],
+             default: int = DEFAULT_DIFFICULTY) -> ProblemSpec | None:
     fields = r.mapping(node, _QUESTION_KEYS, "a question")
     if fields is None:
         return None
@@ -329,7 +335,7 @@ def _problem(r: _Reader, node: yaml.Node, families: list[str]) -> ProblemSpec | 
                                 f"families: {', '.join(sorted(families))}")
         else:
             family = v
-    difficulty = r.integer(fields, "difficulty", 1, 3, 2, at)
+    difficulty = r.integer(fields, "difficulty", 1, 3, default, at)
     points = r.integer(fields, "points", 1, MAX_POINTS, None, at)
     answer = None
     if "answer" in fields:

@@ -12,9 +12,10 @@ so it is the same whatever ``count`` is and in every Python process (no ``hash()
 Difficulty 1 is sized for hand computation (4×4–5×5 inputs, 2×2/3×3 kernels, values -3..5);
 2 adds stride and padding; 3 adds dilation, channels, ceil_mode, bias-free layers and so on.
 Every draw is well-posed: integer output sizes (unless the question is the floor itself),
-no ties inside a max-pool window, regimes not on a boundary; and from difficulty 2 on, the draw
-is repeated (same generator, so still deterministic) until every mistake of the catalog that can
-happen in it gives an answer different from the right one (at most :data:`MAX_REDRAWS` times).
+no ties inside a max-pool window, regimes not on a boundary; and at every difficulty the draw is
+repeated (same generator, so still deterministic) until every mistake of the catalog that can happen
+in it gives an answer different from the right one (at most :data:`MAX_REDRAWS` times): a draw where
+"forgot the flip" or "floor instead of ceil" scores full marks does not test its skill.
 """
 
 from __future__ import annotations
@@ -30,13 +31,16 @@ import numpy as np
 from cardcli.errors import did_you_mean
 from generators.catalog import CATALOG, MODULES, resolve
 from generators.families._common import FamilySpec
+from generators.hints import hint
 from generators.problem import Draft, Mistake, Problem
 
-__all__ = ["Family", "FAMILIES", "MAX_REDRAWS", "generate", "mistake_answers", "mistake_names", "problem",
+__all__ = ["Family", "FAMILIES", "MAX_REDRAWS", "draw_counted", "generate", "mistake_answers", "mistake_names",
+           "problem",
            "problem_rng", "resolve"]
 
-#: draws tried at difficulty >= 2 to find one where every possible mistake is distinguishable
-MAX_REDRAWS = 12
+#: draws tried to find one where every possible mistake is distinguishable (a test checks thousands of
+#: seeds per family and difficulty never need more)
+MAX_REDRAWS = 200
 
 
 @dataclass(frozen=True)
@@ -63,9 +67,14 @@ for _name, (_topics, _description) in CATALOG.items():
     FAMILIES[_name] = Family(_name, _topics, _description, _s.make, _s.mistakes, dict(_s.from_check))
 
 
+#: ids renamed since they were logged -> the id they are now (old review logs still get a name)
+RENAMED = {"dw-flipped": "dw-rotated"}
+
+
 def mistake_names() -> dict[str, str]:
-    """Every mistake id -> its name (an id means the same thing in every family)."""
-    return {m.id: m.name for fam in FAMILIES.values() for m in fam.mistakes}
+    """Every mistake id -> its name (an id means the same thing in every family); renamed ids too."""
+    names = {m.id: m.name for fam in FAMILIES.values() for m in fam.mistakes}
+    return names | {old: names[new] for old, new in RENAMED.items() if new in names}
 
 
 def _family_key(name: str) -> int:
@@ -101,9 +110,13 @@ def _collisions(fam: Family, draft: Draft) -> int:
 
 
 def _draw(fam: Family, rng: np.random.Generator, difficulty: int) -> Draft:
+    return draw_counted(fam, rng, difficulty)[0]
+
+
+def draw_counted(fam: Family, rng: np.random.Generator, difficulty: int) -> tuple[Draft, int]:
+    """A draft of ``fam`` and how many of its possible mistakes still give the right answer (0 unless
+    :data:`MAX_REDRAWS` draws all had one)."""
     draft = fam.make(rng, difficulty)
-    if difficulty < 2:
-        return draft
     best, best_n = draft, _collisions(fam, draft)
     for _ in range(MAX_REDRAWS - 1):
         if best_n == 0:
@@ -112,7 +125,7 @@ def _draw(fam: Family, rng: np.random.Generator, difficulty: int) -> Draft:
         n = _collisions(fam, draft)
         if n < best_n:
             best, best_n = draft, n
-    return best
+    return best, best_n
 
 
 def problem(family: str, seed: int, difficulty: int, index: int) -> Problem:
@@ -128,6 +141,7 @@ def problem(family: str, seed: int, difficulty: int, index: int) -> Problem:
         difficulty=int(difficulty), params=draft.params, prompt=draft.prompt, answer=draft.answer,
         solution=draft.solution, answer_kind=draft.answer_kind, tolerance=draft.tolerance,
         matrices=draft.matrices, highlight=draft.highlight, stem=draft.stem, parts=draft.parts,
+        hint=hint(family, draft.params, draft.solution),
     )
 
 

@@ -19,7 +19,7 @@ from generators.problem import Draft, Mistake
 from generators.render import fmt, grid
 
 __all__ = ["FamilySpec", "solve", "rand_int", "pick", "num", "plain", "rand_ints", "make_draft", "zero_pad",
-           "out_len", "pad_note", "sum_text", "cell_ask", "at_cell"]
+           "out_len", "pad_note", "sum_text", "cell_ask", "at_cell", "example"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,15 @@ def pad_note(p: int, name: str) -> str:
     if not p:
         return f" (no padding: x_pad = {name})"
     return f" (x_pad = {name} with {p} ring{'s' if p > 1 else ''} of zeros around it)"
+
+
+def example(options: tuple | list, same: Callable[[Any], bool]) -> Any:
+    """The first format example of ``options`` that is not the answer (``same(option)`` false):
+    a prompt's "type e.g. …" must never give the answer away."""
+    for option in options:
+        if not same(option):
+            return option
+    raise ValueError("every format example equals the answer")
 
 
 def sum_text(terms: list[str], total: Any) -> str:

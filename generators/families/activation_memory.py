@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from generators.families._common import FamilySpec, make_draft, pick, rand_int, solve
+from generators.families._common import FamilySpec, example, make_draft, pick, rand_int, solve
 from generators.problem import Draft, Mistake
 from generators.render import fmt_shape
 
@@ -48,9 +48,12 @@ def make(rng: np.random.Generator, d: int) -> Draft:
     mem = sum(float(solve("activation_memory", sh, batch, dtype, unit)) for sh in shapes)
     nbytes = values * _DTYPE_BYTES[dtype]
     params = {"shapes": shapes, "batch": batch, "dtype": dtype, "unit": unit}
+    examples = {"'12 MB', '3 GiB'": ((12, 1e6), (3, 2**30)), "'15 MB', '2 GiB'": ((15, 1e6), (2, 2**30))}
+    shown = example(tuple(examples), lambda e: any(abs(nbytes - n * u) <= 5e-3 * n * u or abs(mem - n) <= 5e-3 * n
+                                                   for n, u in examples[e]))  # neither the answer nor its number
     stem = (f"How much memory is taken by {what}{batch_text} in {dtype} ({_DTYPE_BYTES[dtype]} bytes per value)? "
             f"Answer in {unit} ({_UNIT_TEXT[unit]}); give at least 3 significant figures — answers within "
-            f"0.5% are accepted, and other units (e.g. '12 MB', '3 GiB', bytes) are converted.")
+            f"0.5% are accepted, and other units (e.g. {shown}, bytes) are converted.")
     sol = (f"values = batch · C·H·W = {batch} · ({' + '.join('·'.join(map(str, sh)) for sh in shapes)}) = {values:,}\n"
            f"bytes = {values:,} · {_DTYPE_BYTES[dtype]} = {nbytes:,}\n"
            f"{unit}: {nbytes:,} / {_UNIT_BYTES[unit]:,} = {mem:.6g} {unit}  ({_UNIT_TEXT[unit]})")

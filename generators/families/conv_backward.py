@@ -6,6 +6,7 @@ mistakes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,6 @@ from generators.families._common import (
     rand_ints,
     solve,
     sum_text,
-    zero_pad,
 )
 from generators.families.conv_forward import geometry_text
 from generators.problem import Draft, Mistake
@@ -72,34 +72,47 @@ def make(rng: np.random.Generator, d: int) -> Draft:
             f"G = dL/dout is given. Compute {name}, the gradient with respect to the "
             f"{'input' if wrt == 'input' else 'weights'}.\n" + cell_ask(full.shape, cell, name))
     matrices = {"Input x": x.tolist(), "Kernel W": kern.tolist(), "Upstream gradient G": gout.tolist()}
-    xp = zero_pad(x, p)
+
+    def paired(label: str, pairs: list[str], terms: list[str], tot: int, skipped: int) -> str:
+        """Two lines: which cells each product pairs, then their numbers and the sum."""
+        note = f" (the {skipped} padding cell{'s' if skipped != 1 else ''}: 0)" if skipped else ""
+        if not pairs:
+            return f"{label} = 0{note}"
+        return f"{label} = {' + '.join(pairs)}{note}\n    = " + sum_text(terms, tot)
 
     def weight_cell(u: int, v: int) -> str:
-        terms, tot = [], 0
+        pairs, terms, tot, skipped = [], [], 0, 0
         for i in range(oh):
             for j in range(ow):
-                a, b = int(gout[i, j]), int(xp[s * i + dil * u, s * j + dil * v])
+                r, c = s * i + dil * u - p, s * j + dil * v - p  # the cell of x (unpadded)
+                if not (0 <= r < h and 0 <= c < w):
+                    skipped += 1
+                    continue
+                a, b = int(gout[i, j]), int(x[r, c])
+                pairs.append(f"G[{i},{j}]·x[{r},{c}]")
                 terms.append(product(a, b))
                 tot += a * b
-        return f"dL/dW[{u}, {v}] = " + sum_text(terms, tot)
+        return paired(f"dL/dW[{u}, {v}]", pairs, terms, tot, skipped)
 
     def input_cell(a: int, b: int) -> str:
-        terms, tot = [], 0
+        pairs, terms, tot = [], [], 0
         for i in range(oh):
             for j in range(ow):
                 for u in range(k):
                     for v in range(k):
                         if s * i + dil * u - p == a and s * j + dil * v - p == b:
+                            pairs.append(f"G[{i},{j}]·W[{u},{v}]")
                             terms.append(product(int(gout[i, j]), int(kern[u, v])))
                             tot += int(gout[i, j]) * int(kern[u, v])
         if not terms:
             return f"dL/dx[{a}, {b}] = 0 (no window covers this cell)"
-        return f"dL/dx[{a}, {b}] = " + sum_text(terms, tot)
+        return paired(f"dL/dx[{a}, {b}]", pairs, terms, tot, 0)
 
     if wrt == "weight":
-        head = (f"dL/dW[u, v] = Σ_i,j G[i, j] · x_pad[{s}·i + {dil}·u, {s}·j + {dil}·v]: each weight "
-                f"touched every input cell its output windows used{pad_note(p, 'x')}.")
-        fn = weight_cell
+        head = (f"dL/dW[u, v] = Σ_i,j G[i, j] · x[{s}·i + {dil}·u − {p}, {s}·j + {dil}·v − {p}]: each weight "
+                f"touched every input cell its output windows used{pad_note(p, 'x')}; a cell outside x is "
+                f"padding (0).")
+        fn: Callable[[int, int], str] = weight_cell
     else:
         head = (f"dL/dx[a, b] = Σ G[i, j] · W[u, v] over every (i, j, u, v) with {s}·i + {dil}·u − {p} = a "
                 f"and {s}·j + {dil}·v − {p} = b: each input cell collects the gradient of every window "
@@ -115,7 +128,7 @@ def make(rng: np.random.Generator, d: int) -> Draft:
         solution = f"{head}\n{body}\nAnswer: {fmt(answer)}"
     else:
         body = "\n".join(fn(a, b) for a in range(full.shape[0]) for b in range(full.shape[1]))
-        solution = f"{head}\n{body}\n{name}:\n{grid(answer)}"
+        solution = f"{head}\n{body}\n{name}:\n{grid(plain(full))}"
     return make_draft(params, stem, answer, solution, "int" if cell else "matrix",
                   matrices=matrices, highlight=highlight)
 
@@ -167,15 +180,13 @@ def _ignoring(key: str, neutral: int) -> Any:
 def _dx_not_flipped(params: dict) -> Any:
     if params["wrt"] != "input":
         return None
-    w = np.asarray(params["weight"], dtype=float)
-    if np.array_equal(w, w[::-1, ::-1]):
-        return None
+    w = np.asarray(params["weight"], dtype=float)  # a kernel equal to its rotation: never drawn
     gi, _, _ = solve("conv2d_backward", params["input"], w[::-1, ::-1], params["grad_output"],
                      params["stride"], params["padding"], params["dilation"])
     return at_cell(gi, params)
 
 
-def _dw_flipped(params: dict) -> Any:
+def _dw_rotated(params: dict) -> Any:
     if params["wrt"] != "weight":
         return None
     _, gw, _ = solve("conv2d_backward", params["input"], params["weight"], params["grad_output"],
@@ -185,11 +196,13 @@ def _dw_flipped(params: dict) -> Any:
 
 MISTAKES: tuple[Mistake, ...] = (
     Mistake("dx-kernel-not-flipped", "kernel not flipped in dL/dx (dL/dx is G fully convolved with the flipped kernel)",
-            "G[i, j] reaches x[{stride}·i + u − {padding}, …] through W[u, v] — as a sliding window that is the "
-            "kernel rotated by 180°; your answer slides W unrotated", _dx_not_flipped),
-    Mistake("dw-flipped", "dL/dW from the wrong pairing (x and G slid as a convolution, so dW comes out rotated)",
-            "dL/dW[u, v] pairs G[i, j] with x_pad[{stride}·i + u, {stride}·j + v] (same orientation); your "
-            "matrix is the right one rotated by 180°", _dw_flipped),
+            "G[i, j] reaches x[{stride}·i + {dilation}·u − {padding}, {stride}·j + {dilation}·v − {padding}] "
+            "through W[u, v] — as a sliding window over G that is the kernel rotated by 180°; your answer "
+            "slides W unrotated", _dx_not_flipped),
+    Mistake("dw-rotated", "dL/dW rotated by 180° (a flip applied to the weight gradient, which needs none)",
+            "dL/dW[u, v] pairs G[i, j] with x_pad[{stride}·i + {dilation}·u, {stride}·j + {dilation}·v], in "
+            "the forward pass's orientation; your matrix is the right one rotated by 180° (the flip belongs "
+            "to dL/dx only)", _dw_rotated),
     Mistake("stride-ignored", "stride ignored",
             "output (i, j) used input rows from {stride}·i on; your answer moves one cell per output step",
             _ignoring("stride", 1)),

@@ -122,10 +122,14 @@ def make(rng: np.random.Generator, d: int) -> Draft:
 
     xp = zero_pad(x, g["p"])
     s, dil = g["s"], g["dil"]
+    def size(n: int, o: int) -> str:
+        return f"floor(({n} + 2·{g['p']} − {dil}·({k} − 1) − 1)/{s}) + 1 = {o}"
+
+    sizes = (f"{size(g['h'], oh)} rows and columns" if (g["h"], oh) == (g["w"], ow)
+             else f"{size(g['h'], oh)} rows, {size(g['w'], ow)} columns")
     head = (
         f"out[i, j] = bias + Σ_c Σ_u,v kernel[c, u, v] · x_pad[c, {s}·i + {dil}·u, {s}·j + {dil}·v]"
-        f"{pad_note(g['p'], 'input')}. Output size per axis: "
-        f"floor((n + 2·{g['p']} − {dil}·({k}−1) − 1)/{s}) + 1 → {oh}×{ow}."
+        f"{pad_note(g['p'], 'input')}. Output size: {sizes}."
     )
     highlight = None
     if cell:
@@ -161,9 +165,7 @@ def _conv(params: dict, **changes: Any) -> np.ndarray:
 
 def _flipped(params: dict) -> Any:
     w = np.asarray(params["weight"], dtype=float)
-    flipped = w[..., ::-1, ::-1]
-    if np.array_equal(flipped, w):
-        return None
+    flipped = w[..., ::-1, ::-1]  # a kernel equal to its rotation gives the right answer: never drawn
     return at_cell(_conv(params, weight=flipped), params)
 
 

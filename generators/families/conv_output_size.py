@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from generators.families._common import FamilySpec, make_draft, out_len, pick, rand_int, solve
+from generators.families._common import FamilySpec, example, make_draft, out_len, pick, rand_int, solve
 from generators.problem import Draft, Mistake
 from generators.render import fmt_shape
 
@@ -41,7 +41,7 @@ def make(rng: np.random.Generator, d: int) -> Draft:
         answer: Any = [cout, answer_size, answer_size]
         stem = (f"Input C×H×W = {cin}×{i}×{i} goes through nn.Conv2d({cin}, {cout}, kernel_size={k}, "
                 f"stride={s}, padding={p}{dil_text}). What is the output shape C×H×W{floor_note}? "
-                f"(type e.g. 16x32x32)")
+                f"(type e.g. {'x'.join(map(str, example(((16, 32, 32), (8, 14, 14)), lambda e: list(e) == answer)))})")
         solution = f"{formula} per spatial axis; channels = out_channels = {cout}.\nShape: {fmt_shape(answer)}"
         return make_draft(params, stem, answer, solution, "shape")
     stem = (f"A convolution with kernel {k}×{k}, stride {s}, padding {p}{', dilation ' + str(dil) if dil != 1 else ''}"

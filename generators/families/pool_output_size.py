@@ -92,8 +92,9 @@ def _no_plus_one(params: dict) -> Any:
 def _floor_ceil(params: dict) -> Any:
     p = _p(params)
     other = _size(params, ceil_mode=not p["ceil_mode"])
-    # no remainder, or ceil_mode whose extra window PyTorch drops: floor and ceil agree
-    return None if other == _size(params) else other
+    if p["ceil_mode"]:
+        return other  # a ceil_mode problem where floor agrees does not test ceil_mode: never drawn
+    return None if other == _size(params) else other  # floor with no remainder: nothing is rounded
 
 
 def _last_window_kept(params: dict) -> Any:

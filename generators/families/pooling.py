@@ -14,6 +14,7 @@ from generators.families._common import (
     FamilySpec,
     at_cell,
     cell_ask,
+    example,
     make_draft,
     num,
     pick,
@@ -26,6 +27,18 @@ from generators.problem import Draft, Mistake
 from generators.render import fmt, fraction_hint, grid
 
 __all__ = ["SPECS", "FORWARD_MISTAKES", "BACKWARD_MISTAKES", "make_forward", "make_backward"]
+
+
+def _number_format(answer: Any) -> str:
+    """How to type an average-pool value, with examples that are none of the answer's cells."""
+    cells = np.asarray(answer, dtype=float).ravel()
+
+    def taken(value: float) -> bool:
+        return bool(np.any(np.abs(cells - value) <= 1e-3 * abs(value)))
+
+    decimal = example(("0.1667", "0.2857", "0.4444"), lambda e: taken(float(e)))
+    frac = example(("7/4", "3/4", "5/3"), lambda e: taken(int(e.split("/")[0]) / int(e.split("/")[1])))
+    return f" Give 4 significant figures (e.g. {decimal}) or a fraction like {frac} (relative tolerance 1e-3)."
 
 
 def _pool_geometry(rng: np.random.Generator, d: int, *, allow_ceil: bool) -> dict:
@@ -113,7 +126,7 @@ def make_forward(rng: np.random.Generator, d: int) -> Draft:
         params["cell"] = list(cell)
     stem = _pool_stem(g, mode) + "\n" + cell_ask((g["oh"], g["ow"]), cell, "out")
     if mode == "avg":
-        stem += " Give 4 significant figures (e.g. 0.1667) or a fraction like 7/4 (relative tolerance 1e-3)."
+        stem += _number_format(answer)
     wins = _windows(g)
 
     def cell_text(i: int, j: int) -> str:
@@ -166,7 +179,7 @@ def make_backward(rng: np.random.Generator, d: int) -> Draft:
     stem = (_pool_stem(g, mode) + " The upstream gradient G = dL/dout is given. Compute dL/dx.\n"
             + cell_ask((g["h"], g["w"]), cell, "dL/dx"))
     if mode == "avg":
-        stem += " Give 4 significant figures (e.g. 0.1667) or a fraction like 3/4 (relative tolerance 1e-3)."
+        stem += _number_format(answer)
     wins = _windows(g)
     lines = []
     for (i, j), cells in wins.items():

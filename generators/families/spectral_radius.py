@@ -6,12 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from generators.families._common import FamilySpec, make_draft, num, pick, rand_ints, solve
+from generators.families._common import FamilySpec, example, make_draft, num, pick, rand_ints, solve
 from generators.problem import Draft, Mistake
 from generators.render import fmt
 
-__all__ = ["SPECS", "MISTAKES", "make"]
-
+__all__ = ["SPECS", "MISTAKES", "make", "RULE"]
 
 
 _HALVES = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0)
@@ -43,32 +42,50 @@ def _draw_rnn_matrix(rng: np.random.Generator, d: int) -> list[list[float]]:
     return m.tolist()
 
 
+RULE = ("Pascanu, Mikolov & Bengio (2013): with γ = max|f'| (sigmoid 1/4, tanh and ReLU 1), "
+        "γ·σ_max(W_hh) < 1 is sufficient for vanishing and γ·σ_max > 1 only necessary for exploding. "
+        "The spectral radius ρ decides where σ_max cannot: for a triangular or normal W_hh (symmetric, diagonal, "
+        "rotation-scaling) γ·ρ < 1 ⇒ vanishing; for any W_hh γ·ρ > 1 ⇒ the gradient can explode (the product "
+        "(γ·W_hhᵀ)ⁿ at the steepest point grows like (γρ)ⁿ — the course's spectral-radius heuristic)")
+
+
 def make(rng: np.random.Generator, d: int) -> Draft:
     for _ in range(1000):
         w = _draw_rnn_matrix(rng, d)
         act = pick(rng, ("sigmoid", "tanh")) if d < 3 else pick(rng, ("sigmoid", "tanh", "relu"))
         info = solve("rnn_gradient", w, act)
         radius, bound, rate = float(info["radius"]), float(info["derivative_bound"]), float(info["rate"])
-        if radius > 0.1 and abs(bound * radius - 1) >= 0.05 and abs(rate - 1) >= 0.05:
+        # "neither" is no regime (the conditions do not decide it): such a matrix cannot be keyed
+        if radius > 0.1 and abs(bound * radius - 1) >= 0.05 and abs(rate - 1) >= 0.05 \
+                and info["regime"] != "neither":
             break
     eig = np.linalg.eigvals(np.asarray(w))
-    eig_text = ", ".join(fmt(complex(e).real) if abs(complex(e).imag) < 1e-12
-                         else f"{fmt(complex(e).real)} {'+' if complex(e).imag > 0 else '−'} "
-                              f"{fmt(abs(complex(e).imag))}i"
-                         for e in eig)
+    def eig_str(e: complex) -> str:
+        if abs(e.imag) < 1e-12:
+            return fmt(e.real)
+        return f"{fmt(e.real)} {'+' if e.imag > 0 else '−'} {fmt(abs(e.imag))}i"
+
+    eig_text = ", ".join(eig_str(complex(e)) for e in eig)
     answer = {"radius": num(radius), "regime": str(info["regime"])}
     params = {"weight": w, "activation": act}
+    shown = example(("0.5 vanishing", "2.5 exploding"),
+                    lambda e: abs(float(e.split()[0]) - radius) <= 5e-3 * radius and e.split()[1] == answer["regime"])
     stem = (f"A vanilla RNN h_t = {act}(W_hh h_(t−1) + W_xh x_t) has the recurrent weight matrix W_hh below. "
             f"Give its spectral radius ρ (largest |eigenvalue|, 3 significant figures; relative tolerance 0.5%) "
-            f"and the gradient regime over many steps: vanishing, exploding or neither (the course's rule: "
-            f"{act}'s derivative bound × σ_max(W) < 1 ⇒ vanishing; derivative bound × ρ > 1 ⇒ exploding; "
-            f"otherwise neither). Type e.g. '1.5 exploding'.")
-    sol = (f"eigenvalues of W_hh: {eig_text} → ρ = {fmt(radius)}\n"
-           f"largest singular value σ_max = {fmt(float(info['sigma_max']))}\n"
-           f"{act}'(z) ≤ {fmt(bound)} → per-step factor bound = {fmt(bound)}·σ_max = {fmt(rate)}; "
-           f"{fmt(bound)}·ρ = {fmt(bound * radius)}\n"
-           f"Verdict: {info['regime']}. {info['reason']}")
-    return make_draft(params, stem, answer, sol, "radius-verdict", matrices={"W_hh": w}, tolerance=5e-3)
+            f"and the gradient regime over many backward steps: vanishing (every product of step Jacobians "
+            f"W_hhᵀ·diag(f') shrinks to 0) or exploding (it can grow without bound). {RULE}. "
+            f"Type the radius then the regime, e.g. '{shown}'.")
+    gb = fmt(bound)
+    lines = [f"eigenvalues of W_hh: {eig_text} → ρ = {fmt(radius)}",
+             f"largest singular value σ_max = {fmt(float(info['sigma_max']))}",
+             f"γ = max {act}' = {gb}: γ·σ_max = {gb} × {fmt(float(info['sigma_max']))} = {fmt(rate)}; "
+             f"γ·ρ = {gb} × {fmt(radius)} = {fmt(bound * radius)}"]
+    if info["regime"] == "vanishing" and rate >= 1:
+        lines.append(f"W_hh is {info['structure']}: γ·ρ < 1 decides it (γ·σ_max ≥ 1 leaves the sufficient "
+                     f"condition silent)")
+    lines.append(f"Verdict: {info['regime']}. {info['reason']}")
+    return make_draft(params, stem, answer, "\n".join(lines), "radius-verdict", matrices={"W_hh": w},
+                      tolerance=5e-3)
 
 
 # -- mistakes -----------------------------------------------------------------------------------
@@ -108,7 +125,7 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("sum-of-entries", "sum of the entries taken instead of the spectral radius",
             "ρ is the largest |eigenvalue| of W_hh, not the sum of its entries", _radius(np.sum)),
     Mistake("derivative-bound-forgotten", "the activation's derivative bound forgotten in the verdict",
-            "the verdict compares max|f'|·ρ (and max|f'|·σ_max) with 1; sigmoid' ≤ 1/4", _bound_forgotten),
+            "the verdict compares γ·σ_max and γ·ρ with 1, γ = max|f'|; sigmoid' ≤ 1/4", _bound_forgotten),
 )
 
 

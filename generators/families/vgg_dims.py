@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from generators.families._common import FamilySpec, make_draft, pick, solve
+from generators.families._common import FamilySpec, example, make_draft, pick, solve
 from generators.problem import Draft, Mistake
 from generators.render import fmt_shape
 
@@ -40,8 +40,9 @@ def make(rng: np.random.Generator, d: int) -> Draft:
         n = int(key[-1])
         where = f"of the conv layers inside block {n} (before that block's pool)"
         how = f"{size}/2^{n - 1} = {shape[0]} (pooled {n - 1} time{'s' if n != 2 else ''})"
+    shown = example(((56, 56, 256), (28, 28, 128)), lambda e: list(e) == shape)
     stem = (f"VGG-16 gets a 3×{size}×{size} image. What is the activation shape {where}, as H×W×C "
-            f"(type e.g. 56x56x256)?")
+            f"(type e.g. {'x'.join(map(str, shown))})?")
     sol = f"{rule}\nH = W = {how}; C = {shape[2]}.\nShape: {fmt_shape(shape)}"
     return make_draft(params, stem, shape, sol, "shape")
 
