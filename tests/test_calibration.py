@@ -195,7 +195,7 @@ def test_exam_status_forecasts_the_mock_and_sets_the_last_one_beside_its_score(t
     assert r.returncode == 0, r.stderr
     # the template: conv-forward d2 (20 points) is the only card ever practised; the rest predict 0
     p_exam = recall_forecast(st, datetime(2026, 11, 27, 14, tzinfo=UTC))
-    assert f"Mock-exam forecast: {20 * p_exam:.0f} of 100 points (90% interval 0-20)" in r.stdout
+    assert f"Mock-exam forecast: {20 * p_exam:.0f} of 120 points (90% interval 0-20)" in r.stdout
     p_mock = recall_forecast(states_at(attempts([]) + [("gen:conv-forward:d2", t0, 4, None),
                                                        ("gen:conv-forward:d2", t0 + timedelta(days=2), 4, None)],
                                        start)["gen:conv-forward:d2"], start)

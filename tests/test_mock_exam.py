@@ -499,7 +499,7 @@ def test_open_problem_difficulty_defaults_to_2_and_the_template_sets_it(cards):
     bundled = load_template(None)
     assert all(p.difficulty == 2 for s in bundled.sections for p in s.problems)
     exam = exam_for(11, cards)
-    assert [q.problem.difficulty for q in exam.questions if q.problem is not None] == [2, 2, 2]
+    assert [q.problem.difficulty for q in exam.questions if q.problem is not None] == [2, 2, 2, 2]
     # the drawn problem is the one `cardcli generate F -d 2` gives (stride/padding appear at 2, not at 1)
     conv = exam.questions[0].problem
     assert conv.id.startswith("conv-forward-d2-")

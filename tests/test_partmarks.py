@@ -244,7 +244,7 @@ def test_study_marks_a_parts_answer_with_follow_through(tmp_path):
     out = StringIO()
     with Store.open(tmp_path / "h.sqlite3") as store:
         q = S.plan(cards, {}, now, random.Random(1), 20, 0)
-        Session(q, store, Console(file=out, width=120, color_system=None), ScriptedKeys([typed, "2", "q"]), {},
+        Session(q, store, Console(file=out, width=120, color_system=None), ScriptedKeys([typed, "\r", "2", "q"]), {},
                 cards, rng=random.Random(k), clock=lambda: now).run()
         reviews = store.reviews()
     text = out.getvalue()

@@ -21,7 +21,8 @@ def test_the_scheduler_counts_three_as_recalled():
 
 def test_old_history_counted_four_and_five_only_and_is_migrated(tmp_path):
     p = tmp_path / "old.sqlite3"
-    at = len(store_mod.MIGRATIONS) - 1  # the schema just before the 'recalled' migration
+    # the schema just before the 'recalled' migration (later ones may follow it)
+    at = next(i for i, (name, _) in enumerate(store_mod.MIGRATIONS) if "3-5 as recalled" in name)
     con = sqlite3.connect(str(p), isolation_level=None)
     for _name, step in store_mod.MIGRATIONS[:at]:
         step(con)

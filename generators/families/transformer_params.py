@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from generators.families._common import FamilySpec, make_draft, pick, rand_int
+from generators.families._common import FamilySpec, example, make_draft, pick, rand_int
 from generators.problem import Draft, Mistake
 from generators.render import fmt_shape
 
@@ -123,10 +123,12 @@ def make(rng: np.random.Generator, d: int) -> Draft:
             raise AssertionError("worked total differs from the formula")
         return make_draft(p, stem, answer, solution, "int")
     b, h, s, dm = p["batch"], p["n_heads"], p["seq"], p["d_model"]
+    shape = attention_shape(p)
+    shown = example(((2, 4, 10, 10), (3, 8, 12, 12)), lambda e: list(e) == list(shape))
     stem = (f"Self-attention of {_layer_text(p)} runs on a batch of {b} sequences of {s} tokens (batch_first). "
             f"What is the shape of the per-head attention weights (the softmax(QKᵀ/√d_k) matrices, as "
-            f"nn.MultiheadAttention returns them with average_attn_weights=False)? (type e.g. 2x4x10x10)")
-    shape = attention_shape(p)
+            f"nn.MultiheadAttention returns them with average_attn_weights=False)? "
+            f"(type e.g. {'x'.join(map(str, shown))})")
     solution = (f"Each of the {h} heads compares every one of the {s} queries with every one of the {s} keys "
                 f"(d_k = {dm}/{h} = {dm // h} is summed away in QKᵀ): one {s}×{s} matrix per head and per sequence.\n"
                 f"Shape: batch × heads × queries × keys = {fmt_shape(shape)}")
