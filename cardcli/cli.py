@@ -271,7 +271,8 @@ def _date(text: str | None) -> date | None:
 
 def main() -> None:
     """Entry point: run the app with one error boundary."""
-    from cardcli.errors import CardcliError, DeckError
+    from cardcli.errors import CardcliError, DeckError, UsageError
+    from generators.errors import GeneratorError
 
     try:
         app()  # click handles usage errors, --help and --version itself
@@ -283,6 +284,8 @@ def main() -> None:
         sys.exit(e.exit_code)
     except CardcliError as e:
         _fail(str(e), e.exit_code)
+    except GeneratorError as e:  # the solver library's own error: a bad family, topic or difficulty
+        _fail(str(e), UsageError.exit_code)
     except OSError as e:  # stdout on a full disk or a closed pipe (`cardcli due > /dev/full`, `| head`)
         import errno
 

@@ -26,7 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cardcli.answers import grade
+from generators.grading import grade, same_answer
+from generators.grading import matrix_shape as _shape
 
 __all__ = ["Diagnosis", "MOST", "PREFIX", "diagnose", "diagnose_card", "diagnose_problem", "mistake_table",
            "same_answer"]
@@ -49,30 +50,6 @@ class Diagnosis:
     def mistake(self) -> str:
         """What the review log stores: the ids joined by commas."""
         return ",".join(self.ids)
-
-
-def _shape(m: Any) -> tuple[int, int] | None:
-    if isinstance(m, list) and m and all(isinstance(r, list) for r in m):
-        widths = {len(r) for r in m}
-        return (len(m), widths.pop()) if len(widths) == 1 else None
-    return None
-
-
-def same_answer(value: Any, reference: Any, kind: str, tolerance: float | None) -> bool:
-    """Whether ``value`` grades as ``reference`` (the grader's rule and the stated tolerance).
-
-    A ``radius-verdict`` reference with ``regime`` None compares the radii only.
-    """
-    if value is None or reference is None:
-        return False
-    try:
-        if kind == "radius-verdict" and (reference.get("regime") is None or value.get("regime") is None):
-            return grade(value["radius"], reference["radius"], "float", tolerance).correct
-        if kind == "matrix" and (_shape(value) is None or _shape(value) != _shape(reference)):
-            return False
-        return grade(value, reference, kind, tolerance).correct
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError):
-        return False
 
 
 def _cells_matching(value: Any, reference: Any, tolerance: float | None) -> int:

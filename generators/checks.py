@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from cardcli.safetext import excerpt
 from generators.conv import conv2d, conv2d_backward
 from generators.losses import uniform_softmax_loss
 from generators.memory import activation_memory, activation_values
@@ -29,6 +28,7 @@ from generators.sizes import (
     transposed_conv_output_size,
     vgg16_dims,
 )
+from generators.text import excerpt
 
 __all__ = ["CHECKS", "DEFAULT_REL_TOL", "ABS_FLOOR", "MAX_CELLS", "MAX_SIDE", "MAX_INT", "MAX_WINDOW_CELLS",
            "MAX_MULTIPLY_ADDS", "UnknownCheckError", "check_bounds", "evaluate", "matches", "to_plain"]

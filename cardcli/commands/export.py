@@ -13,6 +13,7 @@ from cardcli.export_anki import HEADER, AnkiNote, card_note, problem_note, rende
 from cardcli.loader import Collection, deck_key, deck_keys
 from cardcli.safetext import safe_text
 from cardcli.topics import TOPICS
+from generators.errors import GeneratorError
 
 __all__ = ["run_anki", "build_notes", "default_filename", "write_atomic", "write_stdout", "silence_stdout"]
 
@@ -34,7 +35,7 @@ def _generated_families(topics: list[str]) -> list[str]:
         if t in TOPICS:
             try:
                 chosen.update(resolve([t]))
-            except UsageError:  # a topic no family covers
+            except GeneratorError:  # a topic no family covers
                 pass
         else:  # validated as a family name already
             chosen.update(resolve([t]))

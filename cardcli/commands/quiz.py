@@ -64,9 +64,10 @@ def planned_problems(
     """(families, the problems the quiz asks, the exam planned for) for these options and history."""
     from cardcli.commands.exam import active_exam
     from cardcli.quiz import plan
+    from cardcli.topics import TOPICS
     from generators.catalog import resolve
 
-    families = resolve(topics)
+    families = resolve(topics, TOPICS)
     exam, _name = active_exam(store, exam, now, day, quiet=True)
     weak = family_weakness(store, families, difficulty, now, exam, day)
     return families, plan(families, count, seed, difficulty, weak), exam
