@@ -1,7 +1,10 @@
 """The command-line interface: a thin dispatch table.
 
-Each command parses its options, makes one call into ``cardcli.commands.<name>`` and
-returns. Heavy imports (numpy, the solver, fsrs) happen inside those modules, so
+Every command and sub-command (``export anki``, ``exam``/``exam set``/``exam clear``/``exam mock``)
+is registered here, and only here. Each parses its options, makes one call into
+``cardcli.commands.<name>`` and returns; command modules never import each other (shared logic
+lives in core modules named for their concept: :mod:`cardcli.selection`, :mod:`cardcli.examdate`,
+:mod:`cardcli.quizplan`, :mod:`cardcli.console`). Heavy imports (numpy, the solver, fsrs) happen inside those modules, so
 ``cardcli --help`` stays fast. Every :class:`cardcli.errors.CardcliError` becomes a one-line
 message on stderr and a non-zero exit in :func:`main`.
 """
@@ -29,8 +32,11 @@ app = typer.Typer(
 )
 export_app = typer.Typer(help="Export decks to other apps.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
-from cardcli.commands.exam import exam_app  # noqa: E402  (typer only: cheap at start-up)
-
+exam_app = typer.Typer(
+    help="Remember the exam date: `cardcli exam set DATE`, `cardcli exam` (status), `cardcli exam clear`.",
+    add_completion=False,
+    rich_markup_mode=None,
+)
 app.add_typer(exam_app, name="exam")
 
 DecksOpt = Annotated[
@@ -236,7 +242,35 @@ def export_anki(
                  output=output, extra=extra or [])
 
 
-@exam_app.command("mock")  # beside `exam set/clear` (cardcli.commands.exam)
+@exam_app.callback(invoke_without_command=True)
+def exam_status(ctx: typer.Context) -> None:
+    """Days left, readiness on the exam morning, weakest topics, new cards a day needed."""
+    if ctx.invoked_subcommand is None:
+        from cardcli.commands import exam as cmd
+
+        cmd.run_status()
+
+
+@exam_app.command("set")
+def exam_set(
+    when: Annotated[str, typer.Argument(metavar="DATE", help="Exam date, YYYY-MM-DD (today or later).")],
+    name: Annotated[str | None, typer.Option("--name", help="What the exam is called, e.g. 'Midterm 2'.")] = None,
+) -> None:
+    """Remember the exam date (and name); study, due, stats and quiz then plan for it."""
+    from cardcli.commands import exam as cmd
+
+    cmd.run_set(when, name)
+
+
+@exam_app.command("clear")
+def exam_clear() -> None:
+    """Forget the remembered exam date."""
+    from cardcli.commands import exam as cmd
+
+    cmd.run_clear()
+
+
+@exam_app.command("mock")
 def exam_mock(
     seed: Annotated[int | None, typer.Option("--seed", help="Seed (default: random, printed); the same seed "
                                              "and history give the same exam.")] = None,
@@ -277,7 +311,7 @@ def main() -> None:
     try:
         app()  # click handles usage errors, --help and --version itself
     except DeckError as e:
-        from cardcli.commands._common import message
+        from cardcli.console import message
 
         for issue in e.issues:  # file names and deck text are data: control characters made visible
             message(str(issue))
@@ -291,14 +325,14 @@ def main() -> None:
 
         if e.errno not in (errno.ENOSPC, errno.EPIPE, getattr(errno, "EDQUOT", errno.ENOSPC)):
             raise
-        from cardcli.commands.export import silence_stdout
+        from cardcli.console import silence_stdout
 
         silence_stdout()
         _fail(f"cannot write output: {e.strerror}", 1)
 
 
 def _fail(text: str, code: int) -> None:
-    from cardcli.commands._common import message
+    from cardcli.console import message
 
     message(f"cardcli: {text}")
     sys.exit(code)

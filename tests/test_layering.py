@@ -79,3 +79,69 @@ def test_library_errors_are_one_line_usage_errors(tmp_path):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in r.stderr
     assert lines[0].startswith("cardcli: no problem family or problem topic 'poolng' (did you mean 'pooling'?)")
+
+
+# -- commands are leaves --------------------------------------------------------------------------
+COMMANDS = ROOT / "cardcli" / "commands"
+
+
+def test_command_modules_never_import_each_other():
+    files = sorted(COMMANDS.glob("*.py"))
+    assert len(files) > 10
+    bad = []
+    for p in files:
+        for line, mod in _imports(p):
+            if mod == "cardcli.commands" or mod.startswith("cardcli.commands."):
+                bad.append(f"{p.relative_to(ROOT)}:{line}: imports {mod}")
+        tree = ast.parse(p.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):  # `from cardcli.commands import study` and relative imports too
+            if isinstance(node, ast.ImportFrom) and node.level > 0:
+                bad.append(f"{p.relative_to(ROOT)}:{node.lineno}: relative import")
+    assert bad == []
+
+
+def test_core_modules_never_import_a_command_module():
+    """Only the dispatch table (cli.py) imports commands: shared logic lives in core modules."""
+    files = [p for p in sorted((ROOT / "cardcli").rglob("*.py"))
+             if COMMANDS not in p.parents and p.name != "cli.py"]
+    bad = [f"{p.relative_to(ROOT)}:{line}: imports {mod}" for p in files for line, mod in _imports(p)
+           if mod.startswith("cardcli.commands")]
+    assert bad == []
+
+
+def _registered(group) -> set[str]:
+    names = set()
+    for name, sub in group.commands.items():
+        names.add(name)
+        if hasattr(sub, "commands"):  # a group
+            names |= {f"{name} {n}" for n in _registered(sub)}
+    return names
+
+
+def test_every_command_is_in_the_one_dispatch_table():
+    """Each command and sub-command is declared in cli.py (its callback's module) and nowhere else."""
+    import typer
+
+    from cardcli.cli import app
+
+    group = typer.main.get_command(app)
+    names = _registered(group)
+    assert {"study", "due", "quiz", "exam", "exam set", "exam clear", "exam mock", "export anki"} <= names
+
+    def callbacks(g):
+        for sub in g.commands.values():
+            yield sub
+            if hasattr(sub, "commands"):
+                yield from callbacks(sub)
+
+    modules = {c.callback.__module__ for c in callbacks(group) if c.callback is not None}
+    assert modules == {"cardcli.cli"}
+    defined_elsewhere = []  # no Typer(), .command(), .callback() or .add_typer() outside cli.py
+    for p in sorted((ROOT / "cardcli").rglob("*.py")):
+        if p.name == "cli.py":
+            continue
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("Typer", "command", "callback", "add_typer")):
+                defined_elsewhere.append(f"{p.relative_to(ROOT)}:{node.lineno}")
+    assert defined_elsewhere == []

@@ -274,7 +274,7 @@ def test_unknown_topic_is_a_one_line_error_with_a_hint(cardcli_home):
 
 
 def test_new_cards_come_from_every_deck_in_turn(tmp_path):
-    from cardcli.commands.study import select_cards
+    from cardcli.selection import select_cards
     from cardcli.loader import load_collection
 
     a = tmp_path / "a.yaml"
@@ -293,7 +293,7 @@ def test_interleave_and_spread_orders(tmp_path):
     step = 6 / (3 + 1) = 1.5, so the generated cards follow the first round(1.5) = 2,
     round(3.0) = 3 and round(4.5) = 4 (round half to even) deck cards.
     """
-    from cardcli.commands.study import select_cards
+    from cardcli.selection import select_cards
     from cardcli.loader import load_collection
 
     for name, n in (("a", 3), ("b", 1), ("c", 2)):

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from rich.text import Text
+
 from cardcli import clock
 
 __all__ = ["run"]
@@ -18,9 +19,8 @@ DEFAULT_NEW = 20
 def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam: date | None = None,
         extra: list[Path]) -> None:
     """Print the next ``count`` cards `cardcli study` would show now."""
-    from cardcli.commands._common import load_decks, out
-    from cardcli.commands.exam import active_exam
-    from cardcli.commands.study import new_seen_today, select_cards
+    from cardcli.console import out
+    from cardcli.examdate import active_exam
     from cardcli.gcpause import paused_gc
     from cardcli.safetext import clean
     from cardcli.scheduler import (
@@ -33,6 +33,7 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam:
         policy_for,
         recall_forecast,
     )
+    from cardcli.selection import load_decks, new_seen_today, select_cards
     from cardcli.session import empty_reason
     from cardcli.store import Store
     from cardcli.studyday import from_env

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+
 from cardcli import clock
 
 __all__ = ["run"]
@@ -32,7 +33,7 @@ def run(family: str, count: int, seed: int, difficulty: int, list_families: bool
         problems = generate(family, count, seed, difficulty)
     else:
 
-        from cardcli.commands.quiz import planned_problems
+        from cardcli.quizplan import planned_problems
         from cardcli.store import Store
         from cardcli.studyday import from_env
 

@@ -13,6 +13,7 @@ import sys
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+
 from cardcli import clock
 
 __all__ = ["run", "write_document", "PRINT_MARKER", "Alarm"]
@@ -74,7 +75,7 @@ class Alarm:
 def _policy(store, now: datetime):
     """The scheduler settings answers are rated under, as in ``quiz``: the fitted parameters
     (``cardcli optimize``) and the remembered exam date (``cardcli exam set``), if any."""
-    from cardcli.commands.exam import active_exam
+    from cardcli.examdate import active_exam
     from cardcli.scheduler import policy_for
     from cardcli.studyday import from_env
 
@@ -89,9 +90,10 @@ def run(*, seed: int | None, minutes: int | None, template: Path | None, topics:
     import typer
     from rich.text import Text
 
-    from cardcli.commands._common import load_decks, out
+    from cardcli.console import out
     from cardcli.mock.exam import build_exam
     from cardcli.mock.template import load_template
+    from cardcli.selection import load_decks
     from cardcli.store import Store
 
     tpl = load_template(template)
@@ -115,13 +117,12 @@ def run(*, seed: int | None, minutes: int | None, template: Path | None, topics:
                            f"{exam.minutes} minutes, seed {exam.seed}; answer key and worked solutions at the end."))
         return
 
+    from cardcli.mock.countdown import StatusLine
     from cardcli.mock.marking import mark_exam
     from cardcli.mock.record import mock_records
     from cardcli.mock.report import render_marking
     from cardcli.mock.sitting import sit
     from cardcli.terminal import key_source
-
-    from cardcli.mock.countdown import StatusLine
 
     status: list[StatusLine] = []
 

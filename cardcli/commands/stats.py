@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from rich.text import Text
+
 from cardcli import clock
 
 __all__ = ["run", "bar_chart", "column_chart", "parameters_info", "preview_workload"]
@@ -46,12 +47,13 @@ def column_chart(values: list[int], height: int = 6) -> list[str]:
 
 
 def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
-    from cardcli.commands._common import load_decks, out
-    from cardcli.commands.exam import active_exam, status_cards
+    from cardcli.console import out
+    from cardcli.examdate import active_exam, status_cards
     from cardcli.gcpause import paused_gc
     from cardcli.layout import Column, fit_table
     from cardcli.safetext import safe_text
     from cardcli.scheduler import MASTERED_STABILITY_DAYS
+    from cardcli.selection import load_decks
     from cardcli.stats import DAYS_SHOWN, compute, day_bounds, due_bounds
     from cardcli.store import Store
     from cardcli.studyday import from_env
