@@ -145,3 +145,122 @@ def test_every_command_is_in_the_one_dispatch_table():
                     and node.func.attr in ("Typer", "command", "callback", "add_typer")):
                 defined_elsewhere.append(f"{p.relative_to(ROOT)}:{node.lineno}")
     assert defined_elsewhere == []
+
+
+# -- no import cycles --------------------------------------------------------------------------
+def _module_files() -> dict[str, Path]:
+    out = {}
+    for pkg in ("cardcli", "generators"):
+        for p in sorted((ROOT / pkg).rglob("*.py")):
+            parts = list(p.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            out[".".join(parts)] = p
+    return out
+
+
+def import_graph() -> dict[str, set[str]]:
+    """module -> the cardcli/generators modules it imports, at any depth (function bodies and
+    TYPE_CHECKING blocks too); ``from pkg import name`` counts as importing ``pkg.name`` when that
+    is a module, else ``pkg``."""
+    mods = _module_files()
+    graph: dict[str, set[str]] = {}
+    for name, path in mods.items():
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else []))
+                for a in node.names:
+                    found.add(f"{base}.{a.name}" if f"{base}.{a.name}" in mods else base)
+        graph[name] = {m for m in found if m in mods and m != name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on.add(root)
+        while work:
+            v, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on:
+                    low[v] = min(low[v], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                if len(comp) > 1:
+                    found.append(sorted(comp))
+    return found
+
+
+def test_cycle_finder_finds_a_hidden_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_graph_sees_function_level_and_relative_imports():
+    graph = import_graph()
+    assert "generators.families" in graph["cardcli.diagnosis"]  # imported inside functions
+    assert "cardcli.store.state_index" in graph["cardcli.store.history"]
+
+
+def test_no_import_cycles():
+    assert cycles(import_graph()) == []
+
+
+# -- one card-state interface ------------------------------------------------------------------
+def test_state_index_uses_only_the_public_store():
+    path = ROOT / "cardcli" / "store" / "state_index.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    reach_in = [f"line {n.lineno}: .{n.attr}" for n in ast.walk(tree)
+                if isinstance(n, ast.Attribute) and n.attr.startswith("_") and not n.attr.startswith("__")
+                and not (isinstance(n.value, ast.Name) and n.value.id == "self")]
+    assert reach_in == []
+    assert "SELECT" not in path.read_text(encoding="utf-8")  # the SQL is the store's
+
+
+def test_no_consumer_asks_which_state_path_it_holds():
+    """Consumers use the CardStates interface; only the store (and the interface) name the implementations."""
+    allowed = {ROOT / "cardcli" / "scheduler" / "states.py"}
+    bad = []
+    for p in sorted((ROOT / "cardcli").rglob("*.py")):
+        if p in allowed or (ROOT / "cardcli" / "store") in p.parents:
+            continue
+        for n in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "isinstance":
+                names = {x.id for x in ast.walk(n.args[1]) if isinstance(x, ast.Name)} if len(n.args) > 1 else set()
+                if names & {"StateIndex", "LoadedStates", "CardStates"}:
+                    bad.append(f"{p.relative_to(ROOT)}:{n.lineno}")
+            if isinstance(n, ast.Name) and n.id == "StateIndex":
+                bad.append(f"{p.relative_to(ROOT)}:{n.lineno}: names StateIndex")
+    assert bad == []

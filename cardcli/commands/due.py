@@ -49,14 +49,11 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam:
         lazy = exam is None  # states read on demand: only the cards due today are ranked
         seen_today = new_seen_today(store, cards, day_start(now, day), bool(decks or topics))
         with paused_gc():  # bulk rows, no cycles (see gcpause)
-            if lazy:
-                states = store.state_index()
-                due = states.due_before(day_end(now, day))
-            else:
-                states = store.load_states()
+            states = store.card_states(on_demand=lazy)
+            briefs = states.due_before(day_end(now, day)) if lazy else None
             queue = plan(cards, states.ids if lazy else states, now, random.Random(0), new_per_day=DEFAULT_NEW,
                          new_seen_today=seen_today, exam=exam, day=day, cram=exam_day, cram_unseen=False,
-                         parameters=params, due=due if lazy else None)
+                         parameters=params, due=briefs)
         policy = policy_for(now, exam, params, day)
         allowance = queue.new_left
         rows = []

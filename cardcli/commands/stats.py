@@ -53,6 +53,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     from cardcli.layout import Column, fit_table
     from cardcli.safetext import safe_text
     from cardcli.scheduler import MASTERED_STABILITY_DAYS
+    from cardcli.scheduler.states import LoadedStates
     from cardcli.selection import load_decks
     from cardcli.stats import DAYS_SHOWN, compute, day_bounds, due_bounds
     from cardcli.store import Store
@@ -66,7 +67,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         # counts, forecast and the daily histogram from SQL; every card's full state only for
         # what needs it (exam readiness and workload)
         stages = store.stage_rows(due_bounds(now, day), MASTERED_STABILITY_DAYS)
-        states = store.load_states() if exam is not None else {}
+        states = store.load_states() if exam is not None else LoadedStates()
         counts = store.rating_stats()
         quiz = store.quiz_counts()
         daily = store.reviews_per_day(*day_bounds(now, day, DAYS_SHOWN))

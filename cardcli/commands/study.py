@@ -38,12 +38,11 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
         model = store.memory_model()  # parameters fitted by `cardcli optimize`, if saved
         params = model.parameters if model else None
         lazy = exam is None and not cram
-        if lazy:  # states read on demand: only the cards due today are ranked (see StateIndex)
-            with paused_gc():  # bulk rows, no cycles (see gcpause)
-                states = store.state_index()
-                due = states.due_before(day_end(now, day))
-        else:  # exam readiness and cram need every seen card's state
-            states = store.load_states()
+        # lazy: states read on demand, only the cards due today are ranked (see StateIndex);
+        # exam readiness and cram need every seen card's state
+        with paused_gc():  # bulk rows, no cycles (see gcpause)
+            states = store.card_states(on_demand=lazy)
+            briefs = states.due_before(day_end(now, day)) if lazy else None
         if exam is not None:
             print_status(exam, name, col, states, now, day, params)
             if not exam_day:
@@ -56,7 +55,7 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
         with paused_gc():
             queue = plan(cards, states.ids if lazy else states, now, rng, new_per_day=new,
                          new_seen_today=seen_today, exam=exam, cram=cram or exam_day, day=day,
-                         cram_unseen=not exam_day, parameters=params, due=due if lazy else None)
+                         cram_unseen=not exam_day, parameters=params, due=briefs)
         session = Session(queue, store, out, key_source(sys.stdin, sys.stdout), states, cards,
                           limit=limit, cram=cram or exam_day, policy=policy_for(now, exam, params, day),
                           rng=rng)
