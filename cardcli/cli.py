@@ -295,12 +295,9 @@ def exam_mock(
 def _date(text: str | None) -> date | None:
     if text is None:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        from cardcli.errors import UsageError
+    from cardcli.examdate import parse_date
 
-        raise UsageError(f"--exam: {text!r} is not a date; use YYYY-MM-DD") from None
+    return parse_date(text, "--exam")
 
 
 def main() -> None:

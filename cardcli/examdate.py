@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -23,6 +22,7 @@ NAME_MAX = 60
 
 
 def parse_date(text: str, what: str) -> date:
+    """The one date parser of the command line (``YYYY-MM-DD``); ``what`` names the option in the error."""
     from cardcli.errors import UsageError
 
     try:
@@ -36,8 +36,9 @@ def clean_name(text: str | None) -> str | None:
     if text is None:
         return None
     from cardcli.errors import UsageError
+    from cardcli.safetext import strip_unsafe
 
-    name = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]", " ", text).split())
+    name = " ".join(strip_unsafe(text, " ", breaks=True).split())
     if len(name) > NAME_MAX:
         raise UsageError(f"--name: at most {NAME_MAX} characters (got {len(name)})")
     return name or None

@@ -21,6 +21,8 @@ from cardcli.model import CARD_KEYS, DECK_KEYS, NO_MATRICES, Card, CardType, Dec
 from cardcli.safetext import excerpt, one_line
 from cardcli.safeyaml import DeckLoader, YamlLimitError, compose
 from cardcli.topics import TOPICS
+from generators import limits
+from generators.limits import size_problem
 
 __all__ = ["Collection", "deck_key", "deck_keys", "expand_paths", "load_file", "load_collection", "parse_text",
            "MAX_FILE_BYTES", "MAX_CELLS", "MAX_SIDE", "MAX_TEXT_CHARS", "MAX_NAME_CHARS",
@@ -29,8 +31,9 @@ __all__ = ["Collection", "deck_key", "deck_keys", "expand_paths", "load_file", "
 #: a deck file larger than this is refused without being read
 MAX_FILE_BYTES = 50 * 1024 * 1024
 #: values in one array (``matrices``, ``answer``, solver arguments), and entries along one side
-MAX_CELLS = 1_000_000
-MAX_SIDE = 4096
+#: (the solver's own limits, :mod:`generators.limits`)
+MAX_CELLS = limits.MAX_CELLS
+MAX_SIDE = limits.MAX_SIDE
 #: characters in one card text (front, back item, option, erratum); in a deck name, tag or group
 MAX_TEXT_CHARS = 20_000
 MAX_NAME_CHARS = 1_000
@@ -357,25 +360,16 @@ def _size_problem(value: Any) -> str | None:
     """Why ``value`` (nested lists/mappings) is too big to use, or None.
 
     Every list is an array side: at most :data:`MAX_SIDE` entries; at most :data:`MAX_CELLS`
-    values in all. Iterative, and each shared (aliased) object is counted every time it is used.
+    values in all (the walk and the limits are :mod:`generators.limits`, shared with the checks).
     """
-    cells = 0
-    todo = [value]
-    while todo:
-        item = todo.pop()
-        if isinstance(item, list):
-            if len(item) > MAX_SIDE:
-                return f"a list of {len(item):,} entries (at most {MAX_SIDE:,} per side)"
-            todo.extend(item)
-        elif isinstance(item, dict):
-            todo.extend(item.values())
-        else:
-            cells += 1
-            if cells > MAX_CELLS:
-                return f"more than {MAX_CELLS:,} values (the limit)"
-            if isinstance(item, str) and len(item) > MAX_NAME_CHARS:
-                return f"a text of {len(item):,} characters (at most {MAX_NAME_CHARS:,} here)"
-    return None
+    too_big = size_problem(value, max_text=MAX_NAME_CHARS, max_cells=MAX_CELLS, max_side=MAX_SIDE)
+    if too_big is None:
+        return None
+    return {
+        "side": f"a list of {too_big.size:,} entries (at most {MAX_SIDE:,} per side)",
+        "cells": f"more than {MAX_CELLS:,} values (the limit)",
+        "text": f"a text of {too_big.size:,} characters (at most {MAX_NAME_CHARS:,} here)",
+    }[too_big.kind]
 
 
 def _constructor_message(e: yaml.YAMLError) -> str:
@@ -454,9 +448,6 @@ class Collection:
     @property
     def cards(self) -> list[Card]:
         return [c for d in self.decks for c in d.cards]
-
-    def by_id(self) -> dict[str, Card]:
-        return {c.id: c for c in self.cards}
 
     def select(self, decks: list[str] | None = None, topics: list[str] | None = None) -> list[Card]:
         """Cards of the named decks (see :func:`deck_key`) and topics."""

@@ -22,9 +22,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from generators.text import EXCERPT_CHARS, UNSAFE, clean, excerpt, one_line
+from generators.text import (
+    EXCERPT_CHARS,
+    UNSAFE,
+    clean,
+    excerpt,
+    one_line,
+    strip_unsafe,
+)
 
-__all__ = ["clean", "one_line", "excerpt", "safe_text", "EXCERPT_CHARS", "UNSAFE"]
+__all__ = ["clean", "one_line", "excerpt", "safe_text", "strip_unsafe", "EXCERPT_CHARS", "UNSAFE"]
 
 
 def safe_text(text: Any, style: str = "") -> Any:

@@ -177,7 +177,6 @@ class _Done:
     card: Card
     before: CardState | None
     rating: int
-    first_time: bool
 
 
 class Session:
@@ -503,10 +502,9 @@ class Session:
             rid = self.store.record(rec, compute)
             before, after = written
         self.states[card.id] = after
-        first = self._seen[card.id] == 0
         self._seen[card.id] += 1
         self.summary.ratings[rating] += 1
-        self._done.append(_Done(rid, card, before, rating, first))
+        self._done.append(_Done(rid, card, before, rating))
         self.queue.rated(card, rating, after, now)
 
     def _undo(self, current: Card | None) -> None:

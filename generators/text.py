@@ -8,7 +8,12 @@ applies to everything shown on a terminal:
   (U+0080-U+009F, including U+009B, the one-byte CSI);
 * Unicode bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069), which reorder
   what is displayed ("Trojan Source");
+* zero-width characters and direction marks (U+200B-U+200F) and the line and paragraph
+  separators (U+2028, U+2029), which hide or break text invisibly;
 * lone surrogates (undecodable file names), which a UTF-8 terminal cannot print.
+
+:func:`clean` and :func:`one_line` make them visible (``\\x1b``, ``\\u202e``) where text is shown;
+:func:`strip_unsafe` drops them where text is kept (an exam name, an imported card, a printed exam).
 """
 
 from __future__ import annotations
@@ -16,13 +21,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["EXCERPT_CHARS", "UNSAFE", "clean", "excerpt", "one_line"]
+__all__ = ["EXCERPT_CHARS", "UNSAFE", "clean", "excerpt", "one_line", "strip_unsafe"]
 
 #: error messages quote at most this many characters of a value
 EXCERPT_CHARS = 200
 
 #: the unsafe characters, as the body of a regular-expression class
-UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"
 _CONTROL = re.compile(f"[{UNSAFE}]")
 _CONTROL_OR_BREAK = re.compile(f"[{UNSAFE}\n\t]")
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
@@ -41,6 +46,12 @@ def clean(text: str) -> str:
     if _CONTROL.search(text) is None:  # the usual case: no copy
         return text
     return _CONTROL.sub(_visible, text)
+
+
+def strip_unsafe(text: str, replacement: str = "", breaks: bool = False) -> str:
+    """``text`` with every unsafe character replaced by ``replacement`` (dropped by default);
+    with ``breaks`` newlines and tabs too."""
+    return (_CONTROL_OR_BREAK if breaks else _CONTROL).sub(replacement, text)
 
 
 def one_line(text: str) -> str:

@@ -376,14 +376,6 @@ class Store:
         )
         return {r[0]: (r[1], r[2]) for r in rows}
 
-    def review_times(self, since: datetime) -> list[datetime]:
-        """When each review at or after ``since`` happened (UTC), for per-day figures in local time."""
-        rows = self._read("SELECT reviewed_at FROM reviews WHERE reviewed_at >= ?", (_iso(since),))
-        try:
-            return [datetime.fromisoformat(r[0]) for r in rows]
-        except (ValueError, TypeError) as e:
-            raise self._bad_row("a review date", e) from None
-
     def quiz_counts(self) -> list[tuple[str, int, int]]:
         """(card_id, quiz answers, correct ones) per ``gen:`` card, from the log's ``quiz`` rows."""
         return [
@@ -474,17 +466,6 @@ class Store:
         if rows[0]:
             raise self._bad_row("a review date", ValueError("not a UTC time in cardcli's form"))
         return {d: int(n) for (d, _), n in zip(days, rows[1:]) if n}
-
-    def daily_counts(self, since: datetime) -> dict[date, int]:
-        """Reviews per UTC day from ``since`` on."""
-        rows = self._read(
-            "SELECT substr(reviewed_at, 1, 10), count(*) FROM reviews WHERE reviewed_at >= ? GROUP BY 1",
-            (_iso(since),),
-        )
-        try:
-            return {date.fromisoformat(d): int(n) for d, n in rows}
-        except (ValueError, TypeError) as e:
-            raise self._bad_row("a review date", e) from None
 
 
 def _insert_review(con: sqlite3.Connection, review: ReviewRecord, before: CardState | None) -> int:

@@ -1,0 +1,88 @@
+"""One definition each: unsafe text, the size limits and their walk, the command line's date parser."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from cardcli.examdate import clean_name, parse_date
+from cardcli.errors import UsageError
+from cardcli.importing.text import clean as import_clean
+from cardcli.mock.printing import _clean as print_clean
+from cardcli.safetext import clean, one_line
+from generators.limits import MAX_CELLS, MAX_SIDE, SizeProblem, size_problem
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# one of each family of the superset: C0, DEL, C1 (the one-byte CSI), zero-width, line separator,
+# bidi override, bidi isolate, lone surrogate
+HOSTILE = ["\x1b", "\x7f", "\x9b", "\u200b", "\u200f", "\u2028", "\u2029", "\u202e", "\u2066", "\ud800"]
+
+
+@pytest.mark.parametrize("ch", HOSTILE, ids=lambda c: f"U+{ord(c):04X}")
+def test_every_user_of_unsafe_text_handles_the_whole_set(ch):
+    text = f"a{ch}b"
+    assert clean(text) == one_line(text) == f"a\\{'x' if ord(ch) < 0x100 else 'u'}{ord(ch):0{2 if ord(ch) < 0x100 else 4}x}b"
+    assert print_clean(text) == "ab"  # a printed exam drops them
+    assert import_clean(text) == "ab"  # an imported card drops them
+    assert clean_name(text) == "a b"  # an exam name: a space, runs collapsed
+
+
+def test_newlines_and_tabs_are_kept_where_text_is_multi_line():
+    assert clean("a\nb\tc") == "a\nb\tc" and one_line("a\nb\tc") == "a\\nb\\tc"
+    assert clean_name("Midterm\n\t2") == "Midterm 2"
+
+
+def _string_constants(path: Path) -> list[tuple[int, str]]:
+    return [(n.lineno, n.value) for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
+def test_one_definition_of_unsafe_text():
+    """No module but generators/text.py spells the unsafe ranges (loader's YAML rule is YAML's own)."""
+    markers = ("\x7f", "\\x7f", "\u202e", "\\u202e", "\u200b", "\\u200b")
+    found = []
+    for p in sorted([*(ROOT / "cardcli").rglob("*.py"), *(ROOT / "generators").rglob("*.py")]):
+        if p.relative_to(ROOT).as_posix() in ("generators/text.py", "cardcli/loader.py"):
+            continue
+        for line, value in _string_constants(p):
+            if any(m in value for m in markers) and "-" in value and '"""' not in value and len(value) < 200:
+                found.append(f"{p.relative_to(ROOT)}:{line}")
+    assert found == []
+
+
+def test_the_bounded_walk_names_the_first_limit_broken():
+    assert size_problem([[1, 2], {"a": "x"}], max_text=5) is None
+    assert size_problem(list(range(MAX_SIDE + 1)), max_text=5) == SizeProblem("side", MAX_SIDE + 1, MAX_SIDE)
+    assert size_problem([[0] * 10] * 11, max_text=5, max_cells=100) == SizeProblem("cells", 101, 100)
+    assert size_problem({"k": "x" * 6}, max_text=5) == SizeProblem("text", 6, 5)
+    assert size_problem([2**60], max_text=5, max_int=2**53) == SizeProblem("int", 61, 2**53, 2**60)
+    assert size_problem([2**60], max_text=5) is None  # no integer limit unless asked
+    deep: list = [1]
+    for _ in range(9):
+        deep = [deep]
+    assert size_problem(deep, max_text=5, max_depth=8) == SizeProblem("depth", 9, 8)
+    assert size_problem(deep, max_text=5) is None
+    shared = [0] * 60
+    assert size_problem([shared] * 2, max_text=5, max_cells=100) == SizeProblem("cells", 101, 100)  # aliases count
+
+
+def test_decks_and_checks_share_the_limits():
+    from cardcli import loader
+    from generators import checks
+
+    assert (loader.MAX_CELLS, loader.MAX_SIDE) == (checks.MAX_CELLS, checks.MAX_SIDE) == (MAX_CELLS, MAX_SIDE)
+
+
+def test_one_date_parser_on_the_command_line():
+    assert parse_date(" 2026-12-08 ", "--exam").isoformat() == "2026-12-08"
+    with pytest.raises(UsageError, match=r"^--exam: '12/08/2026' is not a date; use YYYY-MM-DD$"):
+        parse_date("12/08/2026", "--exam")
+    calls = []
+    for p in [ROOT / "cardcli" / "cli.py", *sorted((ROOT / "cardcli" / "commands").glob("*.py"))]:
+        for n in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if isinstance(n, ast.Attribute) and n.attr in ("fromisoformat", "strptime"):
+                calls.append(f"{p.relative_to(ROOT)}:{n.lineno}")
+    assert calls == []
