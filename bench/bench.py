@@ -584,6 +584,7 @@ def anki_peer(table: Table, work: Path, decks: dict[int, Path], repeat: int) -> 
     py = sys.executable
     base_env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
     base_env.pop("CARDCLI_DECKS", None)
+    base_env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiled bytecode, as installed (see startup)
     script = work / "anki_first_card.py"
     script.write_text(ANKI_FIRST_CARD)
     now = datetime.now(timezone.utc)
@@ -627,6 +628,9 @@ def startup(table: Table, work: Path, repeat: int) -> None:
     py = sys.executable
     env = {**os.environ, "CARDCLI_HOME": str(work / "home-startup"), "COLUMNS": "100", "NO_COLOR": "1"}
     env.pop("CARDCLI_DECKS", None)
+    # an installed package has its bytecode compiled (pip does it; typer's is): a checkout run with
+    # PYTHONDONTWRITEBYTECODE=1 would recompile cardcli's modules on every run, and only cardcli's
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     bare = work / "bare_app.py"
     bare.write_text(BARE_APP)
     hello = [py, str(bare), "hello"]

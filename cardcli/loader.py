@@ -13,17 +13,17 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from cardcli.errors import DeckIssue, did_you_mean
 from cardcli.model import CARD_KEYS, DECK_KEYS, NO_MATRICES, Card, CardType, Deck
 from cardcli.safetext import excerpt, one_line
-from cardcli.safeyaml import DeckLoader, YamlLimitError, compose
 from cardcli.topics import TOPICS
 from generators import limits
 from generators.limits import size_problem
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = ["Collection", "deck_key", "deck_keys", "expand_paths", "load_file", "load_collection", "parse_text",
            "MAX_FILE_BYTES", "MAX_CELLS", "MAX_SIDE", "MAX_TEXT_CHARS", "MAX_NAME_CHARS",
@@ -96,6 +96,8 @@ class _Parser:
             self.err(line, f"control character U+{ord(bad.group()):04X} at column {column} "
                            f"(not allowed in YAML; write it as an escape in a double-quoted string)")
             return None
+        from cardcli.safeyaml import DeckLoader, YamlLimitError, compose
+
         loader = DeckLoader(text)
         try:
             try:
@@ -450,9 +452,17 @@ def _constructor_message(e: yaml.YAMLError) -> str:
 
 def parse_text(text: str, file: str, bundled: bool = False) -> tuple[Deck | None, list[DeckIssue]]:
     """Parse and validate one deck from text. Pure: no file system access."""
+    _import_yaml()
     parser = _Parser(file, bundled)
     deck = parser.parse(text)
     return deck, parser.issues
+
+
+def _import_yaml() -> None:
+    """PyYAML, imported at the first parse: a run whose decks all come from the parse cache
+    (:mod:`cardcli.cache`) never loads it (a tenth of `cardcli study`'s start-up)."""
+    global yaml
+    import yaml
 
 
 def load_file(path: Path, bundled: bool = False) -> tuple[Deck | None, list[DeckIssue]]:
