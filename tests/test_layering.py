@@ -276,3 +276,17 @@ def test_card_validation_is_a_table_of_small_checks():
     assert lengths["_card"] <= 45
     assert len(loader.CARD_CHECKS) >= 10
     assert {c.__name__: lengths[c.__name__] for c in loader.CARD_CHECKS if lengths[c.__name__] > 30} == {}
+
+
+def test_all_sql_is_in_the_store():
+    store = ROOT / "cardcli" / "store"
+    bad = []
+    for p in sorted([*(ROOT / "cardcli").rglob("*.py"), *(ROOT / "generators").rglob("*.py")]):
+        if store in p.parents:
+            continue
+        tree = ast.parse(p.read_text(encoding="utf-8"))
+        bad += [f"{p.relative_to(ROOT)}:{line}: imports sqlite3" for line, mod in _imports(p) if mod == "sqlite3"]
+        bad += [f"{p.relative_to(ROOT)}:{n.lineno}: SQL" for n in ast.walk(tree)
+                if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                and any(w in n.value for w in ("SELECT ", "INSERT INTO", "DELETE FROM", "CREATE TABLE"))]
+    assert bad == []
