@@ -10,6 +10,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Container, Mapping
+
+    from cardcli.loader import Collection
+    from cardcli.model import Card
+    from cardcli.scheduler import CardState
     from cardcli.store import Store
     from cardcli.studyday import StudyDay
 
@@ -88,7 +93,7 @@ def active_exam(
     return when, name
 
 
-def status_cards(col, states) -> list:
+def status_cards(col: Collection, states: Container[str]) -> list[Card]:
     """The cards readiness is measured over: what a plain ``cardcli study`` schedules (every deck
     card and one generated card per problem family at difficulty 1) plus any generated card
     practised at difficulty 2 or 3."""
@@ -98,7 +103,8 @@ def status_cards(col, states) -> list:
                               if g.id.endswith(":d1") or g.id in states]
 
 
-def print_status(exam: date, name: str | None, col, states, now: datetime, day: StudyDay,
+def print_status(exam: date, name: str | None, col: Collection, states: Mapping[str, CardState], now: datetime,
+                 day: StudyDay,
                  parameters: tuple[float, ...] | None = None) -> None:
     from rich.text import Text
 
