@@ -21,6 +21,7 @@ MAX_CELLS = 1_000_000
 MAX_SIDE = 4096
 #: integers beyond this are not exact as floats (and a 4,000-digit one is slow)
 MAX_INT = 2**53
+_NUMBERS = {int, float}  # exact types (bool is neither)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,21 @@ def size_problem(value: Any, *, max_text: int, max_cells: int = MAX_CELLS, max_s
         if isinstance(item, (list, tuple)):
             if len(item) > max_side:
                 return SizeProblem("side", len(item), max_side)
+            kinds = set(map(type, item))
+            if kinds <= _NUMBERS and (max_depth is None or level + 1 <= max_depth):
+                # a row of plain numbers (the usual matrix row), checked in the order the walk
+                # below would pop them, without a stack entry each
+                room = max_cells - cells
+                if max_int is not None and int in kinds:
+                    for k, v in enumerate(reversed(item)):
+                        if k >= room:
+                            return SizeProblem("cells", max_cells + 1, max_cells)
+                        if type(v) is int and abs(v) > max_int:
+                            return SizeProblem("int", abs(v).bit_length(), max_int, v)
+                elif len(item) > room:
+                    return SizeProblem("cells", max_cells + 1, max_cells)
+                cells += len(item)
+                continue
             todo.extend((v, level + 1) for v in item)
             continue
         if isinstance(item, Mapping):

@@ -87,3 +87,56 @@ def test_one_date_parser_on_the_command_line():
             if isinstance(n, ast.Attribute) and n.attr in ("fromisoformat", "strptime"):
                 calls.append(f"{p.relative_to(ROOT)}:{n.lineno}")
     assert calls == []
+
+
+def _naive_size_problem(value, max_text, max_cells, max_side, max_depth=None, max_int=None):
+    """The walk as first written (one stack entry per value), the reference for the fast row path."""
+    cells = 0
+    todo = [(value, 0)]
+    while todo:
+        item, level = todo.pop()
+        if max_depth is not None and level > max_depth:
+            return SizeProblem("depth", level, max_depth)
+        if isinstance(item, (list, tuple)):
+            if len(item) > max_side:
+                return SizeProblem("side", len(item), max_side)
+            todo.extend((v, level + 1) for v in item)
+            continue
+        if isinstance(item, dict):
+            todo.extend((v, level + 1) for v in item.values())
+            continue
+        cells += 1
+        if cells > max_cells:
+            return SizeProblem("cells", cells, max_cells)
+        if max_int is not None and isinstance(item, int) and not isinstance(item, bool) and abs(item) > max_int:
+            return SizeProblem("int", abs(item).bit_length(), max_int, item)
+        if isinstance(item, str) and len(item) > max_text:
+            return SizeProblem("text", len(item), max_text)
+    return None
+
+
+def test_the_fast_row_path_reports_what_the_plain_walk_reports():
+    import random
+
+    rng = random.Random(21)
+    scalars = [0, 1, -3, 2.5, 2**60, -(2**61), True, "ab", "x" * 9, None]
+
+    def draw(depth: int):
+        r = rng.random()
+        if depth < 4 and r < 0.35:
+            return [draw(depth + 1) for _ in range(rng.randint(0, 6))]
+        if depth < 4 and r < 0.45:
+            return {f"k{i}": draw(depth + 1) for i in range(rng.randint(0, 3))}
+        if depth < 4 and r < 0.7:  # a row of plain numbers
+            return [rng.choice([0, 1, -3, 2.5, 7.0, 2**60]) for _ in range(rng.randint(0, 8))]
+        return rng.choice(scalars)
+
+    seen = set()
+    for _ in range(3000):
+        value = draw(0)
+        limits = dict(max_text=5, max_cells=rng.randint(1, 30), max_side=rng.randint(3, 8),
+                      max_depth=rng.choice([None, 2, 3]), max_int=rng.choice([None, 2**53]))
+        expected = _naive_size_problem(value, **limits)
+        assert size_problem(value, **limits) == expected, (value, limits)
+        seen.add(None if expected is None else expected.kind)
+    assert seen == {None, "side", "cells", "depth", "int", "text"}  # every outcome was exercised
