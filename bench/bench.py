@@ -524,6 +524,139 @@ def heavy_history(table: Table, work: Path, decks: dict[int, Path], repeat: int)
             table.add(f"heavy {label}: ms per extra 1k cards, {', '.join(steps)}", "")
 
 
+ANKI_FIRST_CARD = textwrap.dedent(
+    """
+    import sys
+    from anki.collection import Collection
+    col = Collection(sys.argv[1])
+    col.decks.select(col.decks.id_for_name("Bench"))
+    queued = col.sched.get_queued_cards()
+    card = col.get_card(queued.cards[0].card.id)
+    html = card.question()
+    assert html and card.id
+    col.close()
+    """
+)
+
+
+def build_anki_collection(path: Path, cards: int, reviews: int = HEAVY_REVIEWS) -> int:
+    """An Anki collection of ``cards`` Basic notes in deck "Bench", each reviewed ``reviews`` times
+    (revlog rows), cards in the review queue with about 1 in 12 due today; returns the revlog rows.
+    Notes go in through Anki's own API; the revlog and card states are written in one SQLite
+    transaction (Anki's per-statement DB proxy would take minutes for 1M rows)."""
+    import sqlite3
+
+    from anki.collection import AddNoteRequest, Collection
+
+    col = Collection(str(path))
+    did = col.decks.id("Bench")
+    model = col.models.by_name("Basic")
+    requests = []
+    for i in range(cards):
+        note = col.new_note(model)
+        note["Front"] = f"Card {i}: what is the output size of a 3x3 conv on a {i % 200 + 8}x{i % 200 + 8} input?"
+        note["Back"] = f"{i % 200 + 6}x{i % 200 + 6}"
+        requests.append(AddNoteRequest(note, did))
+    col.add_notes(requests)
+    today = col.sched.today
+    ids = col.db.list("SELECT id FROM cards")
+    col.close()
+    start = int(time.time() * 1000) - reviews * 3 * 86_400_000
+    rows = []
+    for k, cid in enumerate(ids):
+        ivl = 1
+        for r in range(reviews):
+            ivl = max(1, int(ivl * 2.5))
+            rows.append((start + r * 3 * 86_400_000 + k, cid, -1, 3, ivl, ivl // 2, 2500, 8000, 1))
+    con = sqlite3.connect(path)
+    with con:
+        con.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.execute("UPDATE cards SET type = 2, queue = 2, ivl = 30, factor = 2500, reps = ?, "
+                    "due = ? + (id % 12) - 11", (reviews, today))
+    con.close()
+    return len(rows)
+
+
+def anki_peer(table: Table, work: Path, decks: dict[int, Path], repeat: int) -> None:
+    """First card on a heavy history: cardcli against Anki's own engine (the ``anki`` package) on a
+    collection of the same size, whole processes run alternately (cardcli, Anki, cardcli, ...)."""
+    py = sys.executable
+    base_env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
+    base_env.pop("CARDCLI_DECKS", None)
+    base_env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiled bytecode, as installed (see startup)
+    script = work / "anki_first_card.py"
+    script.write_text(ANKI_FIRST_CARD)
+    now = datetime.now(timezone.utc)
+    for n, deck in sorted(decks.items()):
+        home = work / f"home-peer-{n}"
+        home.mkdir()
+        env = {**base_env, "CARDCLI_HOME": str(home)}
+        reviews, _ = build_v2_history(home / "cardcli.sqlite3", n, now)
+        study = [py, "-m", "cardcli", "study", "--decks", str(deck)]
+        subprocess.run(study, input="q\n", capture_output=True, text=True, env=env)  # upgrade + parse cache
+        t = time.perf_counter()
+        rows = build_anki_collection(work / f"peer-{n}.anki2", n)
+        table.add(f"build Anki collection {n:,} cards, {rows:,} revlog rows", f"{time.perf_counter() - t:.1f} s")
+        anki = [py, str(script), str(work / f"peer-{n}.anki2")]
+        subprocess.run(anki, capture_output=True, env=env)  # warm the file cache
+        ours, theirs, ratios = [], [], []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            r = subprocess.run(anki, capture_output=True, text=True, env=env)
+            a = time.perf_counter() - t
+            if r.returncode != 0:
+                raise SystemExit(f"Anki first card failed: {r.stderr[-2000:]}")
+            t = time.perf_counter()
+            r = subprocess.run(study, input="q\n", capture_output=True, text=True, env=env)
+            c = time.perf_counter() - t
+            if r.returncode != 0:
+                raise SystemExit(f"cardcli study failed: {r.stderr[-2000:]}")
+            ours.append(c)
+            theirs.append(a)
+            ratios.append(c / a)
+        ratio = statistics.median(ratios)
+        table.add(f"peer {n:>7,} cards: Anki engine, first card (open, select deck, queue, render)",
+                  f"{statistics.median(theirs) * 1000:.0f} ms", "1.00x")
+        table.add(f"peer {n:>7,} cards: cardcli study, first card ({reviews:,} reviews)",
+                  f"{statistics.median(ours) * 1000:.0f} ms", f"{ratio:.2f}x", "<= 1.00x", ratio <= 1.0)
+
+
+def startup(table: Table, work: Path, repeat: int) -> None:
+    """The first card of ``cardcli study`` on the bundled decks against a bare typer app running a
+    command (not its ``--help``, which loads rich), runs paired (bare, cardcli, bare, ...)."""
+    py = sys.executable
+    env = {**os.environ, "CARDCLI_HOME": str(work / "home-startup"), "COLUMNS": "100", "NO_COLOR": "1"}
+    env.pop("CARDCLI_DECKS", None)
+    # an installed package has its bytecode compiled (pip does it; typer's is): a checkout run with
+    # PYTHONDONTWRITEBYTECODE=1 would recompile cardcli's modules on every run, and only cardcli's
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    bare = work / "bare_app.py"
+    bare.write_text(BARE_APP)
+    hello = [py, str(bare), "hello"]
+    study = [py, "-m", "cardcli", "study"]
+    for cmd in (hello, study):  # warm the file cache (and cardcli's parse cache)
+        subprocess.run(cmd, input="q\n", capture_output=True, text=True, env=env)
+    bares, ours, ratios = [], [], []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run(hello, capture_output=True, env=env)
+        b = time.perf_counter() - t
+        t = time.perf_counter()
+        r = subprocess.run(study, input="q\n", capture_output=True, text=True, env=env)
+        c = time.perf_counter() - t
+        if r.returncode != 0:
+            raise SystemExit(f"cardcli study failed: {r.stderr[-2000:]}")
+        bares.append(b)
+        ours.append(c)
+        ratios.append(c / b)
+    ratio = statistics.median(ratios)
+    table.add("baseline: bare typer app, a command (whole process)", f"{statistics.median(bares) * 1000:.0f} ms",
+              "1.00x")
+    table.add("cardcli study, first card (bundled decks, stdin q)", f"{statistics.median(ours) * 1000:.0f} ms",
+              f"{ratio:.2f}x", "<= 2.00x", ratio <= 2.0)
+
+
 def _schema() -> int:
     from cardcli.store import SCHEMA_VERSION
 
@@ -625,7 +758,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=7, help="runs per whole-process figure (median)")
     ap.add_argument("--ratings", type=int, default=500, help="ratings for the latency figure")
     ap.add_argument("--quick", action="store_true", help="small sizes and few repeats (smoke test)")
-    ap.add_argument("--only", choices=["heavy"], default=None, help="run only this part (with its decks)")
+    ap.add_argument("--only", choices=["heavy", "startup", "anki"], default=None,
+                    help="run only this part (with its decks): the heavy history, the start-up ratio, or the "
+                         "first card against Anki's engine on the same heavy history")
     ap.add_argument("--hostile", action="store_true", help="only the hostile-input section")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in (args.sizes or "1000,10000,100000").split(",")]
@@ -641,6 +776,20 @@ def main(argv: list[str] | None = None) -> int:
         ref = reference_workload()
         print(f"\n  {'figure':<58} {'value':>12} {'ratio':>10} {'target':>10} {'':>5}")
         table.add("reference: sort 100k floats (in-process yardstick)", f"{ref * 1000:.1f} ms", "1.0x ref")
+        if args.only == "startup":
+            print("\nStart-up (whole process, paired runs; ratio to a bare typer app running a command)")
+            startup(table, work, args.repeat)
+            failed = table.failures()
+            print("\nall targets met" if not failed else f"\ntargets missed: {', '.join(failed)}")
+            return 1 if failed else 0
+        if args.only == "anki":
+            decks = {n: synthetic_deck(work / f"{n // 1000}k.yaml", n) for n in sizes}
+            print(f"\nPeer: first card on a heavy history ({HEAVY_REVIEWS} reviews a card), cardcli against "
+                  "Anki's engine (whole processes, run alternately)")
+            anki_peer(table, work, decks, args.repeat)
+            failed = table.failures()
+            print("\nall targets met" if not failed else f"\ntargets missed: {', '.join(failed)}")
+            return 1 if failed else 0
         if args.only == "heavy":
             decks = {n: synthetic_deck(work / f"{n // 1000}k.yaml", n) for n in sizes}
             print(f"\nHeavy history ({HEAVY_REVIEWS} reviews a card; whole process, ratio to the bare typer app)")

@@ -2,8 +2,8 @@
 
 :func:`parse_answer` turns the student's text into a value of the expected kind or raises
 :class:`AnswerFormatError` saying what form is expected (a format error is never a wrong answer,
-and a matrix of the wrong shape is a format error). :func:`grade` compares a parsed value with the
-expected one.
+and a matrix of the wrong shape is a format error). :func:`grade` (from :mod:`generators.grading`, re-exported)
+compares a parsed value with the expected one.
 
 Kinds (``Problem.answer_kind``): ``int``, ``float``, ``matrix``, ``shape``, ``memory`` /
 ``memory:<unit>`` (unit B, KB, MB, GB, KiB, MiB, GiB; plain ``memory`` means MB), ``verdict``,
@@ -30,13 +30,18 @@ is a format error, and the patterns used are linear-time, so any text gives a gr
 
 from __future__ import annotations
 
+import json
 import math
 import re
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from cardcli.errors import CardcliError
+from generators.grading import CANONICAL_UNITS as _CANONICAL_UNITS
+from generators.grading import DEFAULT_TOLERANCE, ZERO_FLOOR, Grade, grade
+from generators.grading import norm_text as _norm_text
+from generators.grading import unit_of as _unit_of
+from generators.parts import Part, get_part, leaf_names, put_part
 
 __all__ = [
     "AnswerFormatError",
@@ -47,6 +52,8 @@ __all__ = [
     "ZERO_FLOOR",
     "VERDICTS",
     "grade",
+    "parse_parts",
+    "split_parts",
     "grade_card_answer",
     "infer_kind",
     "needs_more_rows",
@@ -54,9 +61,6 @@ __all__ = [
     "parse_number",
 ]
 
-DEFAULT_TOLERANCE = 1e-3
-#: the absolute tolerance for an expected value of exactly 0 (and only for it)
-ZERO_FLOOR = 1e-9
 #: longer typed answers are a format error (a 20×20 matrix of 6-digit numbers is about 3,000)
 MAX_ANSWER_CHARS = 10_000
 #: longer single numbers are a format error (well under Python's 4,300-digit int-str limit)
@@ -75,22 +79,10 @@ _UNITS: dict[str, int] = {
     "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
     "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
 }
-_CANONICAL_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}
 
 
 class AnswerFormatError(CardcliError):
     """The text is not in a form the expected answer can be read from; the message says which form."""
-
-
-@dataclass(frozen=True)
-class Grade:
-    """The verdict on one answer. ``wrong_cells`` are 0-based (row, col) of a matrix answer
-    (``(0, i)`` for the i-th number of a shape); ``value`` is the parsed answer."""
-
-    correct: bool
-    wrong_cells: list[tuple[int, int]] = field(default_factory=list)
-    detail: str = ""
-    value: Any = None
 
 
 # -- numbers ------------------------------------------------------------------------------------
@@ -224,14 +216,6 @@ def _parse_shape(text: str, expected: Any) -> list[int]:
     return [int(d) for d in dims]
 
 
-def _unit_of(kind: str) -> str:
-    unit = kind.split(":", 1)[1] if ":" in kind else "MB"
-    for name in _CANONICAL_UNITS:
-        if name.lower() == unit.lower():
-            return name
-    raise ValueError(f"unknown memory unit {unit!r} in answer kind {kind!r}")
-
-
 _UNIT_SUFFIX = re.compile(r"([kmgtKMGT]?i?[bB]|bytes?)\.?$")
 
 
@@ -298,9 +282,6 @@ def parse_answer(text: str, kind: str, expected: Any = None) -> Any:
     if kind == "radius-verdict":
         return _parse_radius_verdict(text)
     if kind == "parts":  # without the Part list: the leaves of ``expected`` (see cardcli.partmarks)
-        from cardcli.partmarks import parse_parts
-        from generators.parts import Part, get_part, leaf_names
-
         parts = tuple(Part(n, n, _leaf_kind(get_part(expected, n))) for n in leaf_names(expected))
         return parse_parts(text, parts, expected)
     if kind == "text":
@@ -314,98 +295,6 @@ def parse_answer(text: str, kind: str, expected: Any = None) -> Any:
 def _check_length(text: str) -> None:
     if len(text) > MAX_ANSWER_CHARS:
         raise AnswerFormatError(f"the answer is {len(text):,} characters long; at most {MAX_ANSWER_CHARS:,} are read")
-
-
-# -- grading ------------------------------------------------------------------------------------
-def _close(value: float, expected: float, tolerance: float | None) -> bool:
-    """``|v − e| <= tol·|e|`` exactly as stated; the absolute :data:`ZERO_FLOOR` only when ``e == 0``."""
-    v, e = float(value), float(expected)
-    if not (math.isfinite(v) and math.isfinite(e)):
-        return v == e
-    if e == 0:
-        return abs(v) <= ZERO_FLOOR
-    tol = DEFAULT_TOLERANCE if tolerance is None else tolerance
-    return abs(v - e) <= tol * abs(e)
-
-
-def _tolerance_text(expected: float, tolerance: float | None) -> str:
-    if float(expected) == 0:
-        return f"within {ZERO_FLOOR:g}"
-    return f"within {DEFAULT_TOLERANCE if tolerance is None else tolerance:g} relative"
-
-
-def _num_ok(value: Any, expected: Any, exact: bool, tolerance: float | None) -> bool:
-    if exact:
-        return value == expected  # Python compares int and float exactly
-    return _close(value, expected, tolerance)
-
-
-def _show(x: Any) -> str:
-    from generators.render import fmt
-
-    return fmt(x)
-
-
-def grade(value: Any, expected: Any, kind: str, tolerance: float | None = None) -> Grade:
-    """Compare a parsed ``value`` with ``expected`` (see the module doc for the tolerance rule)."""
-    if kind == "int":
-        ok = value == expected
-        return Grade(ok, [], "correct" if ok else f"expected {_show(expected)}, got {_show(value)}", value)
-    if kind == "float" or kind == "memory" or kind.startswith("memory:"):
-        ok = _close(value, expected, tolerance)
-        unit = f" {_unit_of(kind)}" if kind.startswith("memory") else ""
-        return Grade(ok, [], "correct" if ok else f"expected {_show(expected)}{unit} "
-                     f"({_tolerance_text(expected, tolerance)}), got {_show(value)}{unit}", value)
-    if kind == "matrix":
-        wrong = []
-        for r, (vrow, erow) in enumerate(zip(value, expected)):
-            for c, (v, e) in enumerate(zip(vrow, erow)):
-                exact = tolerance is None and isinstance(e, int)
-                if not _num_ok(v, e, exact, tolerance):
-                    wrong.append((r, c))
-        total = len(expected) * len(expected[0])
-        if not wrong:
-            return Grade(True, [], "correct", value)
-        where = ", ".join(f"[{r}, {c}]" for r, c in wrong[:8]) + (" …" if len(wrong) > 8 else "")
-        return Grade(False, wrong, f"{len(wrong)} of {total} cells wrong at [row, column], counting from 0: {where}",
-                     value)
-    if kind == "shape":
-        wrong = [(0, i) for i, (v, e) in enumerate(zip(value, expected)) if int(v) != int(e)]
-        if len(value) != len(expected):
-            wrong = [(0, i) for i in range(len(expected))]
-        ok = not wrong
-        return Grade(ok, wrong, "correct" if ok else
-                     f"expected {'×'.join(map(str, expected))}, got {'×'.join(map(str, value))}", value)
-    if kind == "verdict":
-        ok = str(value).lower() == str(expected).lower()
-        return Grade(ok, [], "correct" if ok else f"expected {expected}, got {value}", value)
-    if kind == "radius-verdict":
-        r_ok = _close(value["radius"], expected["radius"], tolerance)
-        v_ok = str(value["regime"]).lower() == str(expected["regime"]).lower()
-        parts = []
-        if not r_ok:
-            parts.append(f"radius: expected {_show(expected['radius'])}, got {_show(value['radius'])}")
-        if not v_ok:
-            parts.append(f"regime: expected {expected['regime']}, got {value['regime']}")
-        return Grade(r_ok and v_ok, [], "; ".join(parts) or "correct", value)
-    if kind == "parts":  # a plain part-by-part comparison; follow-through: cardcli.partmarks.grade_parts
-        from cardcli.partmarks import compare_parts
-
-        return compare_parts(value, expected, tolerance)
-    if kind == "text":
-        ok = _norm_text(value) == _norm_text(expected)
-        return Grade(ok, [], "correct" if ok else f"expected {expected}", value)
-    raise ValueError(f"unknown answer kind {kind!r}")
-
-
-def _leaf_kind(expected: Any) -> str:
-    if isinstance(expected, list):
-        return "matrix"
-    return "int" if isinstance(expected, int) else "float"
-
-
-def _norm_text(x: Any) -> str:
-    return re.sub(r"\s+", " ", str(x).strip().lower().rstrip("."))
 
 
 # -- flashcards ---------------------------------------------------------------------------------
@@ -496,3 +385,93 @@ def needs_more_rows(lines: list[str], expected: Any) -> bool:
     if ";" in first or first.startswith(("[", "(")):
         return False
     return len(lines) < len(expected) and len(lines[-1].replace(",", " ").split()) == len(expected[0])
+
+
+def _leaf_kind(expected: Any) -> str:
+    if isinstance(expected, list):
+        return "matrix"
+    return "int" if isinstance(expected, int) else "float"
+
+
+_LABEL = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*[=:]\s*(.*)$", re.S)
+
+
+# -- multi-part answers (read here, marked in cardcli.partmarks) -------------------------------
+def _short_names(parts: tuple[Part, ...]) -> dict[str, str]:
+    """Accepted label -> part name: the full dotted name, and its last component when unique."""
+    out = {p.name.lower(): p.name for p in parts}
+    last: dict[str, list[str]] = {}
+    for p in parts:
+        last.setdefault(p.name.rsplit(".", 1)[-1].lower(), []).append(p.name)
+    for short, names in last.items():
+        if len(names) == 1:
+            out.setdefault(short, names[0])
+    return out
+
+
+def split_parts(text: str, parts: tuple[Part, ...]) -> list[str]:
+    """The segments of a typed parts answer (``|`` or new lines; ``;`` too when no part is a matrix)."""
+    t = text.strip()
+    seps = r"[|\n]"
+    if "|" not in t and "\n" not in t and not any(p.kind == "matrix" for p in parts):
+        seps = r"[|\n;]"
+    return [s.strip() for s in re.split(seps, t) if s.strip()]
+
+
+def parse_parts(text: str, parts: tuple[Part, ...], expected: Any) -> dict:
+    """``text`` read as a nested answer dict (every part read with its own kind); raises
+    :class:`AnswerFormatError` naming the part that cannot be read or the parts expected."""
+    _check_length(text)
+    names = [p.name for p in parts]
+    listing = ", ".join(names)
+    t = text.strip()
+    if not t:
+        raise AnswerFormatError(f"expected {len(parts)} parts ({listing}), got nothing")
+    raw: dict[str, str] = {}
+    if t.startswith("{"):
+        try:
+            data = json.loads(t)
+        except json.JSONDecodeError as e:
+            raise AnswerFormatError(f"could not read the JSON answer: {e.msg}") from None
+        except (ValueError, RecursionError):  # a number too long for int(); nesting deeper than the parser goes
+            raise AnswerFormatError("could not read the JSON answer") from None
+        for p in parts:
+            leaf = get_part(data, p.name)
+            if leaf is None or isinstance(leaf, (bool, dict, str)):
+                raise AnswerFormatError(f"the JSON answer has no number for {p.name!r}; parts: {listing}")
+            raw[p.name] = json.dumps(leaf)
+    else:
+        segments = split_parts(t, parts)
+        labels = _short_names(parts)
+        matches = [_LABEL.match(s) for s in segments]
+        labelled = [m is not None and m.group(1).lower() in labels for m in matches]
+        if all(labelled):
+            for m in matches:
+                assert m is not None
+                name = labels[m.group(1).lower()]
+                if name in raw:
+                    raise AnswerFormatError(f"the part {name!r} is given twice")
+                raw[name] = m.group(2)
+            missing = [n for n in names if n not in raw]
+            if missing:
+                raise AnswerFormatError(f"missing part{'s' if len(missing) > 1 else ''}: {', '.join(missing)} "
+                                        f"(parts: {listing})")
+        elif any(labelled):
+            raise AnswerFormatError(f"name every part or none (parts in order: {listing})")
+        else:
+            if len(segments) != len(parts):
+                raise AnswerFormatError(f"expected {len(parts)} parts separated by | ({listing}), "
+                                        f"got {len(segments)}")
+            raw = dict(zip(names, segments, strict=True))
+    out: dict = {}
+    for p in parts:
+        exp = get_part(expected, p.name)
+        try:
+            if p.kind == "matrix" and isinstance(exp, list) and exp and not isinstance(exp[0], list):
+                value = parse_answer(raw[p.name], "matrix", [exp])[0]  # a vector: one row
+            else:
+                value = parse_answer(raw[p.name], p.kind, exp)
+        except AnswerFormatError as e:
+            raise AnswerFormatError(f"{p.name}: {e}") from None
+        put_part(out, p.name, value)
+    return out

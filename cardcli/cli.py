@@ -1,8 +1,11 @@
 """The command-line interface: a thin dispatch table.
 
-Each command parses its options, makes one call into ``cardcli.commands.<name>`` and
-returns. Heavy imports (numpy, the solver, fsrs) happen inside those modules, so
-``cardcli --help`` stays fast. Every :class:`cardcli.errors.CardcliError` becomes a one-line
+Every command and sub-command (``export anki``, ``exam``/``exam set``/``exam clear``/``exam mock``)
+is registered here, and only here. Each parses its options, makes one call into
+``cardcli.commands.<name>`` and returns; command modules never import each other (shared logic
+lives in core modules named for their concept: :mod:`cardcli.selection`, :mod:`cardcli.examdate`,
+:mod:`cardcli.quizplan`, :mod:`cardcli.console`). Heavy imports (numpy, the solver, fsrs) happen
+inside those modules, so ``cardcli --help`` stays fast. Every :class:`cardcli.errors.CardcliError` becomes a one-line
 message on stderr and a non-zero exit in :func:`main`.
 """
 
@@ -50,9 +53,13 @@ app = typer.Typer(
 )
 export_app = typer.Typer(help="Export decks to other apps.", no_args_is_help=True, cls=FullHelpGroup)
 app.add_typer(export_app, name="export")
-from cardcli.commands.exam import exam_app  # noqa: E402  (typer only: cheap at start-up)
-
+exam_app = typer.Typer(
+    help="Remember the exam date: `cardcli exam set DATE [HH:MM]`, `cardcli exam` (status), `cardcli exam clear`.",
+    add_completion=False,
+    rich_markup_mode=None,
+)
 app.add_typer(exam_app, name="exam", cls=FullHelpGroup)
+
 
 def _complete_topics(incomplete: str) -> list[tuple[str, str]]:
     from cardcli.completion import topics  # only while the shell asks for completions
@@ -362,7 +369,38 @@ def export_anki(
                  output=output, extra=extra or [], fmt=fmt.value)
 
 
-@exam_app.command("mock")  # beside `exam set/clear` (cardcli.commands.exam)
+@exam_app.callback(invoke_without_command=True)
+def exam_status(ctx: typer.Context) -> None:
+    """Days left, readiness on the exam morning, weakest topics, new cards a day needed."""
+    if ctx.invoked_subcommand is None:
+        from cardcli.commands import exam as cmd
+
+        cmd.run_status()
+
+
+@exam_app.command("set")
+def exam_set(
+    when: Annotated[str, typer.Argument(metavar="DATE", help="Exam date, YYYY-MM-DD (today or later).")],
+    at: Annotated[str | None, typer.Argument(metavar="[HH:MM]", help="When it starts, local time "
+                                             "(default 09:00): readiness and the countdown are measured then.",
+                                             show_default=False)] = None,
+    name: Annotated[str | None, typer.Option("--name", help="What the exam is called, e.g. 'Midterm 2'.")] = None,
+) -> None:
+    """Remember the exam date, time (and name); study, due, stats and quiz then plan for it."""
+    from cardcli.commands import exam as cmd
+
+    cmd.run_set(when, name, at)
+
+
+@exam_app.command("clear")
+def exam_clear() -> None:
+    """Forget the remembered exam date."""
+    from cardcli.commands import exam as cmd
+
+    cmd.run_clear()
+
+
+@exam_app.command("mock")
 def exam_mock(
     seed: Annotated[int | None, typer.Option("--seed", help="Seed (default: random, printed); the same seed "
                                              "and history give the same exam.")] = None,
@@ -399,17 +437,15 @@ def exam_templates() -> None:
 def _date(text: str | None) -> date | None:
     if text is None:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        from cardcli.errors import UsageError
+    from cardcli.examdate import parse_date
 
-        raise UsageError(f"--exam: {text!r} is not a date; use YYYY-MM-DD") from None
+    return parse_date(text, "--exam")
 
 
 def main() -> None:
     """Entry point: run the app with one error boundary."""
-    from cardcli.errors import CardcliError, DeckError
+    from cardcli.errors import CardcliError, DeckError, UsageError
+    from generators.errors import GeneratorError
 
     if sys.platform == "win32":  # terminal keys (termios), signals and file modes are POSIX-only
         _fail("cardcli runs on Linux and macOS (on Windows, use it inside WSL); native Windows is "
@@ -418,26 +454,28 @@ def main() -> None:
         app(prog_name="cardcli")  # click handles usage errors, --help and --version itself; the name is
         # also what completion scripts register, whether started as `cardcli` or `python -m cardcli`
     except DeckError as e:
-        from cardcli.commands._common import message
+        from cardcli.console import message
 
         for issue in e.issues:  # file names and deck text are data: control characters made visible
             message(str(issue))
         sys.exit(e.exit_code)
     except CardcliError as e:
         _fail(str(e), e.exit_code)
+    except GeneratorError as e:  # the solver library's own error: a bad family, topic or difficulty
+        _fail(str(e), UsageError.exit_code)
     except OSError as e:  # stdout on a full disk or a closed pipe (`cardcli due > /dev/full`, `| head`)
         import errno
 
         if e.errno not in (errno.ENOSPC, errno.EPIPE, getattr(errno, "EDQUOT", errno.ENOSPC)):
             raise
-        from cardcli.commands.export import silence_stdout
+        from cardcli.console import silence_stdout
 
         silence_stdout()
         _fail(f"cannot write output: {e.strerror}", 1)
 
 
 def _fail(text: str, code: int) -> None:
-    from cardcli.commands._common import message
+    from cardcli.console import message
 
     message(f"cardcli: {text}")
     sys.exit(code)

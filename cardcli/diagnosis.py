@@ -26,7 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cardcli.answers import grade
+from generators.grading import grade, same_answer
+from generators.grading import matrix_shape as _shape
 
 __all__ = ["Diagnosis", "MOST", "PREFIX", "diagnose", "diagnose_card", "diagnose_problem", "mistake_table",
            "same_answer"]
@@ -49,30 +50,6 @@ class Diagnosis:
     def mistake(self) -> str:
         """What the review log stores: the ids joined by commas."""
         return ",".join(self.ids)
-
-
-def _shape(m: Any) -> tuple[int, int] | None:
-    if isinstance(m, list) and m and all(isinstance(r, list) for r in m):
-        widths = {len(r) for r in m}
-        return (len(m), widths.pop()) if len(widths) == 1 else None
-    return None
-
-
-def same_answer(value: Any, reference: Any, kind: str, tolerance: float | None) -> bool:
-    """Whether ``value`` grades as ``reference`` (the grader's rule and the stated tolerance).
-
-    A ``radius-verdict`` reference with ``regime`` None compares the radii only.
-    """
-    if value is None or reference is None:
-        return False
-    try:
-        if kind == "radius-verdict" and (reference.get("regime") is None or value.get("regime") is None):
-            return grade(value["radius"], reference["radius"], "float", tolerance).correct
-        if kind == "matrix" and (_shape(value) is None or _shape(value) != _shape(reference)):
-            return False
-        return grade(value, reference, kind, tolerance).correct
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError):
-        return False
 
 
 def _cells_matching(value: Any, reference: Any, tolerance: float | None) -> int:
@@ -126,8 +103,9 @@ def _diagnose_parts(family: str, params: dict, answer: Any, tolerance: float | N
     """A multi-part answer: the parts still wrong after follow-through marking are matched with the
     mistakes part by part; the mistakes explaining the most wrong parts are named, with the parts
     they explain, and the parts credited by follow-through are said so."""
-    from cardcli.partmarks import _one, grade_parts
+    from cardcli.partmarks import grade_parts
     from generators.families import mistake_answers
+    from generators.grading import grade_part
     from generators.parts import Part, get_part, leaf_names
 
     if not parts:
@@ -147,8 +125,8 @@ def _diagnose_parts(family: str, params: dict, answer: Any, tolerance: float | N
             tol = p.tolerance if p.tolerance is not None else tolerance
             mine = get_part(wrong_answer, pm.name)
             try:
-                if (mine is not None and not _one(mine, pm.expected, p.kind, tol).correct
-                        and _one(pm.value, mine, p.kind, tol).correct):
+                if (mine is not None and not grade_part(mine, pm.expected, p.kind, tol).correct
+                        and grade_part(pm.value, mine, p.kind, tol).correct):
                     explained.append(pm.name)
             except (TypeError, ValueError, KeyError, IndexError):
                 continue

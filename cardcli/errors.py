@@ -1,9 +1,15 @@
-"""Domain errors. The CLI turns every one of these into a one-line message in one place."""
+"""Domain errors. The CLI turns every one of these into a one-line message in one place.
+
+The solver library raises its own :class:`generators.errors.GeneratorError` (a bad family, topic
+or difficulty); the same boundary shows it as a usage error (exit 2). :func:`did_you_mean` is the
+library's, re-exported.
+"""
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
+
+from generators.errors import did_you_mean
 
 __all__ = ["CardcliError", "DeckIssue", "DeckError", "UsageError", "did_you_mean"]
 
@@ -40,9 +46,3 @@ class DeckError(CardcliError):
     def __init__(self, issues: list[DeckIssue]):
         self.issues = sorted(issues)
         super().__init__("\n".join(str(i) for i in self.issues))
-
-
-def did_you_mean(word: str, choices: list[str] | tuple[str, ...], cutoff: float = 0.5) -> str:
-    """`` (did you mean 'x'?)`` for the closest of ``choices``, or an empty string."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
-    return f" (did you mean {close[0]!r}?)" if close else ""

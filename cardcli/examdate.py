@@ -1,4 +1,6 @@
-"""The remembered exam: its date, its time of day and its name (``cardcli exam set DATE [HH:MM]``).
+"""The exam a run plans for: the remembered date, time of day and name (``cardcli exam set DATE
+[HH:MM]``), or ``--exam``. ``study``, ``due``, ``stats``, ``quiz``, ``generate`` and ``mock`` plan
+for :func:`active_exam`; ``study`` and ``exam`` print the status (:func:`print_status`).
 
 Stored as three settings: ``exam_date`` (YYYY-MM-DD), ``exam_time`` (HH:MM, local time) and
 ``exam_name``. A history written before the exam had a time has no ``exam_time``: it reads as
@@ -19,10 +21,17 @@ from cardcli.errors import UsageError
 from cardcli.studyday import StudyDay
 
 if TYPE_CHECKING:
+    from collections.abc import Container, Mapping
+
+    from cardcli.loader import Collection
+    from cardcli.model import Card
+    from cardcli.plan import DailyPlan
+    from cardcli.scheduler import CardState
     from cardcli.store import Store
 
 __all__ = ["EXAM_DATE_KEY", "EXAM_NAME_KEY", "EXAM_TIME_KEY", "DEFAULT_TIME", "NAME_MAX", "Resolved",
-           "parse_time", "stored_exam", "stored_time", "resolve", "exam_moment", "countdown", "clean_name"]
+           "active_exam", "check_exam", "clean_name", "countdown", "exam_moment", "parse_date", "parse_time",
+           "print_status", "resolve", "status_cards", "stored_exam", "stored_time"]
 
 EXAM_DATE_KEY = "exam_date"
 EXAM_NAME_KEY = "exam_name"
@@ -40,11 +49,27 @@ def parse_time(text: str, what: str = "exam set") -> time:
     return time(int(m.group(1)), int(m.group(2)))
 
 
+def parse_date(text: str, what: str) -> date:
+    """The one date parser of the command line (``YYYY-MM-DD``); ``what`` names the option in the error."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{what}: {text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def check_exam(exam: date | None, now: datetime, day: StudyDay, what: str = "--exam") -> None:
+    """An exam date must be today (the study day of ``now``) or later."""
+    if exam is not None and exam < day.date_of(now):
+        raise UsageError(f"{what}: {exam.isoformat()} is in the past (today is {day.date_of(now).isoformat()})")
+
+
 def clean_name(text: str | None) -> str | None:
     """The exam name as stored: control characters dropped, whitespace collapsed, at most NAME_MAX."""
     if text is None:
         return None
-    name = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]", " ", text).split())
+    from cardcli.safetext import strip_unsafe
+
+    name = " ".join(strip_unsafe(text, " ", breaks=True).split())
     if len(name) > NAME_MAX:
         raise UsageError(f"--name: at most {NAME_MAX} characters (got {len(name)})")
     return name or None
@@ -122,3 +147,44 @@ def countdown(now: datetime, moment: datetime, day: StudyDay | None = None) -> s
         return f"in {mins // 60} h {mins % 60:02d} min" if mins >= 60 else f"in {max(1, mins)} min"
     days = (day.local(moment).date() - day.local(now).date()).days
     return f"in {days} day{'s' if days != 1 else ''}"
+
+
+def active_exam(
+    store: Store, flag: date | None, now: datetime, day: StudyDay, quiet: bool = False
+) -> tuple[date | None, str | None]:
+    """The exam this run plans for: ``--exam`` if given, else the remembered one if not past (a
+    passed one is mentioned on stderr unless ``quiet``)."""
+    r = resolve(store, flag, now, day)
+    if r.passed is not None and not quiet:
+        from rich.text import Text
+
+        from cardcli.console import err
+
+        err.print(Text(f"note: the exam on {r.passed.isoformat()} has passed and is ignored; "
+                       "`cardcli exam clear` forgets it, `cardcli exam set DATE` sets the next one"))
+    return r.exam, r.name
+
+
+def status_cards(col: Collection, states: Container[str]) -> list[Card]:
+    """The cards readiness is measured over: what a plain ``cardcli study`` schedules (every deck
+    card and one generated card per problem family at difficulty 1) plus any generated card
+    practised at difficulty 2 or 3."""
+    from cardcli.session import generated_cards
+
+    return list(col.cards) + [g for g in generated_cards(difficulties=(1, 2, 3))
+                              if g.id.endswith(":d1") or g.id in states]
+
+
+def print_status(exam: date, name: str | None, col: Collection, states: Mapping[str, CardState], now: datetime,
+                 day: StudyDay, parameters: tuple[float, ...] | None = None, plan: DailyPlan | None = None,
+                 at: time | None = None) -> None:
+    """The exam status lines; ``plan`` gives today's new-card line, ``at`` the exam's time of day
+    (default 09:00)."""
+    from rich.text import Text
+
+    from cardcli.console import out
+    from cardcli.readiness import exam_status, status_lines
+
+    status = exam_status(status_cards(col, states), states, now, exam, name, day, parameters, at=at)
+    for line in status_lines(status, day, plan=plan):
+        out.print(Text(line))

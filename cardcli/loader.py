@@ -10,17 +10,20 @@ from __future__ import annotations
 import math
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from cardcli.errors import DeckIssue, did_you_mean
 from cardcli.model import CARD_KEYS, DECK_KEYS, NO_MATRICES, Card, CardType, Deck
 from cardcli.safetext import excerpt, one_line
-from cardcli.safeyaml import DeckLoader, YamlLimitError, compose
 from cardcli.topics import TOPICS
+from generators import limits
+from generators.limits import size_problem
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = ["Collection", "deck_key", "deck_keys", "expand_paths", "load_file", "load_collection", "parse_text",
            "MAX_FILE_BYTES", "MAX_CELLS", "MAX_SIDE", "MAX_TEXT_CHARS", "MAX_NAME_CHARS",
@@ -29,8 +32,9 @@ __all__ = ["Collection", "deck_key", "deck_keys", "expand_paths", "load_file", "
 #: a deck file larger than this is refused without being read
 MAX_FILE_BYTES = 50 * 1024 * 1024
 #: values in one array (``matrices``, ``answer``, solver arguments), and entries along one side
-MAX_CELLS = 1_000_000
-MAX_SIDE = 4096
+#: (the solver's own limits, :mod:`generators.limits`)
+MAX_CELLS = limits.MAX_CELLS
+MAX_SIDE = limits.MAX_SIDE
 #: characters in one card text (front, back item, option, erratum); in a deck name, tag or group
 MAX_TEXT_CHARS = 20_000
 MAX_NAME_CHARS = 1_000
@@ -98,6 +102,8 @@ class _Parser:
                            f"(not allowed in YAML; write it as an escape in a double-quoted string)")
             return None
         self.lines = text.splitlines()
+        from cardcli.safeyaml import DeckLoader, YamlLimitError, compose
+
         loader = DeckLoader(text)
         try:
             try:
@@ -210,178 +216,245 @@ class _Parser:
         if not isinstance(node, yaml.MappingNode):
             self.err(line, "a card must be a mapping with 'id', 'front' and 'back'")
             return None
-        raw: dict[str, Any] = {}
-        lines: dict[str, int] = {}
-        present: set[str] = set()
+        f = _Fields(line=line, report=self.err)
         dashes = self._dash_columns(node)
-        ok = True
         for knode, vnode in node.value:
             key = knode.value if isinstance(knode, yaml.ScalarNode) else str(knode.value)
             if key not in CARD_KEYS:
-                self.err(_line(knode), f"unknown card key '{excerpt(key, 60)}'{_hint(key[:100], CARD_KEYS)}")
-                ok = False
+                f.fail(_line(knode), f"unknown card key '{excerpt(key, 60)}'{_hint(key[:100], CARD_KEYS)}")
                 continue
-            present.add(key)
+            f.present.add(key)
             try:
-                raw[key] = self.value(loader, vnode)
+                f.raw[key] = self.value(loader, vnode)
             except yaml.YAMLError as e:
-                self.err(_line(vnode), f"'{key}': {_constructor_message(e)}")
-                ok = False
+                f.fail(_line(vnode), f"'{key}': {_constructor_message(e)}")
                 continue
-            lines[key] = _line(vnode)
+            f.lines[key] = _line(vnode)
             if key in _PROSE_KEYS:
                 self._swallowed(key, vnode, dashes)
-        at = lambda key: lines.get(key, line)  # noqa: E731
-
-        for key in ("id", "front", "back"):
-            if key not in present:
-                self.err(line, f"card is missing '{key}'")
-                ok = False
-        cid = raw.get("id")
-        if "id" in raw and (not isinstance(cid, str) or not _ID_RE.match(cid)):
-            self.err(at("id"), f"card id {_q(cid)} must be a lowercase slug (a-z, 0-9, '-', '_', '.')")
-            ok = False
-        front = raw.get("front")
-        if "front" in raw and (not isinstance(front, str) or not front.strip()):
-            self.err(at("front"), "'front' must be non-empty text")
-            ok = False
-        back = raw.get("back")
-        if "back" in raw:
-            if isinstance(back, list):
-                if not back or not all(isinstance(b, (str, int, float)) for b in back):
-                    self.err(at("back"), "'back' list must hold text items")
-                    ok = False
-                else:
-                    back = [str(b) for b in back]
-            elif isinstance(back, (int, float)) and not isinstance(back, bool):
-                back = str(back)
-            elif not isinstance(back, str) or not back.strip():
-                self.err(at("back"), "'back' must be non-empty text or a list of text")
-                ok = False
-
-        topic = raw.get("topic")
-        if "topic" not in present:
-            self.err(line, "card is missing 'topic'")
-            ok = False
-        elif "topic" not in raw:
-            ok = False
-        elif not isinstance(topic, str) or topic not in TOPICS:
-            self.err(at("topic"), f"unknown topic {_q(topic)}{_hint(str(topic)[:100], list(TOPICS))}")
-            ok = False
-
-        tags = raw.get("tags", [])
-        if isinstance(tags, str):
-            tags = [tags]
-        if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
-            self.err(at("tags"), "'tags' must be a list of words")
-            ok = False
-            tags = []
-
-        type_raw = raw.get("type", "basic")
-        try:
-            ctype = CardType(type_raw)
-        except ValueError:
-            self.err(at("type"), f"unknown card type {_q(type_raw)}{_hint(str(type_raw)[:100], _TYPES)};"
-                     f" expected one of {', '.join(_TYPES)}")
+        for check in CARD_CHECKS:  # in order; a check returning False stops the card there
+            if check(f) is False:
+                return None
+        if not f.ok:
             return None
-
-        answer = raw.get("answer")
-        options = raw.get("options")
-        if ctype is CardType.truefalse:
-            if not isinstance(answer, bool):
-                self.err(at("answer"), "a truefalse card needs 'answer: true' or 'answer: false'")
-                ok = False
-        elif ctype is CardType.choice:
-            if not isinstance(options, list) or len(options) < 2 or not all(
-                isinstance(o, (str, int, float)) and not isinstance(o, bool) for o in options
-            ):
-                self.err(at("options"), "a choice card needs 'options': a list of at least two texts")
-                ok = False
-                options = []
-            else:
-                options = [str(o) for o in options]
-                if answer is None or str(answer) not in options:
-                    self.err(at("answer"), f"choice answer {_q(answer)} is not one of the options")
-                    ok = False
-                else:
-                    answer = str(answer)
-        elif ctype is CardType.numeric:
-            if "answer" not in raw:
-                self.err(line, "a numeric card needs an 'answer'")
-                ok = False
-            check = raw.get("check")
-            if not isinstance(check, dict) or not isinstance(check.get("fn"), str) or not isinstance(
-                check.get("args", {}), dict
-            ):
-                self.err(at("check"), "a numeric card needs 'check: {fn: <solver function>, args: {...}}'")
-                ok = False
-        if ctype is not CardType.choice and "options" in raw:
-            self.err(at("options"), f"'options' only belongs on choice cards (this one is {ctype.value})")
-            ok = False
-        if ctype is not CardType.numeric and "check" in raw:
-            self.err(at("check"), f"'check' only belongs on numeric cards (this one is {ctype.value})")
-            ok = False
-        if ctype is CardType.basic and "answer" in raw:
-            self.err(at("answer"), "a basic card has no 'answer' (put it in 'back', or set a type)")
-            ok = False
-
-        erratum = raw.get("erratum")
-        if erratum is not None and (not isinstance(erratum, str) or not erratum.strip()):
-            self.err(at("erratum"), "'erratum' must be text")
-            ok = False
-        text_fields: dict[str, str | None] = {}
-        for key in ("source", "disputed"):
-            value = raw.get(key)
-            if value is not None and (not isinstance(value, str) or not value.strip()):
-                self.err(at(key), f"'{key}' must be non-empty text")
-                ok = False
-                value = None
-            text_fields[key] = value.strip() if isinstance(value, str) else None
-        group = raw.get("group")
-        if group is not None and not isinstance(group, str):
-            self.err(at("group"), "'group' must be a slug")
-            ok = False
-        matrices = raw.get("matrices", {})
-        if not isinstance(matrices, dict) or not all(
-            isinstance(m, list) and m and all(isinstance(r, list) for r in m) for m in matrices.values()
-        ):
-            self.err(at("matrices"), "'matrices' must map a caption to a list of rows")
-            ok = False
-            matrices = {}
-        elif not all(isinstance(k, str) for k in matrices):
-            self.err(at("matrices"), "'matrices' captions must be text")
-            ok = False
-        for key, value in (("answer", answer), ("matrices", matrices), ("check", raw.get("check"))):
-            problem = _size_problem(value)
-            if problem:
-                self.err(at(key), f"'{key}': {problem}")
-                ok = False
-        total = 0
-        for key in ("id", "front", "back", "options", "erratum", "source", "disputed", "tags", "group", "answer"):
-            longest, chars = _text_size(raw.get(key))
-            total += chars
-            limit = MAX_TEXT_CHARS if key not in ("id", "tags", "group") else MAX_NAME_CHARS
-            if longest > limit:
-                self.err(at(key), f"'{key}' has a text of {longest:,} characters (at most {limit:,})")
-                ok = False
-        if total > MAX_CARD_CHARS:
-            self.err(line, f"the card's texts add up to {total:,} characters (at most {MAX_CARD_CHARS:,})")
-            ok = False
-        tolerance = raw.get("tolerance")
-        if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))
-                                      or not math.isfinite(tolerance) or tolerance < 0):
-            self.err(at("tolerance"), "'tolerance' must be a finite non-negative number")
-            ok = False
-        if not ok:
-            return None
+        raw = f.raw
         return Card(
-            id=cid, front=front.strip(), back=back if isinstance(back, list) else back.strip(),
-            topic=sys.intern(topic), deck=deck, file=self.file, line=line, type=ctype,
-            tags=tuple(sys.intern(t.strip()) for t in tags), answer=answer, options=tuple(options or ()),
-            check=raw.get("check"), erratum=erratum, group=group, matrices=matrices or NO_MATRICES,
-            tolerance=float(tolerance) if tolerance is not None else None,
-            source=text_fields["source"], disputed=text_fields["disputed"],
+            id=raw["id"], front=raw["front"].strip(), back=f.back if isinstance(f.back, list) else f.back.strip(),
+            topic=sys.intern(raw["topic"]), deck=deck, file=self.file, line=line, type=f.ctype,
+            tags=tuple(sys.intern(t.strip()) for t in f.tags), answer=f.answer, options=tuple(f.options or ()),
+            check=raw.get("check"), erratum=raw.get("erratum"), group=raw.get("group"),
+            matrices=f.matrices or NO_MATRICES,
+            tolerance=float(raw["tolerance"]) if raw.get("tolerance") is not None else None,
+            source=f.texts["source"], disputed=f.texts["disputed"],
         )
+
+
+# -- card validation: a table of small checks ------------------------------------------------------
+@dataclass
+class _Fields:
+    """One card's keys as read (``raw``, their ``lines``), the values the checks normalise, and
+    whether every check passed. :meth:`fail` reports ``file:line: message`` and marks the card bad."""
+
+    line: int
+    report: Callable[[int, str], None]
+    raw: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    present: set[str] = field(default_factory=set)
+    ok: bool = True
+    back: Any = None
+    tags: list[str] = field(default_factory=list)
+    ctype: CardType = CardType.basic
+    answer: Any = None
+    options: list[str] | None = None
+    matrices: Any = None
+    texts: dict[str, str | None] = field(default_factory=dict)
+
+    def at(self, key: str) -> int:
+        """The line of ``key``'s value (the card's line when the key is absent)."""
+        return self.lines.get(key, self.line)
+
+    def fail(self, where: int | str, message: str) -> None:
+        self.report(self.at(where) if isinstance(where, str) else where, message)
+        self.ok = False
+
+
+def _required(f: _Fields) -> None:
+    for key in ("id", "front", "back"):
+        if key not in f.present:
+            f.fail(f.line, f"card is missing '{key}'")
+
+
+def _id(f: _Fields) -> None:
+    cid = f.raw.get("id")
+    if "id" in f.raw and (not isinstance(cid, str) or not _ID_RE.match(cid)):
+        f.fail("id", f"card id {_q(cid)} must be a lowercase slug (a-z, 0-9, '-', '_', '.')")
+
+
+def _front(f: _Fields) -> None:
+    front = f.raw.get("front")
+    if "front" in f.raw and (not isinstance(front, str) or not front.strip()):
+        f.fail("front", "'front' must be non-empty text")
+
+
+def _back(f: _Fields) -> None:
+    back = f.back = f.raw.get("back")
+    if "back" not in f.raw:
+        return
+    if isinstance(back, list):
+        if not back or not all(isinstance(b, (str, int, float)) for b in back):
+            f.fail("back", "'back' list must hold text items")
+        else:
+            f.back = [str(b) for b in back]
+    elif isinstance(back, (int, float)) and not isinstance(back, bool):
+        f.back = str(back)
+    elif not isinstance(back, str) or not back.strip():
+        f.fail("back", "'back' must be non-empty text or a list of text")
+
+
+def _topic(f: _Fields) -> None:
+    topic = f.raw.get("topic")
+    if "topic" not in f.present:
+        f.fail(f.line, "card is missing 'topic'")
+    elif "topic" not in f.raw:  # present, but its value could not be read (already reported)
+        f.ok = False
+    elif not isinstance(topic, str) or topic not in TOPICS:
+        f.fail("topic", f"unknown topic {_q(topic)}{_hint(str(topic)[:100], list(TOPICS))}")
+
+
+def _tags(f: _Fields) -> None:
+    tags = f.raw.get("tags", [])
+    if isinstance(tags, str):
+        tags = [tags]
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+        f.fail("tags", "'tags' must be a list of words")
+        tags = []
+    f.tags = tags
+
+
+def _type(f: _Fields) -> bool:
+    type_raw = f.raw.get("type", "basic")
+    try:
+        f.ctype = CardType(type_raw)
+    except ValueError:
+        f.fail("type", f"unknown card type {_q(type_raw)}{_hint(str(type_raw)[:100], _TYPES)};"
+                       f" expected one of {', '.join(_TYPES)}")
+        return False  # the checks after this one depend on the type
+    return True
+
+
+def _truefalse(f: _Fields) -> None:
+    if f.ctype is CardType.truefalse and not isinstance(f.answer, bool):
+        f.fail("answer", "a truefalse card needs 'answer: true' or 'answer: false'")
+
+
+def _choice(f: _Fields) -> None:
+    if f.ctype is not CardType.choice:
+        return
+    options = f.options
+    if not isinstance(options, list) or len(options) < 2 or not all(
+        isinstance(o, (str, int, float)) and not isinstance(o, bool) for o in options
+    ):
+        f.fail("options", "a choice card needs 'options': a list of at least two texts")
+        f.options = []
+        return
+    f.options = [str(o) for o in options]
+    if f.answer is None or str(f.answer) not in f.options:
+        f.fail("answer", f"choice answer {_q(f.answer)} is not one of the options")
+    else:
+        f.answer = str(f.answer)
+
+
+def _numeric(f: _Fields) -> None:
+    if f.ctype is not CardType.numeric:
+        return
+    if "answer" not in f.raw:
+        f.fail(f.line, "a numeric card needs an 'answer'")
+    check = f.raw.get("check")
+    if not isinstance(check, dict) or not isinstance(check.get("fn"), str) or not isinstance(
+        check.get("args", {}), dict
+    ):
+        f.fail("check", "a numeric card needs 'check: {fn: <solver function>, args: {...}}'")
+
+
+def _answer_and_options(f: _Fields) -> None:
+    f.answer, f.options = f.raw.get("answer"), f.raw.get("options")
+    _truefalse(f)
+    _choice(f)
+    _numeric(f)
+
+
+def _misplaced(f: _Fields) -> None:
+    if f.ctype is not CardType.choice and "options" in f.raw:
+        f.fail("options", f"'options' only belongs on choice cards (this one is {f.ctype.value})")
+    if f.ctype is not CardType.numeric and "check" in f.raw:
+        f.fail("check", f"'check' only belongs on numeric cards (this one is {f.ctype.value})")
+    if f.ctype is CardType.basic and "answer" in f.raw:
+        f.fail("answer", "a basic card has no 'answer' (put it in 'back', or set a type)")
+
+
+def _erratum(f: _Fields) -> None:
+    erratum = f.raw.get("erratum")
+    if erratum is not None and (not isinstance(erratum, str) or not erratum.strip()):
+        f.fail("erratum", "'erratum' must be text")
+
+
+def _source_and_disputed(f: _Fields) -> None:
+    for key in ("source", "disputed"):
+        value = f.raw.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            f.fail(key, f"'{key}' must be non-empty text")
+            value = None
+        f.texts[key] = value.strip() if isinstance(value, str) else None
+
+
+def _group(f: _Fields) -> None:
+    if f.raw.get("group") is not None and not isinstance(f.raw["group"], str):
+        f.fail("group", "'group' must be a slug")
+
+
+def _matrices(f: _Fields) -> None:
+    matrices = f.matrices = f.raw.get("matrices", {})
+    if not isinstance(matrices, dict) or not all(
+        isinstance(m, list) and m and all(isinstance(r, list) for r in m) for m in matrices.values()
+    ):
+        f.fail("matrices", "'matrices' must map a caption to a list of rows")
+        f.matrices = {}
+    elif not all(isinstance(k, str) for k in matrices):
+        f.fail("matrices", "'matrices' captions must be text")
+
+
+def _sizes(f: _Fields) -> None:
+    for key, value in (("answer", f.answer), ("matrices", f.matrices), ("check", f.raw.get("check"))):
+        problem = _size_problem(value)
+        if problem:
+            f.fail(key, f"'{key}': {problem}")
+
+
+def _text_lengths(f: _Fields) -> None:
+    total = 0
+    for key in ("id", "front", "back", "options", "erratum", "source", "disputed", "tags", "group", "answer"):
+        longest, chars = _text_size(f.raw.get(key))
+        total += chars
+        limit = MAX_TEXT_CHARS if key not in ("id", "tags", "group") else MAX_NAME_CHARS
+        if longest > limit:
+            f.fail(key, f"'{key}' has a text of {longest:,} characters (at most {limit:,})")
+    if total > MAX_CARD_CHARS:
+        f.fail(f.line, f"the card's texts add up to {total:,} characters (at most {MAX_CARD_CHARS:,})")
+
+
+def _tolerance(f: _Fields) -> None:
+    tolerance = f.raw.get("tolerance")
+    if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))
+                                  or not math.isfinite(tolerance) or tolerance < 0):
+        f.fail("tolerance", "'tolerance' must be a finite non-negative number")
+
+
+#: the card checks, in the order their messages are reported; each reads ``_Fields.raw``, may
+#: normalise a value for the card, and calls :meth:`_Fields.fail` with a ``file:line`` message
+CARD_CHECKS: tuple[Callable[[_Fields], bool | None], ...] = (
+    _required, _id, _front, _back, _topic, _tags, _type, _answer_and_options, _misplaced, _erratum,
+    _source_and_disputed, _group, _matrices, _sizes, _text_lengths, _tolerance,
+)
 
 
 def _text_size(value: Any) -> tuple[int, int]:
@@ -398,25 +471,16 @@ def _size_problem(value: Any) -> str | None:
     """Why ``value`` (nested lists/mappings) is too big to use, or None.
 
     Every list is an array side: at most :data:`MAX_SIDE` entries; at most :data:`MAX_CELLS`
-    values in all. Iterative, and each shared (aliased) object is counted every time it is used.
+    values in all (the walk and the limits are :mod:`generators.limits`, shared with the checks).
     """
-    cells = 0
-    todo = [value]
-    while todo:
-        item = todo.pop()
-        if isinstance(item, list):
-            if len(item) > MAX_SIDE:
-                return f"a list of {len(item):,} entries (at most {MAX_SIDE:,} per side)"
-            todo.extend(item)
-        elif isinstance(item, dict):
-            todo.extend(item.values())
-        else:
-            cells += 1
-            if cells > MAX_CELLS:
-                return f"more than {MAX_CELLS:,} values (the limit)"
-            if isinstance(item, str) and len(item) > MAX_NAME_CHARS:
-                return f"a text of {len(item):,} characters (at most {MAX_NAME_CHARS:,} here)"
-    return None
+    too_big = size_problem(value, max_text=MAX_NAME_CHARS, max_cells=MAX_CELLS, max_side=MAX_SIDE)
+    if too_big is None:
+        return None
+    return {
+        "side": f"a list of {too_big.size:,} entries (at most {MAX_SIDE:,} per side)",
+        "cells": f"more than {MAX_CELLS:,} values (the limit)",
+        "text": f"a text of {too_big.size:,} characters (at most {MAX_NAME_CHARS:,} here)",
+    }[too_big.kind]
 
 
 def _constructor_message(e: yaml.YAMLError) -> str:
@@ -429,9 +493,17 @@ def _constructor_message(e: yaml.YAMLError) -> str:
 
 def parse_text(text: str, file: str, bundled: bool = False) -> tuple[Deck | None, list[DeckIssue]]:
     """Parse and validate one deck from text. Pure: no file system access."""
+    _import_yaml()
     parser = _Parser(file, bundled)
     deck = parser.parse(text)
     return deck, parser.issues
+
+
+def _import_yaml() -> None:
+    """PyYAML, imported at the first parse: a run whose decks all come from the parse cache
+    (:mod:`cardcli.cache`) never loads it (a tenth of `cardcli study`'s start-up)."""
+    global yaml
+    import yaml
 
 
 def load_file(path: Path, bundled: bool = False) -> tuple[Deck | None, list[DeckIssue]]:
@@ -495,9 +567,6 @@ class Collection:
     @property
     def cards(self) -> list[Card]:
         return [c for d in self.decks for c in d.cards]
-
-    def by_id(self) -> dict[str, Card]:
-        return {c.id: c for c in self.cards}
 
     def select(self, decks: list[str] | None = None, topics: list[str] | None = None) -> list[Card]:
         """Cards of the named decks (see :func:`deck_key`) and topics."""

@@ -23,22 +23,18 @@ can move beside the solver as a unit).
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from cardcli.answers import AnswerFormatError, Grade, grade, parse_answer
-from generators.parts import Part, get_part, leaf_names, put_part
+from cardcli.answers import Grade, parse_answer, parse_parts, split_parts
+from generators.grading import compare_parts, grade, grade_part
+from generators.parts import Part, get_part
 
 __all__ = ["PartMark", "PartsGrade", "ENTRY_HELP", "compare_parts", "grade_parts", "mark_problem",
            "parse_parts", "points_line", "read_problem", "split_parts"]
 
 ENTRY_HELP = ("the parts in order separated by | (e.g. '6 | 1 | -2'), or named ('value = 6 | x = 1 | y = -2'), "
               "or JSON")
-
-_LABEL = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*[=:]\s*(.*)$", re.S)
-
 
 @dataclass(frozen=True)
 class PartMark:
@@ -80,89 +76,6 @@ class PartsGrade(Grade):
         return tuple(p.name for p in self.parts if p.followed)
 
 
-# -- reading ------------------------------------------------------------------------------------
-def _short_names(parts: tuple[Part, ...]) -> dict[str, str]:
-    """Accepted label -> part name: the full dotted name, and its last component when unique."""
-    out = {p.name.lower(): p.name for p in parts}
-    last: dict[str, list[str]] = {}
-    for p in parts:
-        last.setdefault(p.name.rsplit(".", 1)[-1].lower(), []).append(p.name)
-    for short, names in last.items():
-        if len(names) == 1:
-            out.setdefault(short, names[0])
-    return out
-
-
-def split_parts(text: str, parts: tuple[Part, ...]) -> list[str]:
-    """The segments of a typed parts answer (``|`` or new lines; ``;`` too when no part is a matrix)."""
-    t = text.strip()
-    seps = r"[|\n]"
-    if "|" not in t and "\n" not in t and not any(p.kind == "matrix" for p in parts):
-        seps = r"[|\n;]"
-    return [s.strip() for s in re.split(seps, t) if s.strip()]
-
-
-def parse_parts(text: str, parts: tuple[Part, ...], expected: Any) -> dict:
-    """``text`` read as a nested answer dict (every part read with its own kind); raises
-    :class:`AnswerFormatError` naming the part that cannot be read or the parts expected."""
-    from cardcli.answers import _check_length
-
-    _check_length(text)
-    names = [p.name for p in parts]
-    listing = ", ".join(names)
-    t = text.strip()
-    if not t:
-        raise AnswerFormatError(f"expected {len(parts)} parts ({listing}), got nothing")
-    raw: dict[str, str] = {}
-    if t.startswith("{"):
-        try:
-            data = json.loads(t)
-        except json.JSONDecodeError as e:
-            raise AnswerFormatError(f"could not read the JSON answer: {e.msg}") from None
-        except (ValueError, RecursionError):  # a number too long for int(); nesting deeper than the parser goes
-            raise AnswerFormatError("could not read the JSON answer") from None
-        for p in parts:
-            leaf = get_part(data, p.name)
-            if leaf is None or isinstance(leaf, (bool, dict, str)):
-                raise AnswerFormatError(f"the JSON answer has no number for {p.name!r}; parts: {listing}")
-            raw[p.name] = json.dumps(leaf)
-    else:
-        segments = split_parts(t, parts)
-        labels = _short_names(parts)
-        matches = [_LABEL.match(s) for s in segments]
-        labelled = [m is not None and m.group(1).lower() in labels for m in matches]
-        if all(labelled):
-            for m in matches:
-                assert m is not None
-                name = labels[m.group(1).lower()]
-                if name in raw:
-                    raise AnswerFormatError(f"the part {name!r} is given twice")
-                raw[name] = m.group(2)
-            missing = [n for n in names if n not in raw]
-            if missing:
-                raise AnswerFormatError(f"missing part{'s' if len(missing) > 1 else ''}: {', '.join(missing)} "
-                                        f"(parts: {listing})")
-        elif any(labelled):
-            raise AnswerFormatError(f"name every part or none (parts in order: {listing})")
-        else:
-            if len(segments) != len(parts):
-                raise AnswerFormatError(f"expected {len(parts)} parts separated by | ({listing}), "
-                                        f"got {len(segments)}")
-            raw = dict(zip(names, segments, strict=True))
-    out: dict = {}
-    for p in parts:
-        exp = get_part(expected, p.name)
-        try:
-            if p.kind == "matrix" and isinstance(exp, list) and exp and not isinstance(exp[0], list):
-                value = parse_answer(raw[p.name], "matrix", [exp])[0]  # a vector: one row
-            else:
-                value = parse_answer(raw[p.name], p.kind, exp)
-        except AnswerFormatError as e:
-            raise AnswerFormatError(f"{p.name}: {e}") from None
-        put_part(out, p.name, value)
-    return out
-
-
 def read_problem(problem: Any, text: str) -> Any:
     """The student's ``text`` read as an answer to ``problem`` (any kind)."""
     if problem.answer_kind == "parts":
@@ -171,53 +84,6 @@ def read_problem(problem: Any, text: str) -> Any:
 
 
 # -- comparing and marking ------------------------------------------------------------------------
-def _leaf_kind(expected: Any, tolerance: float | None) -> str:
-    if isinstance(expected, list):
-        return "matrix"
-    if isinstance(expected, int) and tolerance is None:
-        return "int"
-    return "float"
-
-
-def _vector(v: Any) -> Any:
-    """A flat list as a one-row matrix (vectors are compared cell by cell with the tolerance)."""
-    return [v] if isinstance(v, list) and (not v or not isinstance(v[0], list)) else v
-
-
-def _one(value: Any, expected: Any, kind: str, tolerance: float | None) -> Grade:
-    if kind == "matrix" or (kind != "shape" and isinstance(expected, list)):
-        value, expected = _vector(value), _vector(expected)
-        if not isinstance(value, list) or len(value) != len(expected) or any(
-                not isinstance(r, list) or len(r) != len(e) for r, e in zip(value, expected, strict=True)):
-            return Grade(False, [], "the shape differs", value)
-        return grade(value, expected, "matrix", tolerance)
-    return grade(value, expected, kind, tolerance)
-
-
-def compare_parts(value: Any, expected: Any, tolerance: float | None,
-                  parts: tuple[Part, ...] | None = None) -> Grade:
-    """Plain part-by-part comparison (no follow-through): correct when every part grades right.
-    Without ``parts`` the leaves of ``expected`` are the parts (kind from the value's type)."""
-    names = [p.name for p in parts] if parts else leaf_names(expected)
-    by_name = {p.name: p for p in parts or ()}
-    wrong = []
-    for name in names:
-        e, v = get_part(expected, name), get_part(value, name)
-        part = by_name.get(name)
-        tol = part.tolerance if part is not None and part.tolerance is not None else tolerance
-        kind = part.kind if part is not None else _leaf_kind(e, tolerance)
-        if v is None or e is None:
-            wrong.append(name)
-            continue
-        try:
-            ok = _one(v, e, kind, tol).correct
-        except (TypeError, ValueError, KeyError, IndexError):
-            ok = False
-        if not ok:
-            wrong.append(name)
-    return Grade(not wrong, [], "correct" if not wrong else f"wrong: {', '.join(wrong)}", value)
-
-
 def _show(v: Any) -> str:
     from generators.parts import parts_text
 
@@ -233,7 +99,7 @@ def grade_parts(value: Any, expected: Any, parts: tuple[Part, ...], params: dict
     for p in parts:
         e, v = get_part(expected, p.name), get_part(value, p.name)
         tol = p.tolerance if p.tolerance is not None else tolerance
-        g = _one(v, e, p.kind, tol)
+        g = grade_part(v, e, p.kind, tol)
         followed, follow_value = False, None
         if not g.correct and slipped and p.follow is not None:
             try:
@@ -241,7 +107,7 @@ def grade_parts(value: Any, expected: Any, parts: tuple[Part, ...], params: dict
             except (ValueError, TypeError, KeyError, IndexError, ZeroDivisionError, OverflowError):
                 follow_value = None
             if follow_value is not None:
-                followed = _one(v, follow_value, p.kind, tol).correct
+                followed = grade_part(v, follow_value, p.kind, tol).correct
         if g.correct:
             detail = "right"
         elif followed:

@@ -11,88 +11,27 @@ text shows literally and the sequence does nothing:
   what is displayed ("Trojan Source");
 * lone surrogates (undecodable file names), which a UTF-8 terminal cannot print.
 
+That definition (:data:`UNSAFE`) and the bounded one-line quoting of values live in
+:mod:`generators.text`, the lowest layer, because the solver quotes deck values in its messages too.
+
 Markup is a separate matter: rich parses ``[bold]`` or ``[link=...]`` only in *strings* passed to
 it; data goes in as :class:`rich.text.Text` (see :func:`safe_text`), which is never parsed.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-__all__ = ["clean", "one_line", "excerpt", "safe_text", "EXCERPT_CHARS"]
+from generators.text import (
+    EXCERPT_CHARS,
+    UNSAFE,
+    clean,
+    excerpt,
+    one_line,
+    strip_unsafe,
+)
 
-#: error messages quote at most this many characters of a value
-EXCERPT_CHARS = 200
-
-_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-_CONTROL = re.compile(f"[{_UNSAFE}]")
-_CONTROL_OR_BREAK = re.compile(f"[{_UNSAFE}\n\t]")
-_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
-
-
-def _visible(match: re.Match[str]) -> str:
-    ch = match.group()
-    if ch in _NAMED:
-        return _NAMED[ch]
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def clean(text: str) -> str:
-    """``text`` with every control character shown as an escape (``\\x1b``); newlines and tabs kept."""
-    if _CONTROL.search(text) is None:  # the usual case: no copy
-        return text
-    return _CONTROL.sub(_visible, text)
-
-
-def one_line(text: str) -> str:
-    """:func:`clean`, and newlines and tabs shown as ``\\n``/``\\t`` too (for ``file:line`` messages)."""
-    if _CONTROL_OR_BREAK.search(text) is None:
-        return text
-    return _CONTROL_OR_BREAK.sub(_visible, text)
-
-
-def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
-    """``repr(value)`` (or the string itself) cut to ``limit`` characters, on one line.
-
-    Never builds the whole ``repr`` of a huge nested list: containers are summarised first.
-    """
-    text = value if isinstance(value, str) else _short_repr(value, limit)
-    text = one_line(text)
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1] + "…"
-
-
-def _short_repr(value: Any, limit: int) -> str:
-    if isinstance(value, (list, tuple)):
-        parts: list[str] = []
-        size = 0
-        for item in value:
-            if size > limit:
-                parts.append("...")
-                break
-            r = _short_repr(item, limit - size)
-            parts.append(r)
-            size += len(r) + 2
-        open_, close = ("[", "]") if isinstance(value, list) else ("(", ")")
-        return open_ + ", ".join(parts) + close
-    if isinstance(value, dict):
-        parts = []
-        size = 0
-        for k, v in value.items():
-            if size > limit:
-                parts.append("...")
-                break
-            r = f"{_short_repr(k, limit)}: {_short_repr(v, limit - size)}"
-            parts.append(r)
-            size += len(r) + 2
-        return "{" + ", ".join(parts) + "}"
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * limit:
-        return f"<integer of about {int(value.bit_length() * 0.30103)} digits>"
-    r = repr(value)
-    return r if len(r) <= limit + 1 else r[: limit + 1]
+__all__ = ["clean", "one_line", "excerpt", "safe_text", "strip_unsafe", "EXCERPT_CHARS", "UNSAFE"]
 
 
 def safe_text(text: Any, style: str = "") -> Any:

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from operator import attrgetter
@@ -57,11 +57,11 @@ from cardcli.scheduler import (
     StudyQueue,
     effective_due,
     format_interval,
-    is_due,
     preview_intervals,
     review,
 )
-from cardcli.store import ReviewRecord, StateIndex, Store
+from cardcli.scheduler.states import CardStates, LoadedStates, card_states
+from cardcli.store import ReviewRecord, Store
 from cardcli.studyday import StudyDay
 from cardcli.terminal import KeySource
 
@@ -190,7 +190,6 @@ class _Done:
     card: Card
     before: CardState | None
     rating: int
-    first_time: bool
 
 
 class Session:
@@ -202,7 +201,7 @@ class Session:
         store: Store,
         console: Console,
         keys: KeySource,
-        states: dict[str, CardState],
+        states: CardStates | MutableMapping[str, CardState],
         cards: Sequence[Card] = (),
         *,
         limit: int = DEFAULT_LIMIT,
@@ -216,8 +215,8 @@ class Session:
         self.store = store
         self.console = console
         self.keys = keys
-        self.persisted = states
-        self.states = dict(states) if cram else states  # cram works on a private copy
+        self.persisted = card_states(states)
+        self.states = LoadedStates(self.persisted.items()) if cram else self.persisted  # cram: a private copy
         self.cards = list(cards)
         self.limit = limit
         self.cram = cram
@@ -309,25 +308,10 @@ class Session:
         s.seen = len(self._seen)
         s.reviews = sum(s.ratings.values())
         pool = self.cards or [d.card for d in self._done]
-        if isinstance(self.persisted, StateIndex) and self.policy.exam is None:
-            # a big history: the same two figures from the due index, not from every card's state
-            ids = list(map(attrgetter("id"), pool))
-            due_ids, s.next_due = self.persisted.due_summary(set(ids), now)
-            s.due_now = sum(map(due_ids.__contains__, ids))
-            return
-        due_now = 0
-        nxt: datetime | None = None
-        for c in pool:
-            st = self.persisted.get(c.id)
-            if st is None:
-                continue
-            if is_due(st, now, self.policy) and effective_due(st, self.policy) <= now:
-                due_now += 1
-            else:
-                d = effective_due(st, self.policy)
-                nxt = d if nxt is None or d < nxt else nxt
-        s.due_now = due_now
-        s.next_due = nxt
+        # on a big history (StateIndex) the two figures come from the due index, not every state
+        ids = list(map(attrgetter("id"), pool))
+        due_ids, s.next_due = self.persisted.due_summary(set(ids), now, self.policy)
+        s.due_now = sum(map(due_ids.__contains__, ids))
 
     # -- one card --------------------------------------------------------------------------
     def _one(self, card: Card) -> None:
@@ -569,10 +553,9 @@ class Session:
             rid = self.store.record(rec, compute)
             before, after = written
         self.states[card.id] = after
-        first = self._seen[card.id] == 0
         self._seen[card.id] += 1
         self.summary.ratings[rating] += 1
-        self._done.append(_Done(rid, card, before, rating, first))
+        self._done.append(_Done(rid, card, before, rating))
         self.queue.rated(card, rating, after, now)
 
     def _undo(self, current: Card | None) -> None:
@@ -587,7 +570,8 @@ class Session:
         # the store restored (or replayed, if another session rated the card since) its state
         restored = last.before if self.cram else self.store.load_state(last.card.id)
         if restored is None:
-            self.states.pop(last.card.id, None)
+            if last.card.id in self.states:
+                del self.states[last.card.id]
         else:
             self.states[last.card.id] = restored
         self._seen[last.card.id] -= 1
@@ -618,7 +602,7 @@ def stop_lines(stopped: str, left: int, limit: int) -> list[str]:
 # -- why a queue is empty -----------------------------------------------------------------
 
 def empty_reason(
-    queue: StudyQueue, states: Mapping[str, CardState], cards: Sequence[Card], now: datetime,
+    queue: StudyQueue, states: CardStates | MutableMapping[str, CardState], cards: Sequence[Card], now: datetime,
     policy: Policy, cram: bool = False,
 ) -> tuple[list[str], bool]:
     """Lines saying why ``queue`` has nothing left and how to get more; True when the day's
@@ -632,18 +616,10 @@ def empty_reason(
         return [f"{introduced} of {limit} new cards introduced today — press n for {MORE_NEW} more, "
                 f"or run with --new {limit + 20}",
                 f"({_count(unseen, 'unseen card')} left in this selection.)"], True
-    nxt: datetime | None = None
-    if isinstance(states, StateIndex) and policy.exam is None:  # a big history: from the due index
-        ids = list(map(attrgetter("id"), cards))
-        nxt = states.earliest_due(set(ids))
-        seen = sum(map(states.ids.__contains__, ids))
-    else:
-        for c in cards:
-            st = states.get(c.id)
-            if st is not None:
-                d = effective_due(st, policy)
-                nxt = d if nxt is None or d < nxt else nxt
-        seen = sum(1 for c in cards if c.id in states)
+    states = card_states(states)
+    ids = list(map(attrgetter("id"), cards))
+    nxt = states.earliest_due(set(ids), policy)  # a big history: from the due index
+    seen = sum(map(states.ids.__contains__, ids))
     lines = []
     if nxt is not None:
         wait = nxt - now

@@ -6,7 +6,7 @@ Every card's ``topic`` and every generator family's ``topics`` come from this li
 
 from __future__ import annotations
 
-__all__ = ["TOPICS", "is_topic"]
+__all__ = ["TOPICS"]
 
 #: topic -> one-line description (shown by ``cardcli decks --topics`` and in README).
 TOPICS: dict[str, str] = {
@@ -38,8 +38,3 @@ TOPICS: dict[str, str] = {
     "course": "exam format and course logistics",
     "misc": "imported cards no keyword placed (cardcli import's fallback)",
 }
-
-
-def is_topic(name: str) -> bool:
-    """True when ``name`` is in the shared vocabulary."""
-    return name in TOPICS

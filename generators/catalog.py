@@ -8,7 +8,9 @@ they start without loading NumPy or the solver.
 
 from __future__ import annotations
 
-from cardcli.errors import did_you_mean
+from collections.abc import Collection
+
+from generators.errors import GeneratorError, did_you_mean
 
 __all__ = ["CATALOG", "MODULES", "resolve"]
 
@@ -79,13 +81,14 @@ MODULES: dict[str, str] = {
 }
 
 
-def resolve(topics_or_families: list[str]) -> list[str]:
-    """Sorted family names selected by ``--topic`` values (topics or family names); empty = all."""
+def resolve(topics_or_families: list[str], other_topics: Collection[str] = ()) -> list[str]:
+    """Sorted family names selected by ``--topic`` values (topics or family names); empty = all.
+
+    Raises :class:`~generators.errors.GeneratorError` for a name no family has; ``other_topics``
+    are the application's topics without generated problems (named as such in the message).
+    """
     if not topics_or_families:
         return sorted(CATALOG)
-    from cardcli.errors import UsageError
-    from cardcli.topics import TOPICS
-
     by_topic: dict[str, list[str]] = {}
     for name, (topics, _) in CATALOG.items():
         for t in topics:
@@ -96,12 +99,12 @@ def resolve(topics_or_families: list[str]) -> list[str]:
             chosen.add(value)
         elif value in by_topic:
             chosen.update(by_topic[value])
-        elif value in TOPICS:
-            raise UsageError(f"topic {value!r} has no generated problems (flashcards only); problem topics: "
+        elif value in other_topics:
+            raise GeneratorError(f"topic {value!r} has no generated problems (flashcards only); problem topics: "
                              f"{', '.join(sorted(by_topic))}")
         else:
             valid = sorted(by_topic) + sorted(CATALOG)
-            raise UsageError(
+            raise GeneratorError(
                 f"no problem family or problem topic {value!r}{did_you_mean(value, valid)}; "
                 f"topics: {', '.join(sorted(by_topic))}; families: {', '.join(sorted(CATALOG))}")
     return sorted(chosen)

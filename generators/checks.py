@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from cardcli.safetext import excerpt
 from generators.conv import conv2d, conv2d_backward
+from generators.limits import MAX_CELLS, MAX_INT, MAX_SIDE, size_problem
 from generators.losses import uniform_softmax_loss
 from generators.memory import activation_memory, activation_values
 from generators.params import conv_params, linear_params, network_params
@@ -29,6 +29,7 @@ from generators.sizes import (
     transposed_conv_output_size,
     vgg16_dims,
 )
+from generators.text import excerpt
 
 __all__ = ["CHECKS", "DEFAULT_REL_TOL", "ABS_FLOOR", "MAX_CELLS", "MAX_SIDE", "MAX_INT", "MAX_WINDOW_CELLS",
            "MAX_MULTIPLY_ADDS", "UnknownCheckError", "check_bounds", "evaluate", "matches", "to_plain"]
@@ -45,9 +46,6 @@ CHECKS: dict[str, Callable[..., Any]] = {
 }
 
 #: bounds checked before any solver function runs (a deck is someone else's input)
-MAX_CELLS = 1_000_000  # values in one argument, in the padded input, in the output
-MAX_SIDE = 4096  # entries along one side; also the largest padding/stride/dilation/kernel size
-MAX_INT = 2**53  # integers beyond this are not exact as floats (and a 4,000-digit one is slow)
 MAX_WINDOW_CELLS = 10_000_000  # C*OH*OW*KH*KW: the sliding-window array of a conv or pool (80 MB)
 MAX_MULTIPLY_ADDS = 100_000_000  # F*C*OH*OW*KH*KW
 MAX_SQUARE_SIDE = 512  # rnn_gradient: eigenvalues of an n x n matrix cost n^3
@@ -127,27 +125,15 @@ def check_bounds(name: str, args: Mapping[str, Any]) -> None:
         shape = _shape(args.get("weight"))
         if shape and max(shape) > MAX_SQUARE_SIDE:
             raise ValueError(f"{name}: weight of shape {shape} is too large (at most {MAX_SQUARE_SIDE} per side)")
-    cells = 0
-    todo: list[tuple[Any, int]] = [(v, 1) for v in args.values()]
-    while todo:
-        item, depth = todo.pop()
-        if depth > 8:
-            raise ValueError(f"{name}: arguments nested more than 8 levels deep")
-        if isinstance(item, (list, tuple)):
-            if len(item) > MAX_SIDE:
-                raise ValueError(f"{name}: a list of {len(item):,} entries (at most {MAX_SIDE:,} per side)")
-            todo.extend((v, depth + 1) for v in item)
-            continue
-        if isinstance(item, Mapping):
-            todo.extend((v, depth + 1) for v in item.values())
-            continue
-        cells += 1
-        if cells > MAX_CELLS:
-            raise ValueError(f"{name}: arguments hold more than {MAX_CELLS:,} values")
-        if isinstance(item, Integral) and not isinstance(item, bool) and abs(int(item)) > MAX_INT:
-            raise ValueError(f"{name}: the integer {excerpt(item, 40)} is too large (at most 2**53)")
-        if isinstance(item, str) and len(item) > 100:
-            raise ValueError(f"{name}: a text argument of {len(item):,} characters")
+    too_big = size_problem(args, max_text=100, max_depth=8, max_int=MAX_INT)
+    if too_big is not None:
+        raise ValueError(f"{name}: " + {
+            "depth": "arguments nested more than 8 levels deep",
+            "side": f"a list of {too_big.size:,} entries (at most {MAX_SIDE:,} per side)",
+            "cells": f"arguments hold more than {MAX_CELLS:,} values",
+            "int": f"the integer {excerpt(too_big.value, 40)} is too large (at most 2**53)",
+            "text": f"a text argument of {too_big.size:,} characters",
+        }[too_big.kind])
     if name in _ARRAY_FNS:  # sizes only matter where arrays are built from them
         for key in _SPATIAL:
             for v in _ints(args.get(key)):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from cardcli import scheduler as S
 from cardcli import store as store_mod
@@ -51,10 +51,3 @@ def test_quiz_counts_only_count_quiz_rows(tmp_path):
         s.record(ReviewRecord("gen:pool-forward:d1", "generated", T0, 1, correct=False, kind="review"), st)
         s.record(ReviewRecord("gen:conv-forward:d2", "generated", T0, 4, correct=True, kind="quiz"), st)
         assert sorted(s.quiz_counts()) == [("gen:conv-forward:d2", 1, 1), ("gen:pool-forward:d1", 2, 1)]
-
-
-def test_review_times_since(tmp_path):
-    with Store.open(tmp_path / "h.sqlite3") as s:
-        for h in (0, 5, 30):
-            s.record(ReviewRecord("a", "D", T0 + timedelta(hours=h), 3), None)
-        assert s.review_times(T0 + timedelta(hours=1)) == [T0 + timedelta(hours=5), T0 + timedelta(hours=30)]

@@ -274,7 +274,7 @@ def test_solver_value_keeps_the_keys_of_a_mapping_answer():
 def test_no_numpy_at_start_when_user_decks_have_no_check(tmp_path):
     plain = tmp_path / "plain.yaml"
     plain.write_text("deck: P\nsource: t\ncards:\n  - {id: p1, topic: conv, front: a, back: b}\n")
-    code = ("import sys; from pathlib import Path; from cardcli.commands._common import load_decks; "
+    code = ("import sys; from pathlib import Path; from cardcli.selection import load_decks; "
             f"load_decks([Path({str(plain)!r})], solver_answers=True); print('numpy' in sys.modules)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                        env=_env(tmp_path / "home"))

@@ -15,7 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cardcli.cli import app
-from cardcli.errors import UsageError
+from cardcli.topics import TOPICS
+from generators.errors import GeneratorError
 from generators.families import FAMILIES, generate, resolve
 
 EXPECTED_FAMILIES = {
@@ -423,14 +424,14 @@ def test_resolve_topics_and_families():
 
 @pytest.mark.parametrize("bad, hint", [("poolng", "pooling"), ("conv-foward", "conv-forward")])
 def test_resolve_unknown_did_you_mean(bad, hint):
-    with pytest.raises(UsageError) as e:
+    with pytest.raises(GeneratorError) as e:
         resolve([bad])
     assert f"did you mean {hint!r}" in str(e.value)
 
 
 def test_resolve_topic_without_families():
-    with pytest.raises(UsageError, match="no generated problems"):
-        resolve(["detection"])
+    with pytest.raises(GeneratorError, match="no generated problems"):
+        resolve(["detection"], TOPICS)
 
 
 # -- the generate command -----------------------------------------------------------------------

@@ -70,7 +70,6 @@ def test_record_and_load_round_trip(db):
         rid, "a", "D", T0, 4, 1234, True, 7, {"k": [1, 2]}, "review", None)
     assert db.review_count() == 1
     assert db.new_seen_since(T0) == 1 and db.new_seen_since(T0 + timedelta(seconds=1)) == 0
-    assert db.daily_counts(T0 - timedelta(days=1)) == {T0.date(): 1}
 
 
 def test_load_states_is_one_query(db):

@@ -270,6 +270,37 @@ def test_due_summary_matches_the_per_card_count(tmp_path, now):
         assert index.due_summary(set(pool), now) == (due_now, min(later) if later else None)
 
 
+@pytest.mark.parametrize("exam_in", [None, 3])
+def test_both_card_state_paths_give_the_same_answers(tmp_path, exam_in):
+    """The one interface (CardStates): the on-demand index and the loaded states agree with a
+    naive loop over the expected states, with and without an exam moving the due times."""
+    from cardcli.scheduler.states import CardStates
+
+    log = random_log(17, cards=60, ratings=500)
+    p = tmp_path / "h.sqlite3"
+    v3_history(p, log)
+    expect = expected_states(log)
+    now = log[-1][2] + timedelta(days=30)
+    policy = S.policy_for(now, None if exam_in is None else (now + timedelta(days=exam_in)).date())
+    pool = {f"c{i}" for i in range(70)}  # some never rated
+
+    def naive(pol):
+        dues = {c: S.effective_due(expect[c], pol) for c in pool if c in expect}
+        later = [d for d in dues.values() if d > now]
+        return {c for c, d in dues.items() if d <= now}, min(later, default=None), min(dues.values())
+
+    expected = naive(policy)
+    if exam_in is not None:
+        assert expected != naive(S.policy_for(now, None))  # the exam moves due times: the case is real
+    with Store.open(p) as s:
+        for states in (s.card_states(on_demand=True), s.card_states(on_demand=False)):
+            assert isinstance(states, CardStates)
+            assert set(states.ids) == set(expect)
+            states.due_before(S.day_end(now))
+            assert states.due_summary(pool, now, policy) == expected[:2]
+            assert states.earliest_due(pool, policy) == expected[2]
+
+
 def test_stats_from_sql_equal_stats_from_every_state(tmp_path):
     log = random_log(13, cards=50, ratings=600)
     p = tmp_path / "h.sqlite3"

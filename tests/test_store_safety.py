@@ -61,7 +61,8 @@ def history(path: Path, n: int = 400) -> None:
 
 
 def files(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
+    """The state dir's entries, the parse cache left out (decks are cached before the history opens)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != "cache")
 
 
 # -- damaged ---------------------------------------------------------------------------------

@@ -276,8 +276,8 @@ def test_unknown_topic_is_a_one_line_error_with_a_hint(cardcli_home):
 
 
 def test_new_cards_come_from_every_deck_in_turn(tmp_path):
-    from cardcli.commands.study import select_cards
     from cardcli.loader import load_collection
+    from cardcli.selection import select_cards
 
     a = tmp_path / "a.yaml"
     b = tmp_path / "b.yaml"
@@ -295,8 +295,8 @@ def test_interleave_and_spread_orders(tmp_path):
     step = 6 / (3 + 1) = 1.5, so the generated cards follow the first round(1.5) = 2,
     round(3.0) = 3 and round(4.5) = 4 (round half to even) deck cards.
     """
-    from cardcli.commands.study import select_cards
     from cardcli.loader import load_collection
+    from cardcli.selection import select_cards
 
     for name, n in (("a", 3), ("b", 1), ("c", 2)):
         (tmp_path / f"{name}.yaml").write_text(f"deck: {name.upper()}\nsource: s\ncards:\n" + "".join(

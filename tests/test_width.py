@@ -38,9 +38,9 @@ def widest(text: str) -> int:
 @pytest.fixture
 def at_width(monkeypatch):
     """Point every command's console at a StringIO console of the given width."""
-    import cardcli.commands._common as common
     import cardcli.commands.check as check_cmd
     import cardcli.commands.decks as decks_cmd
+    import cardcli.console as common
 
     def make(width: int) -> StringIO:
         buf = StringIO()

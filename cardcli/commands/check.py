@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-from cardcli.commands._common import err, out
+from cardcli.console import err, out
 from cardcli.errors import DeckError
 from cardcli.loader import Collection, load_collection
 from cardcli.paths import user_deck_paths

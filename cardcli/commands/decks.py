@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cardcli.commands._common import load_decks, out
+from cardcli.console import out
 from cardcli.layout import Column, fit_table
 from cardcli.safetext import safe_text
+from cardcli.selection import load_decks
 
 __all__ = ["run"]
 

@@ -20,9 +20,8 @@ from cardcli.plan import (
 def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam: date | None = None,
         extra: list[Path], new: int = DEFAULT_NEW) -> None:
     """Print the next ``count`` cards `cardcli study` would show now."""
-    from cardcli.commands._common import load_decks, out
-    from cardcli.commands.exam import active_exam
-    from cardcli.commands.study import select_cards
+    from cardcli.console import out
+    from cardcli.examdate import active_exam
     from cardcli.gcpause import paused_gc
     from cardcli.plan import load_plan
     from cardcli.safetext import clean
@@ -35,6 +34,7 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam:
         policy_for,
         recall_forecast,
     )
+    from cardcli.selection import load_decks, select_cards
     from cardcli.session import empty_reason
     from cardcli.store import Store
     from cardcli.studyday import from_env
@@ -49,15 +49,12 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam:
         exam_day = exam is not None and days_left(now, exam, day) == 0
         lazy = exam is None  # states read on demand: only the cards due today are ranked
         with paused_gc():  # bulk rows, no cycles (see gcpause)
-            if lazy:
-                states = store.state_index()
-                due = states.due_before(day_end(now, day))
-            else:
-                states = store.load_states()
+            states = store.card_states(on_demand=lazy)
+            briefs = states.due_before(day_end(now, day)) if lazy else None
             daily = load_plan(store, cards, states.ids if lazy else states, now, new, exam, day)
             queue = plan(cards, states.ids if lazy else states, now, random.Random(0), new_per_day=new,
                          new_seen_today=daily.introduced, exam=exam, day=day, cram=exam_day, cram_unseen=False,
-                         parameters=params, due=due if lazy else None, daily=daily)
+                         parameters=params, due=briefs, daily=daily)
         policy = policy_for(now, exam, params, day)
         allowance = queue.new_left
         rows = []

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cardcli.commands._common import err, load_decks
+from cardcli.console import err, silence_stdout
 from cardcli.errors import CardcliError, UsageError, did_you_mean
 from cardcli.export_anki import HEADER, render
 from cardcli.loader import Collection, deck_key, deck_keys
 from cardcli.model import Card
 from cardcli.safetext import safe_text
+from cardcli.selection import load_decks
 from cardcli.topics import TOPICS
+from generators.errors import GeneratorError
 
-__all__ = ["run_anki", "build_notes", "default_filename", "write_atomic", "write_stdout", "silence_stdout"]
+__all__ = ["run_anki", "build_notes", "default_filename", "write_atomic", "write_stdout"]
 
 
 def _all_families() -> list[str]:
@@ -37,7 +38,7 @@ def _generated_families(topics: list[str]) -> list[str]:
         if t in TOPICS:
             try:
                 chosen.update(resolve([t]))
-            except UsageError:  # a topic no family covers
+            except GeneratorError:  # a topic no family covers
                 pass
         else:  # validated as a family name already
             chosen.update(resolve([t]))
@@ -154,16 +155,6 @@ def write_stdout(data: bytes) -> None:
     except OSError as e:
         silence_stdout()
         raise CardcliError(f"cannot write to standard output: {e.strerror or e}") from None
-
-
-def silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush does not fail a second time."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, AttributeError, ValueError):
-        pass
 
 
 def run_anki(

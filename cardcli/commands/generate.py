@@ -33,7 +33,7 @@ def run(family: str, count: int, seed: int, difficulty: int, list_families: bool
         problems = generate(family, count, seed, difficulty)
     else:
 
-        from cardcli.commands.quiz import planned_problems
+        from cardcli.quizplan import planned_problems
         from cardcli.store import Store
         from cardcli.studyday import from_env
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-from cardcli.commands._common import err, message, out
+from cardcli.console import err, message, out
 from cardcli.errors import CardcliError, UsageError, did_you_mean
 from cardcli.fileout import write_atomic
 from cardcli.importing import Imported, import_file

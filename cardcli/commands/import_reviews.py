@@ -19,9 +19,10 @@ def run(file: Path, extra: list[Path], dry_run: bool = False) -> None:
     from rich.text import Text
 
     from cardcli.anki_reviews import read_log, to_records
-    from cardcli.commands._common import load_decks, out
+    from cardcli.console import out
     from cardcli.export_anki import guid_for
     from cardcli.scheduler import policy_for
+    from cardcli.selection import load_decks
     from cardcli.store import Store
     from cardcli.studyday import from_env
 

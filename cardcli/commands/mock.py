@@ -76,7 +76,7 @@ class Alarm:
 def _policy(store, now: datetime):
     """The scheduler settings answers are rated under, as in ``quiz``: the fitted parameters
     (``cardcli optimize``) and the remembered exam date (``cardcli exam set``), if any."""
-    from cardcli.commands.exam import active_exam
+    from cardcli.examdate import active_exam
     from cardcli.scheduler import policy_for
     from cardcli.studyday import from_env
 
@@ -111,7 +111,7 @@ def run_templates() -> None:
     """``cardcli exam templates``: the shipped templates, one row each, and where their files are."""
     from rich.text import Text
 
-    from cardcli.commands._common import out
+    from cardcli.console import out
     from cardcli.mock.template import DEFAULT, SHIPPED, shipped_template_path
 
     out.print(templates_table())
@@ -126,9 +126,10 @@ def run(*, seed: int | None, minutes: int | None, template: str | Path | None, t
     import typer
     from rich.text import Text
 
-    from cardcli.commands._common import load_decks, out
+    from cardcli.console import out
     from cardcli.mock.exam import build_exam
     from cardcli.mock.template import load_template
+    from cardcli.selection import load_decks
     from cardcli.store import Store
 
     tpl = load_template(template)

@@ -19,7 +19,7 @@ def run(*, json_out: bool, dry_run: bool, reset: bool) -> None:
         UPPER_BOUNDS_PARAMETERS,
     )
 
-    from cardcli.commands._common import out
+    from cardcli.console import out
     from cardcli.optimize import RECALL_KINDS, fit
     from cardcli.store import MemoryModel, Store
 

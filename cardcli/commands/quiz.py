@@ -2,7 +2,7 @@
 
 The families selected by ``--topic`` (all without it) are asked weakest first and round-robin
 (see :mod:`cardcli.quiz`); the order comes from the history, so ``cardcli generate`` without a
-family (:func:`planned_problems`) prints exactly what the quiz would ask for the same options.
+family (:func:`cardcli.quizplan.planned_problems`) prints exactly what the quiz would ask for the same options.
 Every answer is logged as practice (:mod:`cardcli.quizlog`). Without ``--seed`` a random seed
 is drawn and printed, so the quiz can be replayed.
 """
@@ -13,16 +13,15 @@ import random
 import shlex
 import sys
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from cardcli import clock
 
 if TYPE_CHECKING:
-    from cardcli.store import Store
-    from cardcli.studyday import StudyDay
+    pass
 
-__all__ = ["run", "stdin_lines", "family_weakness", "planned_problems"]
+__all__ = ["run", "stdin_lines"]
 
 
 def stdin_lines() -> Iterator[str]:
@@ -37,49 +36,14 @@ def stdin_lines() -> Iterator[str]:
             return
 
 
-def family_weakness(
-    store: Store, families: list[str], difficulty: int, now: datetime, exam: date | None, day: StudyDay
-) -> dict[str, tuple[float, int]]:
-    """family -> (predicted recall of its ``gen:`` card now, or on the exam morning; times practised)."""
-    from cardcli.quizlog import gen_card_id
-    from cardcli.scheduler import Policy, exam_morning, recall_forecast
-
-    at = now if exam is None else max(now, exam_morning(exam, day))
-    states = store.load_states()
-    model = store.memory_model()  # fitted by `cardcli optimize`, if saved
-    policy = Policy(parameters=model.parameters if model else None)
-    practised: dict[str, int] = {}
-    for card_id, _deck, n, _good in store.rating_stats():
-        practised[card_id] = practised.get(card_id, 0) + n
-    out = {}
-    for fam in families:
-        cid = gen_card_id(fam, difficulty)
-        out[fam] = (recall_forecast(states.get(cid), at, policy), practised.get(cid, 0))
-    return out
-
-
-def planned_problems(
-    store: Store, topics: list[str], count: int, seed: int, difficulty: int, exam: date | None,
-    now: datetime, day: StudyDay,
-) -> tuple[list[str], list[Any], date | None]:
-    """(families, the problems the quiz asks, the exam planned for) for these options and history."""
-    from cardcli.commands.exam import active_exam
-    from cardcli.quiz import plan
-    from generators.catalog import resolve
-
-    families = resolve(topics)
-    exam, _name = active_exam(store, exam, now, day, quiet=True)
-    weak = family_weakness(store, families, difficulty, now, exam, day)
-    return families, plan(families, count, seed, difficulty, weak), exam
-
-
 def run(topics: list[str], count: int, seed: int | None, difficulty: int, exam: date | None = None) -> None:
     import typer
     from rich.text import Text
 
-    from cardcli.commands._common import out
+    from cardcli.console import out
     from cardcli.quiz import INSTRUCTIONS, run_quiz
     from cardcli.quizlog import log_quiz_answer
+    from cardcli.quizplan import planned_problems
     from cardcli.scheduler import policy_for
     from cardcli.store import Store
     from cardcli.studyday import from_env

@@ -15,8 +15,9 @@ def run(words: list[str], decks: list[str], topics: list[str], json_out: bool, l
         extra: list[Path]) -> None:
     from rich.text import Text
 
-    from cardcli.commands._common import load_decks, out
+    from cardcli.console import out
     from cardcli.search import card_json, card_renderable, find, select
+    from cardcli.selection import load_decks
     from cardcli.store import Store
     from cardcli.studyday import from_env
 

@@ -17,9 +17,10 @@ OTHERS_NAMED = 5
 def run(query: list[str], json_out: bool, extra: list[Path]) -> None:
     from rich.text import Text
 
-    from cardcli.commands._common import load_decks, out
+    from cardcli.console import out
     from cardcli.safetext import safe_text
     from cardcli.search import card_json, card_renderable, find, select
+    from cardcli.selection import load_decks
     from cardcli.store import Store
     from cardcli.studyday import from_env
 

@@ -47,12 +47,14 @@ def column_chart(values: list[int], height: int = 6) -> list[str]:
 
 
 def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
-    from cardcli.commands._common import load_decks, out
-    from cardcli.commands.exam import active_exam, status_cards
+    from cardcli.console import out
+    from cardcli.examdate import active_exam, status_cards
     from cardcli.gcpause import paused_gc
     from cardcli.layout import Column, fit_table
     from cardcli.safetext import safe_text
     from cardcli.scheduler import MASTERED_STABILITY_DAYS
+    from cardcli.scheduler.states import LoadedStates
+    from cardcli.selection import load_decks
     from cardcli.stats import DAYS_SHOWN, compute, day_bounds, due_bounds
     from cardcli.store import Store
     from cardcli.studyday import from_env
@@ -65,7 +67,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
         # counts, forecast and the daily histogram from SQL; every card's full state only for
         # what needs it (exam readiness and workload)
         stages = store.stage_rows(due_bounds(now, day), MASTERED_STABILITY_DAYS)
-        states = store.load_states() if exam is not None else {}
+        states = store.load_states() if exam is not None else LoadedStates()
         counts = store.rating_stats()
         quiz = store.quiz_counts()
         daily = store.reviews_per_day(*day_bounds(now, day, DAYS_SHOWN))
@@ -185,7 +187,7 @@ def preview_workload(cards, states, now, exam, params):
 def run_calibration(*, json_out: bool) -> None:
     """`cardcli stats --calibration`: the reliability of the user's own recall predictions."""
     from cardcli.calibration import attempts, predictions, reliability
-    from cardcli.commands._common import out
+    from cardcli.console import out
     from cardcli.forecast import past_mocks
     from cardcli.scheduler import Policy
     from cardcli.store import Store

@@ -14,10 +14,11 @@ def run(*, new: int, exam: date | None, extra: list[Path]) -> None:
     """Print what a plain `cardcli study` has for today and about how long it takes."""
     from rich.text import Text
 
-    from cardcli.commands._common import err, load_decks, out
+    from cardcli.console import err, out
     from cardcli.examdate import resolve
     from cardcli.gcpause import paused_gc
     from cardcli.plan import plan_line
+    from cardcli.selection import load_decks
     from cardcli.session import generated_cards
     from cardcli.store import Store
     from cardcli.studyday import from_env

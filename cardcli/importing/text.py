@@ -7,13 +7,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from cardcli.importing.model import ImportFileError
+from cardcli.safetext import strip_unsafe
 
 __all__ = ["MAX_BYTES", "read_text", "clean", "html_to_text"]
 
 #: the largest input file read (a text export of 50,000 cards is about 20 MB)
 MAX_BYTES = 50 * 1024 * 1024
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def read_text(path: Path) -> str:
@@ -47,7 +46,7 @@ def read_text(path: Path) -> str:
 def clean(text: str) -> str:
     """Card text as data: control characters dropped, tabs as spaces, edges and runs of
     blank lines trimmed."""
-    text = _CONTROL.sub("", text.replace("\t", " ")).replace("\u00a0", " ")
+    text = strip_unsafe(text.replace("\t", " ")).replace("\u00a0", " ")
     lines = [line.rstrip() for line in text.split("\n")]
     out: list[str] = []
     for line in lines:

@@ -15,16 +15,15 @@ from typing import Any
 
 from cardcli.mock.exam import Exam, Question
 from cardcli.mock.marking import key_text
+from cardcli.safetext import strip_unsafe
 
 __all__ = ["blocks", "to_markdown", "to_html", "render_document", "key_lines"]
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
 Block = tuple[str, Any]  # ("h1" | "h2" | "h3" | "p" | "pre" | "ol", text or items)
 
 
 def _clean(text: Any) -> str:
-    return _CONTROL.sub("", str(text))
+    return strip_unsafe(str(text))
 
 
 def _grid(rows: list[list[Any]]) -> str:

@@ -11,7 +11,9 @@ sessions on the same state dir both work. STRICT tables:
   difficulty, due, last review; times in the canonical UTC text of :func:`_iso`, which sorts as
   time; each column under a ``CHECK``). Rows are never dropped when a card leaves the decks; the
   card resumes where it was if its id comes back. A covering index on ``due`` lets study rank
-  the cards due today without reading the others (:class:`StateIndex`).
+  the cards due today without reading the others (:class:`StateIndex`). Consumers get card
+  states through :meth:`Store.card_states` as :class:`cardcli.scheduler.states.CardStates`,
+  whichever of the two readings (on demand or all loaded) they asked for.
 * ``review_totals`` - ratings and ratings recalled (3-5) per (card, deck), kept equal to the log by
   triggers on ``reviews`` (stats' retention without scanning the log).
 * ``memory_model`` - at most one row: the FSRS parameters `cardcli optimize` fitted and saved.

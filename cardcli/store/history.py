@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
-from cardcli.scheduler import CardState, replay_states
+from cardcli.scheduler import Brief, CardState, replay_states
+from cardcli.scheduler.states import CardStates, LoadedStates
 from cardcli.store.errors import StoreError, _error
 from cardcli.store.integrity import _check_file, _file_key, _mark_verified
 from cardcli.store.records import (
@@ -180,17 +181,57 @@ class Store:
         return self._read("PRAGMA user_version")[0][0]
 
     # -- card state ------------------------------------------------------------------------
-    def load_states(self) -> dict[str, CardState]:
+    def load_states(self) -> LoadedStates:
         """Every card's state, in one query (decoded with the cyclic GC paused: see gcpause)."""
         from cardcli.gcpause import paused_gc
 
         with paused_gc():
             rows = self._read(f"SELECT {_STATE_COLS} FROM card_state")
-            return {row[0]: self._state(row) for row in rows}
+            return LoadedStates({row[0]: self._state(row) for row in rows})
 
     def state_index(self) -> StateIndex:
         """The card states, read on demand (see :class:`StateIndex`): what study and due use."""
         return StateIndex(self)
+
+    def card_states(self, on_demand: bool) -> CardStates:
+        """The card states through the one interface: read on demand (a plain study or due on a
+        big history) or every state loaded (exam readiness, cram, stats)."""
+        return self.state_index() if on_demand else self.load_states()
+
+    def state_ids(self) -> set[str]:
+        """The ids of the cards with a state (one query on the primary key)."""
+        return {r[0] for r in self._read("SELECT card_id FROM card_state")}
+
+    def due_briefs(self, horizon: datetime) -> dict[str, Brief]:
+        """The ranking columns (due, last review, stability) of every card due before ``horizon``."""
+        out: dict[str, Brief] = {}
+        parse = datetime.fromisoformat  # canonical UTC text (see _iso): already UTC
+        cid = None
+        try:
+            for cid, due, last, stability in self._read(
+                    "SELECT card_id, due, last_review, stability FROM card_state WHERE due < ?", (_iso(horizon),)):
+                out[cid] = Brief(parse(due), parse(last) if last else None, stability)
+        except (ValueError, TypeError) as e:
+            raise self._bad_row(f"the state of card {cid!r}", e) from None
+        return out
+
+    def states_by_due(self, since: datetime | None) -> Iterator[tuple[str, datetime]]:
+        """(card id, due time) of the stored states due at or after ``since`` (all when None),
+        earliest first, read lazily through the ``due`` index; SQLite errors as StoreError."""
+        try:
+            cur = self._con.execute("SELECT card_id, due FROM card_state WHERE due >= ? ORDER BY due",
+                                    ("" if since is None else _iso(since),))
+            try:
+                for cid, text in cur:
+                    try:
+                        due = datetime.fromisoformat(text)
+                    except (ValueError, TypeError) as e:
+                        raise self._bad_row("a due time", e) from None
+                    yield cid, due
+            finally:
+                cur.close()
+        except sqlite3.Error as e:
+            raise _error(self.path, e) from None
 
     def load_state(self, card_id: str) -> CardState | None:
         rows = self._read(f"SELECT {_STATE_COLS} FROM card_state WHERE card_id = ?", (card_id,))
@@ -399,14 +440,6 @@ class Store:
         )
         return {r[0]: (r[1], r[2]) for r in rows}
 
-    def review_times(self, since: datetime) -> list[datetime]:
-        """When each review at or after ``since`` happened (UTC), for per-day figures in local time."""
-        rows = self._read("SELECT reviewed_at FROM reviews WHERE reviewed_at >= ?", (_iso(since),))
-        try:
-            return [datetime.fromisoformat(r[0]) for r in rows]
-        except (ValueError, TypeError) as e:
-            raise self._bad_row("a review date", e) from None
-
     def quiz_counts(self) -> list[tuple[str, int, int]]:
         """(card_id, quiz answers, correct ones) per ``gen:`` card, from the log's ``quiz`` rows."""
         return [
@@ -497,17 +530,6 @@ class Store:
         if rows[0]:
             raise self._bad_row("a review date", ValueError("not a UTC time in cardcli's form"))
         return {d: int(n) for (d, _), n in zip(days, rows[1:]) if n}
-
-    def daily_counts(self, since: datetime) -> dict[date, int]:
-        """Reviews per UTC day from ``since`` on."""
-        rows = self._read(
-            "SELECT substr(reviewed_at, 1, 10), count(*) FROM reviews WHERE reviewed_at >= ? GROUP BY 1",
-            (_iso(since),),
-        )
-        try:
-            return {date.fromisoformat(d): int(n) for d, n in rows}
-        except (ValueError, TypeError) as e:
-            raise self._bad_row("a review date", e) from None
 
 
 def _insert_review(con: sqlite3.Connection, review: ReviewRecord, before: CardState | None,

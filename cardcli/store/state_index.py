@@ -1,20 +1,32 @@
-"""StateIndex: the card states of a history, read on demand (what study and due use)."""
+"""StateIndex: the card states of a history, read on demand (what study and due use).
+
+It implements :class:`cardcli.scheduler.states.CardStates` over the public reads of a
+:class:`StateSource` (the :class:`~cardcli.store.Store`, which owns the SQL); it holds no SQL and
+no reference to the store's internals.
+"""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Collection, Iterator, MutableMapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from cardcli.scheduler import Brief, CardState
-from cardcli.store.errors import _error
-from cardcli.store.records import _iso
+from cardcli.scheduler import Brief, CardState, Policy
+from cardcli.scheduler.states import earliest_from_states, summary_from_states
 
-if TYPE_CHECKING:
-    from cardcli.store.history import Store
+__all__ = ["StateIndex", "StateSource"]
 
-__all__ = ["StateIndex"]
+
+class StateSource(Protocol):
+    """The reads a :class:`StateIndex` needs (all of them :class:`~cardcli.store.Store` methods)."""
+
+    def state_ids(self) -> set[str]: ...
+
+    def load_state(self, card_id: str) -> CardState | None: ...
+
+    def due_briefs(self, horizon: datetime) -> dict[str, Brief]: ...
+
+    def states_by_due(self, since: datetime | None) -> Iterator[tuple[str, datetime]]: ...
 
 
 class StateIndex(MutableMapping[str, CardState]):
@@ -27,9 +39,9 @@ class StateIndex(MutableMapping[str, CardState]):
     :meth:`due_summary` the end-of-session figures.
     """
 
-    def __init__(self, store: Store):
+    def __init__(self, store: StateSource):
         self._store = store
-        self._ids = {r[0] for r in store._read("SELECT card_id FROM card_state")}
+        self._ids = store.state_ids()
         self._cache: dict[str, CardState] = {}
         self._set: dict[str, CardState] = {}  # set by the session (already committed by it)
         self._due: tuple[datetime, dict[str, Brief]] | None = None  # the last due_before
@@ -76,14 +88,7 @@ class StateIndex(MutableMapping[str, CardState]):
 
         Kept: :meth:`due_summary` at the end of the session starts from it.
         """
-        out: dict[str, Brief] = {}
-        parse = datetime.fromisoformat  # canonical UTC text (see _iso): already UTC
-        try:
-            for cid, due, last, stability in self._store._read(
-                    "SELECT card_id, due, last_review, stability FROM card_state WHERE due < ?", (_iso(horizon),)):
-                out[cid] = Brief(parse(due), parse(last) if last else None, stability)
-        except (ValueError, TypeError) as e:
-            raise self._store._bad_row(f"the state of card {cid!r}", e) from None
+        out = self._store.due_briefs(horizon)
         for key, st in self._set.items():
             out.pop(key, None)
             if st.due < horizon:
@@ -91,12 +96,16 @@ class StateIndex(MutableMapping[str, CardState]):
         self._due = (horizon, out)
         return out
 
-    def due_summary(self, ids: Collection[str], now: datetime) -> tuple[set[str], datetime | None]:
+    def due_summary(self, ids: Collection[str], now: datetime,
+                    policy: Policy | None = None) -> tuple[set[str], datetime | None]:
         """Of the cards ``ids``: those due at ``now``, and the earliest due time of the others.
 
         From the states as loaded (the :meth:`due_before` of this session) and as the session set
         them, like a session working on loaded states; the file is read only past that horizon.
+        With an exam (due times moved by the policy) each card's state is read instead.
         """
+        if policy is not None and policy.exam is not None:
+            return summary_from_states(self, ids, now, policy)
         horizon, briefs = self._due if self._due is not None else (None, {})
         due: set[str] = set()
         nxt: datetime | None = None
@@ -114,9 +123,8 @@ class StateIndex(MutableMapping[str, CardState]):
                     nxt = st.due
         if horizon is None or now >= horizon or nxt is None or nxt >= horizon:
             # past what was loaded (in due order, from its horizon): the due ones, then the next one
-            for cid, text in self._by_due(horizon):
+            for cid, d in self._store.states_by_due(horizon):
                 if cid in ids and cid not in self._set and cid not in briefs:
-                    d = self._due_time(text)
                     if d <= now:
                         due.add(cid)
                         continue
@@ -124,34 +132,16 @@ class StateIndex(MutableMapping[str, CardState]):
                     break
         return due, nxt
 
-    def earliest_due(self, ids: Collection[str]) -> datetime | None:
+    def earliest_due(self, ids: Collection[str], policy: Policy | None = None) -> datetime | None:
         """The earliest due time among the cards ``ids`` (None if none has a state)."""
+        if policy is not None and policy.exam is not None:
+            return earliest_from_states(self, ids, policy)
         nxt: datetime | None = None
         for key, st in self._set.items():
             if key in ids and key in self._ids and (nxt is None or st.due < nxt):
                 nxt = st.due
-        for cid, text in self._by_due(None):
+        for cid, d in self._store.states_by_due(None):
             if cid in ids and cid not in self._set:
-                d = self._due_time(text)
                 nxt = d if nxt is None or d < nxt else nxt
                 break
         return nxt
-
-    def _by_due(self, since: datetime | None) -> Iterator[tuple[str, str]]:
-        """(card id, due text) of the stored states due at or after ``since`` (all when None),
-        earliest first, read lazily through the ``due`` index; SQLite errors as StoreError."""
-        try:
-            cur = self._store._con.execute("SELECT card_id, due FROM card_state WHERE due >= ? ORDER BY due",
-                                           ("" if since is None else _iso(since),))
-            try:
-                yield from cur
-            finally:
-                cur.close()
-        except sqlite3.Error as e:
-            raise _error(self._store.path, e) from None
-
-    def _due_time(self, text: str) -> datetime:
-        try:
-            return datetime.fromisoformat(text)
-        except (ValueError, TypeError) as e:
-            raise self._store._bad_row("a due time", e) from None

@@ -28,9 +28,10 @@ from typing import Any
 
 import numpy as np
 
-from cardcli.errors import did_you_mean
 from generators.catalog import CATALOG, MODULES, resolve
+from generators.errors import GeneratorError, did_you_mean
 from generators.families._common import FamilySpec
+from generators.grading import same_answer
 from generators.hints import hint
 from generators.problem import Draft, Mistake, Problem
 
@@ -91,16 +92,12 @@ def _check_family(family: str) -> Family:
     try:
         return FAMILIES[family]
     except KeyError:
-        from cardcli.errors import UsageError
-
-        raise UsageError(f"unknown problem family {family!r}{did_you_mean(family, list(FAMILIES))}; "
+        raise GeneratorError(f"unknown problem family {family!r}{did_you_mean(family, list(FAMILIES))}; "
                          f"families: {', '.join(FAMILIES)}") from None
 
 
 def _collisions(fam: Family, draft: Draft) -> int:
     """How many possible mistakes of ``draft`` give the right answer (cannot be told apart)."""
-    from cardcli.diagnosis import same_answer
-
     n = 0
     for m in fam.mistakes:
         wrong = _run(m, draft.params)
@@ -132,9 +129,7 @@ def problem(family: str, seed: int, difficulty: int, index: int) -> Problem:
     """Problem ``index`` of ``family`` for ``seed`` and ``difficulty`` (1–3)."""
     fam = _check_family(family)
     if difficulty not in (1, 2, 3):
-        from cardcli.errors import UsageError
-
-        raise UsageError(f"difficulty must be 1, 2 or 3, got {difficulty}")
+        raise GeneratorError(f"difficulty must be 1, 2 or 3, got {difficulty}")
     draft = _draw(fam, problem_rng(family, seed, difficulty, index), difficulty)
     return Problem(
         id=f"{family}-d{difficulty}-s{seed}-{index}", family=family, topics=fam.topics, seed=int(seed),

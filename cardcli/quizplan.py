@@ -1,0 +1,52 @@
+"""What ``cardcli quiz`` asks: the selected families weakest first, drawn round-robin.
+
+``cardcli generate`` without a family prints exactly these problems for the same options.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cardcli.store import Store
+    from cardcli.studyday import StudyDay
+
+__all__ = ["family_weakness", "planned_problems"]
+
+
+def family_weakness(
+    store: Store, families: list[str], difficulty: int, now: datetime, exam: date | None, day: StudyDay
+) -> dict[str, tuple[float, int]]:
+    """family -> (predicted recall of its ``gen:`` card now, or on the exam morning; times practised)."""
+    from cardcli.quizlog import gen_card_id
+    from cardcli.scheduler import Policy, exam_morning, recall_forecast
+
+    at = now if exam is None else max(now, exam_morning(exam, day))
+    states = store.load_states()
+    model = store.memory_model()  # fitted by `cardcli optimize`, if saved
+    policy = Policy(parameters=model.parameters if model else None)
+    practised: dict[str, int] = {}
+    for card_id, _deck, n, _good in store.rating_stats():
+        practised[card_id] = practised.get(card_id, 0) + n
+    out = {}
+    for fam in families:
+        cid = gen_card_id(fam, difficulty)
+        out[fam] = (recall_forecast(states.get(cid), at, policy), practised.get(cid, 0))
+    return out
+
+
+def planned_problems(
+    store: Store, topics: list[str], count: int, seed: int, difficulty: int, exam: date | None,
+    now: datetime, day: StudyDay,
+) -> tuple[list[str], list[Any], date | None]:
+    """(families, the problems the quiz asks, the exam planned for) for these options and history."""
+    from cardcli.examdate import active_exam
+    from cardcli.quiz import plan
+    from cardcli.topics import TOPICS
+    from generators.catalog import resolve
+
+    families = resolve(topics, TOPICS)
+    exam, _name = active_exam(store, exam, now, day, quiet=True)
+    weak = family_weakness(store, families, difficulty, now, exam, day)
+    return families, plan(families, count, seed, difficulty, weak), exam
