@@ -20,7 +20,6 @@ versions* ticked (which adds the plain ``collection.anki21``).
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -163,26 +162,18 @@ def read_log(path: Path, known: Mapping[str, Any]) -> AnkiLog:
     Raises a one-line :class:`CardcliError` for a file that is not an Anki collection, a damaged
     one, or one without review log.
     """
-    with _collection_file(path) as db:
+    from cardcli.store.anki_collection import AnkiCollectionError, read_collection
+
+    with _collection_file(path) as db:  # our temporary copy: the user's file is never opened for writing
         try:
-            con = sqlite3.connect(str(db))  # our temporary copy: the user's file is never opened for writing
-            try:
-                tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-                if not {"notes", "cards", "revlog"} <= tables:
-                    raise _refuse(path, "not an Anki collection (no notes, cards and revlog tables)")
-                guids = {nid: guid for nid, guid in con.execute("SELECT id, guid FROM notes")}
-                ours = {nid for nid, guid in guids.items() if guid in known}
-                reviews = []
-                for rid, nid, ease, taken, kind in con.execute(
-                    "SELECT r.id, c.nid, r.ease, r.time, r.type FROM revlog r JOIN cards c ON c.id = r.cid "
-                    "ORDER BY r.id"
-                ):
-                    if nid in ours and ease in BUTTONS and kind not in _NOT_ANSWERS:
-                        reviews.append(AnkiReview(int(rid), guids[nid], int(ease), max(0, int(taken or 0))))
-            finally:
-                con.close()
-        except sqlite3.DatabaseError as e:
-            raise _refuse(path, f"damaged Anki collection ({' '.join(str(e).split())[:80]})") from None
+            tables, guids, rows = read_collection(db)
+        except AnkiCollectionError as e:
+            raise _refuse(path, f"damaged Anki collection ({e})") from None
+    if not {"notes", "cards", "revlog"} <= tables:
+        raise _refuse(path, "not an Anki collection (no notes, cards and revlog tables)")
+    ours = {nid for nid, guid in guids.items() if guid in known}
+    reviews = [AnkiReview(rid, guids[nid], ease, max(0, taken)) for rid, nid, ease, taken, kind in rows
+               if nid in ours and ease in BUTTONS and kind not in _NOT_ANSWERS]
     return AnkiLog(reviews=reviews, notes=len(guids), ours=len(ours))
 
 

@@ -1,6 +1,7 @@
 """The exam a run plans for: the remembered date, time of day and name (``cardcli exam set DATE
 [HH:MM]``), or ``--exam``. ``study``, ``due``, ``stats``, ``quiz``, ``generate`` and ``mock`` plan
-for :func:`active_exam`; ``study`` and ``exam`` print the status (:func:`print_status`).
+for :func:`active_exam`; ``study`` and ``exam`` print the status
+(:func:`cardcli.readiness.print_status`).
 
 Stored as three settings: ``exam_date`` (YYYY-MM-DD), ``exam_time`` (HH:MM, local time) and
 ``exam_name``. A history written before the exam had a time has no ``exam_time``: it reads as
@@ -21,17 +22,15 @@ from cardcli.errors import UsageError
 from cardcli.studyday import StudyDay
 
 if TYPE_CHECKING:
-    from collections.abc import Container, Mapping
+    from collections.abc import Container
 
     from cardcli.loader import Collection
     from cardcli.model import Card
-    from cardcli.plan import DailyPlan
-    from cardcli.scheduler import CardState
     from cardcli.store import Store
 
 __all__ = ["EXAM_DATE_KEY", "EXAM_NAME_KEY", "EXAM_TIME_KEY", "DEFAULT_TIME", "NAME_MAX", "Resolved",
            "active_exam", "check_exam", "clean_name", "countdown", "exam_moment", "parse_date", "parse_time",
-           "print_status", "resolve", "status_cards", "stored_exam", "stored_time"]
+           "resolve", "status_cards", "stored_exam", "stored_time"]
 
 EXAM_DATE_KEY = "exam_date"
 EXAM_NAME_KEY = "exam_name"
@@ -173,18 +172,3 @@ def status_cards(col: Collection, states: Container[str]) -> list[Card]:
 
     return list(col.cards) + [g for g in generated_cards(difficulties=(1, 2, 3))
                               if g.id.endswith(":d1") or g.id in states]
-
-
-def print_status(exam: date, name: str | None, col: Collection, states: Mapping[str, CardState], now: datetime,
-                 day: StudyDay, parameters: tuple[float, ...] | None = None, plan: DailyPlan | None = None,
-                 at: time | None = None) -> None:
-    """The exam status lines; ``plan`` gives today's new-card line, ``at`` the exam's time of day
-    (default 09:00)."""
-    from rich.text import Text
-
-    from cardcli.console import out
-    from cardcli.readiness import exam_status, status_lines
-
-    status = exam_status(status_cards(col, states), states, now, exam, name, day, parameters, at=at)
-    for line in status_lines(status, day, plan=plan):
-        out.print(Text(line))

@@ -20,14 +20,15 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
-from cardcli.examdate import DEFAULT_TIME, countdown, exam_moment
+from cardcli.examdate import DEFAULT_TIME, countdown, exam_moment, status_cards
 from cardcli.model import Card
 from cardcli.plan import DailyPlan, plan_line
 from cardcli.scheduler import CardState, Policy, days_left, recall_forecast
 from cardcli.studyday import StudyDay
 
-__all__ = ["Readiness", "ExamStatus", "readiness", "exam_status", "status_lines", "WEAKEST_SHOWN"]
+__all__ = ["Readiness", "ExamStatus", "readiness", "exam_status", "print_status", "status_lines", "WEAKEST_SHOWN"]
 
 #: how many of the weakest topics the status lines name
 WEAKEST_SHOWN = 3
@@ -134,3 +135,17 @@ def status_lines(st: ExamStatus, day: StudyDay | None = None, weakest: int = WEA
     else:
         lines.append("Every card has been seen: reviews only from here.")
     return lines
+
+
+def print_status(exam: date, name: str | None, col: Any, states: Mapping[str, CardState], now: datetime,
+                 day: StudyDay, parameters: tuple[float, ...] | None = None, plan: DailyPlan | None = None,
+                 at: time | None = None) -> None:
+    """The exam status lines; ``plan`` gives today's new-card line, ``at`` the exam's time of day
+    (default 09:00)."""
+    from rich.text import Text
+
+    from cardcli.console import out
+
+    status = exam_status(status_cards(col, states), states, now, exam, name, day, parameters, at=at)
+    for line in status_lines(status, day, plan=plan):
+        out.print(Text(line))

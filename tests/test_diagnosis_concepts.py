@@ -16,7 +16,7 @@ from generators.problem import CONCEPTS
 
 
 def _cards():
-    return load_collection([], include_bundled=True, use_cache=False).by_id()
+    return {c.id: c for c in load_collection([], include_bundled=True, use_cache=False).cards}
 
 
 def test_deck_cards_only_get_mistakes_whose_concept_they_name():

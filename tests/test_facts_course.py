@@ -273,7 +273,7 @@ REWORDED: dict[str, str] = {
 def test_ambiguous_items_reworded() -> None:
     from cardcli.loader import load_collection
 
-    by_id = load_collection([], include_bundled=True, use_cache=False).by_id()
+    by_id = {c.id: c for c in load_collection([], include_bundled=True, use_cache=False).cards}
     for card_id, phrase in REWORDED.items():
         card = by_id[card_id]
         assert card.type.value in ("truefalse", "choice") and phrase in card.front, card_id
@@ -288,7 +288,7 @@ def test_no_two_cards_disagree_about_sigmoid() -> None:
     """'Never use sigmoid' (hidden units) against 'sigmoid stays the choice for a (0, 1) output'."""
     from cardcli.loader import load_collection
 
-    by_id = load_collection([], include_bundled=True, use_cache=False).by_id()
+    by_id = {c.id: c for c in load_collection([], include_bundled=True, use_cache=False).cards}
     which = back_text(by_id["cs231n-which-neuron"])
     assert "Never use sigmoid (for hidden units" in which and "LSTM gate" in which
     assert "gates of an LSTM" in back_text(by_id["cs231n-tanh-vs-sigmoid"])

@@ -92,7 +92,7 @@ def test_the_bundled_decks_have_no_slip():
 
     col = load_collection([], include_bundled=True, use_cache=False)
     assert [str(i) for i in col.issues if "swallowed" in str(i)] == []
-    card = col.by_id()["mt2-rnn-cell-graph"]
+    card = {c.id: c for c in col.cards}["mt2-rnn-cell-graph"]
     assert card.source is not None and " - " not in card.source
     assert "reverse graph" in card.back[-1]
 

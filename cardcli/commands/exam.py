@@ -23,7 +23,6 @@ from cardcli.examdate import (
     check_exam,
     clean_name,
     parse_date,
-    print_status,
     stored_exam,
 )
 
@@ -46,6 +45,7 @@ def run_status() -> None:
     from cardcli.console import out
     from cardcli.examdate import stored_time
     from cardcli.plan import DEFAULT_NEW, load_plan
+    from cardcli.readiness import print_status
     from cardcli.selection import load_decks
     from cardcli.session import generated_cards
     from cardcli.store import Store

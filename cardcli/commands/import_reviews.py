@@ -9,17 +9,14 @@ from cardcli.errors import CardcliError
 
 __all__ = ["run"]
 
-#: the setting `cardcli exam set` stores the exam date under (cardcli.commands.exam.EXAM_DATE_KEY)
-_EXAM_DATE_KEY = "exam_date"
 
 
 def run(file: Path, extra: list[Path], dry_run: bool = False) -> None:
-    from datetime import date
-
     from rich.text import Text
 
     from cardcli.anki_reviews import read_log, to_records
     from cardcli.console import out
+    from cardcli.examdate import stored_exam
     from cardcli.export_anki import guid_for
     from cardcli.scheduler import policy_for
     from cardcli.selection import load_decks
@@ -35,11 +32,7 @@ def run(file: Path, extra: list[Path], dry_run: bool = False) -> None:
         raise CardcliError(f"{file}: none of its {log.notes} notes came from cardcli (exported with "
                            "`cardcli export anki`); nothing was imported")
     with Store.open() as store:
-        text = store.get_setting(_EXAM_DATE_KEY)
-        try:
-            exam = date.fromisoformat(text) if text else None
-        except ValueError:
-            exam = None
+        exam, _ = stored_exam(store)
         model = store.memory_model()
         params = model.parameters if model else None
         records, future = to_records(log.reviews, cards, lambda at: policy_for(at, exam, params, day), now)

@@ -18,9 +18,10 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
     from rich.text import Text
 
     from cardcli.console import out
-    from cardcli.examdate import active_exam, print_status, stored_time
+    from cardcli.examdate import active_exam, stored_time
     from cardcli.gcpause import paused_gc
     from cardcli.plan import load_plan
+    from cardcli.readiness import print_status
     from cardcli.scheduler import day_end, days_left, plan, policy_for
     from cardcli.selection import load_decks, select_cards
     from cardcli.session import Session
