@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from cardcli import __version__
+from cardcli.limits import EXPORT_GENERATED_MAX, GENERATE_MAX, QUIZ_MAX, SEED_MAX
 
 app = typer.Typer(
     name="cardcli",
@@ -160,8 +161,9 @@ def optimize(
 @app.command()
 def quiz(
     topic: TopicOpt = None,
-    count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of problems.")] = 5,
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed (default: random, printed).")] = None,
+    count: Annotated[int, typer.Option("--count", "-n", min=1, max=QUIZ_MAX, help="Number of problems.")] = 5,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, max=SEED_MAX,
+                                             help="Seed (default: random, printed).")] = None,
     difficulty: Annotated[int, typer.Option("--difficulty", "-d", min=1, max=3, help="1 (by hand) to 3 (exam+).")] = 1,
     exam: ExamOpt = None,
 ) -> None:
@@ -177,8 +179,9 @@ def generate(
     family: Annotated[str, typer.Argument(help="Problem family, e.g. conv-forward (see `cardcli generate --list`); "
                                           "without one, what `cardcli quiz` would ask.")] = "",
     topic: TopicOpt = None,
-    count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of problems.")] = 1,
-    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same problems.")] = 0,
+    count: Annotated[int, typer.Option("--count", "-n", min=1, max=GENERATE_MAX, help="Number of problems.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX,
+                                      help="Seed: the same seed gives the same problems.")] = 0,
     difficulty: Annotated[int, typer.Option("--difficulty", "-d", min=1, max=3, help="1 (by hand) to 3.")] = 1,
     list_families: Annotated[bool, typer.Option("--list", help="List the problem families and exit.")] = False,
     exam: ExamOpt = None,
@@ -222,8 +225,9 @@ def import_cmd(
 def export_anki(
     deck: DeckNameOpt = None,
     topic: TopicOpt = None,
-    generated: Annotated[int, typer.Option("--generated", min=0, help="Add N generated problems per family.")] = 0,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for generated problems.")] = 0,
+    generated: Annotated[int, typer.Option("--generated", min=0, max=EXPORT_GENERATED_MAX,
+                                           help="Add N generated problems per family.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX, help="Seed for generated problems.")] = 0,
     output: Annotated[
         str | None, typer.Option("-o", "--output", help="Output file ('-' for stdout; default named after the selection).")
     ] = None,
@@ -238,7 +242,8 @@ def export_anki(
 
 @exam_app.command("mock")  # beside `exam set/clear` (cardcli.commands.exam)
 def exam_mock(
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed (default: random, printed); the same seed "
+    seed: Annotated[int | None, typer.Option("--seed", min=0, max=SEED_MAX,
+                                             help="Seed (default: random, printed); the same seed "
                                              "and history give the same exam.")] = None,
     minutes: Annotated[int | None, typer.Option("--minutes", min=1, max=600,
                                                 help="Time allowed (default: the template's, 75 for Midterm II).")] = None,
@@ -286,6 +291,11 @@ def main() -> None:
     except OSError as e:  # stdout on a full disk or a closed pipe (`cardcli due > /dev/full`, `| head`)
         import errno
 
+        if e.errno == errno.EIO:  # the terminal went away (window closed): nobody is left to tell
+            from cardcli.commands.export import silence_stdout
+
+            silence_stdout()
+            sys.exit(1)
         if e.errno not in (errno.ENOSPC, errno.EPIPE, getattr(errno, "EDQUOT", errno.ENOSPC)):
             raise
         from cardcli.commands.export import silence_stdout

@@ -115,37 +115,62 @@ def run(*, seed: int | None, minutes: int | None, template: Path | None, topics:
                            f"{exam.minutes} minutes, seed {exam.seed}; answer key and worked solutions at the end."))
         return
 
+    from cardcli.interrupts import as_interrupt, deferred, exit_code, received
+    from cardcli.mock.countdown import StatusLine
     from cardcli.mock.marking import mark_exam
-    from cardcli.mock.record import mock_records
+    from cardcli.mock.record import answer_record, summary_record
     from cardcli.mock.report import render_marking
-    from cardcli.mock.sitting import sit
+    from cardcli.mock.sitting import Question, Sitting, sit
     from cardcli.terminal import key_source
 
-    from cardcli.mock.countdown import StatusLine
-
     status: list[StatusLine] = []
-
-    def started(s) -> None:
-        line = StatusLine(sys.stdout, s.deadline, exam.title, running)
-        if line.start():
-            status.append(line)
-
+    exam_id: list[int] = []
+    sat: list[Sitting] = []
     running = clock.running()
-    alarm = Alarm(exam.minutes * 60, enabled=sys.stdin.isatty())
-    try:
-        sitting = sit(exam, key_source(sys.stdin, sys.stdout), out, running, on_start=started, on_stop=alarm.cancel)
-    finally:
-        alarm.cancel()
-        for line in status:
-            line.stop()
-    marking = mark_exam(exam, sitting.answers)
+
+    # Every answer is committed as it is given; SIGHUP (window closed) and SIGTERM end the sitting
+    # like Ctrl-C, and the end is written before anything else is shown (the terminal may be gone).
+    with as_interrupt(), Store.open() as store:
+        store.close_abandoned_mock_exams(clock.now())
+        policy = _policy(store, clock.now())
+
+        def started(s: Sitting) -> None:
+            sat.append(s)
+            exam_id.append(store.begin_mock_exam(summary_record(exam, mark_exam(exam, {}), s, s.started_at)))
+            line = StatusLine(sys.stdout, s.deadline, exam.title, running)
+            if line.start():
+                status.append(line)
+
+        def answered(s: Sitting, q: Question) -> None:
+            at = running()
+            marking = mark_exam(exam, s.answers)
+            mark = next(m for m in marking.marks if m.question.number == q.number)
+            store.record_mock_answer(exam_id[0], summary_record(exam, marking, s, at), answer_record(mark, at, policy))
+
+        alarm = Alarm(exam.minutes * 60, enabled=sys.stdin.isatty())
+        try:
+            sitting = sit(exam, key_source(sys.stdin, sys.stdout), out, running, on_start=started,
+                          on_stop=alarm.cancel, on_answer=answered)
+        except KeyboardInterrupt:  # a signal as the sitting ended (e.g. a closed window: end of input, then SIGHUP)
+            if not sat:
+                raise
+            sitting = sat[0]
+            sitting.ended_at = sitting.ended_at or running()
+            if received() is not None and sitting.stopped == "done":
+                sitting.stopped = "interrupt"
+        finally:
+            with deferred():
+                alarm.cancel()
+                for line in status:
+                    line.stop()
+        with deferred():  # the end is written whole, whatever signal comes now
+            marking = mark_exam(exam, sitting.answers)
+            if exam_id:
+                store.finish_mock_exam(exam_id[0], summary_record(exam, marking, sitting, running()))
     end = sitting.ended_at or running()
+    logged = len(sitting.attempted)
     render_marking(exam, marking, out, end - sitting.started_at, sitting.stopped, set(sitting.attempted))
-    with Store.open() as store:
-        now = clock.now()
-        summary, answers = mock_records(exam, marking, sitting, now, _policy(store, now))
-        store.record_mock_exam(summary, answers)
-    out.print(Text(f"Logged: {len(answers)} answer{'s' if len(answers) != 1 else ''} (kind mock) and the score; "
+    out.print(Text(f"Logged: {logged} answer{'s' if logged != 1 else ''} (kind mock) and the score; "
                    f"`cardcli stats` lists your mock exams.", style="dim"))
-    if sitting.stopped == "interrupt":
-        raise typer.Exit(130)
+    if sitting.stopped == "interrupt" or received() is not None:
+        raise typer.Exit(exit_code())

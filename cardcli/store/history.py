@@ -8,6 +8,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,13 +16,28 @@ from cardcli.scheduler import CardState, replay_states
 from cardcli.store.errors import StoreError, _error
 from cardcli.store.integrity import _check_file, _file_key, _mark_verified
 from cardcli.store.records import (
-    _REVIEW_COLS, _STATE_COLS, _STATE_MARKS, _TIME_GLOB, MemoryModel, MockExamRecord, ReviewRecord,
-    _iso, _policy_json, _review_from_row, _state_from_row, _state_json, _state_values,
+    _REVIEW_COLS,
+    _STATE_COLS,
+    _STATE_MARKS,
+    _TIME_GLOB,
+    MemoryModel,
+    MockExamRecord,
+    ReviewRecord,
+    _iso,
+    _policy_json,
+    _review_from_row,
+    _state_from_row,
+    _state_json,
+    _state_values,
+    _utc,
 )
 from cardcli.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from cardcli.store.state_index import StateIndex
 
-__all__ = ["Store", "BUSY_TIMEOUT_MS"]
+__all__ = ["Store", "BUSY_TIMEOUT_MS", "SITTING"]
+
+#: ``mock_exams.stopped`` of an exam being sat (its answers so far committed, its end not yet)
+SITTING = "sitting"
 
 
 #: how long a statement waits for another connection's lock before "locked" (also the retry budget at open)
@@ -234,19 +250,56 @@ class Store:
         from cardcli.scheduler import review as apply_rating
 
         with self._tx("the mock exam was not saved") as con:
-            cur = con.execute(
-                """INSERT INTO mock_exams (started_at, finished_at, seed, template, score, max, minutes,
-                       stopped, topics, questions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (_iso(exam.started_at), _iso(exam.finished_at), int(exam.seed), exam.template, float(exam.score),
-                 int(exam.max), int(exam.minutes), exam.stopped, json.dumps(exam.topics),
-                 json.dumps(exam.questions, default=str)),
-            )
+            cur = _insert_mock(con, exam)
             for r in answers:
                 current = self._current(con, r.card_id)
                 _insert_review(con, r, current)
                 _put_state(con, apply_rating(current, r.rating, r.reviewed_at, card_id=r.card_id, policy=r.policy),
                            r.deck)
             return int(cur.lastrowid)
+
+    # -- a mock exam written as it is sat -----------------------------------------------------
+    def begin_mock_exam(self, exam: MockExamRecord) -> int:
+        """Insert the exam's row as it starts (``stopped`` = :data:`SITTING`); returns its id.
+        Each answer then commits on its own (:meth:`record_mock_answer`), the end completes the
+        row (:meth:`finish_mock_exam`); a sitting killed before it is closed by
+        :meth:`close_abandoned_mock_exams` on a later run."""
+        with self._tx("the mock exam was not started") as con:
+            return int(_insert_mock(con, replace(exam, stopped=SITTING)).lastrowid)
+
+    def record_mock_answer(self, exam_id: int, progress: MockExamRecord, answer: ReviewRecord) -> int:
+        """One answer of a sitting, in one transaction: its log row (moving its card's state from
+        the state committed now, as :meth:`record` does) and the exam row's score so far."""
+        from cardcli.scheduler import review as apply_rating
+
+        with self._tx("the answer was not saved") as con:
+            current = self._current(con, answer.card_id)
+            rid = _insert_review(con, answer, current)
+            _put_state(con, apply_rating(current, answer.rating, answer.reviewed_at, card_id=answer.card_id,
+                                         policy=answer.policy), answer.deck)
+            _update_mock(con, exam_id, replace(progress, stopped=SITTING))
+            return rid
+
+    def finish_mock_exam(self, exam_id: int, summary: MockExamRecord) -> None:
+        """Complete the exam's row: its end, final score, per-topic and per-question details."""
+        with self._tx("the mock exam's end was not saved") as con:
+            _update_mock(con, exam_id, summary)
+
+    def close_abandoned_mock_exams(self, now: datetime) -> int:
+        """Close every sitting whose time ran out without its end being written (the process was
+        killed, the machine went down): ``stopped`` becomes ``'cut off'``; the answers it had
+        committed stay. A sitting still within its time may be running in another window and is
+        left alone. Returns how many were closed."""
+        from datetime import timedelta
+
+        rows = self._read("SELECT id, started_at, minutes FROM mock_exams WHERE stopped = ?", (SITTING,))
+        gone = [r[0] for r in rows
+                if _utc(datetime.fromisoformat(r[1])) + timedelta(minutes=int(r[2]) + 1) <= now]
+        if gone:
+            with self._tx("nothing was changed") as con:
+                con.executemany("UPDATE mock_exams SET stopped = 'cut off' WHERE id = ? AND stopped = ?",
+                                [(i, SITTING) for i in gone])
+        return len(gone)
 
     def mock_exams(self) -> list[MockExamRecord]:
         """Every sat mock exam, oldest first."""
@@ -469,3 +522,21 @@ def _put_state(con: sqlite3.Connection, st: CardState, deck: str) -> None:
             ON CONFLICT (card_id) DO UPDATE SET {updates}, deck = excluded.deck""",
         (*_state_values(st), deck),
     )
+
+
+def _mock_values(exam: MockExamRecord) -> tuple:
+    return (_iso(exam.started_at), _iso(exam.finished_at), int(exam.seed), exam.template, float(exam.score),
+            int(exam.max), int(exam.minutes), exam.stopped, json.dumps(exam.topics),
+            json.dumps(exam.questions, default=str))
+
+
+def _insert_mock(con: sqlite3.Connection, exam: MockExamRecord) -> sqlite3.Cursor:
+    return con.execute(
+        """INSERT INTO mock_exams (started_at, finished_at, seed, template, score, max, minutes,
+               stopped, topics, questions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", _mock_values(exam))
+
+
+def _update_mock(con: sqlite3.Connection, exam_id: int, exam: MockExamRecord) -> None:
+    con.execute(
+        """UPDATE mock_exams SET started_at = ?, finished_at = ?, seed = ?, template = ?, score = ?, max = ?,
+               minutes = ?, stopped = ?, topics = ?, questions = ? WHERE id = ?""", (*_mock_values(exam), exam_id))
