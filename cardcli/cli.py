@@ -231,13 +231,14 @@ def export_anki(
     output: Annotated[
         str | None, typer.Option("-o", "--output", help="Output file ('-' for stdout; default named after the selection).")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file cardcli did not write.")] = False,
     extra: DecksOpt = None,
 ) -> None:
     """Write an Anki text-import file (tab-separated, with headers Anki reads)."""
     from cardcli.commands import export as cmd
 
     cmd.run_anki(decks=deck or [], topics=topic or [], generated=generated, seed=seed,
-                 output=output, extra=extra or [])
+                 output=output, extra=extra or [], force=force)
 
 
 @exam_app.command("mock")  # beside `exam set/clear` (cardcli.commands.exam)
@@ -254,13 +255,15 @@ def exam_mock(
     print_to: Annotated[str | None, typer.Option("--print", metavar="FILE", help="Write the exam with an answer key "
                                                  "and worked solutions (Markdown; .html for HTML; - for stdout) "
                                                  "instead of sitting it.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --print: replace an existing file cardcli "
+                                        "did not print.")] = False,
     extra: DecksOpt = None,
 ) -> None:
     """Sit a timed mock exam shaped like the real one, marked at the end with partial credit."""
     from cardcli.commands import mock as cmd
 
     cmd.run(seed=seed, minutes=minutes, template=template, topics=topic or [], print_to=print_to,
-            extra=extra or [])
+            extra=extra or [], force=force)
 
 
 def _date(text: str | None) -> date | None:

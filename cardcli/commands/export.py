@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cardcli.commands._common import err, load_decks
 from cardcli.errors import CardcliError, UsageError, did_you_mean
-from cardcli.export_anki import HEADER, AnkiNote, card_note, problem_note, render
+from cardcli.export_anki import HEADER, SIGNATURE, AnkiNote, card_note, problem_note, render
 from cardcli.loader import Collection, deck_key, deck_keys
 from cardcli.safetext import safe_text
 from cardcli.topics import TOPICS
@@ -105,19 +105,16 @@ def build_notes(
     return notes, len(cards), problems
 
 
-def _only_anki_exports(path: Path, head: bytes) -> None:
-    """An earlier export may be replaced (it is derived data); any other file stays."""
-    if not head.startswith(HEADER.encode()):
-        raise UsageError(f"{path} exists and is not an Anki export; remove it or choose another -o")
+def write_atomic(path: Path, data: bytes, force: bool = False) -> None:
+    """Write the export to ``path`` (:func:`cardcli.fileout.write_output`): an existing file is
+    replaced only when cardcli's own export wrote it (its headers and :data:`SIGNATURE` line; a
+    file Anki exported has the same headers but not that line), or with ``--force``; links, FIFOs,
+    devices and sockets are refused unopened."""
+    from cardcli.fileout import starts_with, write_output
 
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write the export to ``path`` (:func:`cardcli.fileout.write_atomic`): an existing file is
-    replaced only when it is an Anki text export, so a stray ``-o notes.txt`` never destroys
-    unrelated data; links, FIFOs, devices and sockets are refused unopened."""
-    from cardcli.fileout import write_atomic as write
-
-    write(path, data, _only_anki_exports, special_hint="use -o - to write to standard output")
+    write_output(path, data, signature=starts_with((HEADER + SIGNATURE).encode()), force=force,
+                 refuse=f"{path} exists and is not an export cardcli wrote; choose another -o, or use --force "
+                        "to replace it", special_hint="use -o - to write to standard output")
 
 
 def write_stdout(data: bytes) -> None:
@@ -154,6 +151,7 @@ def run_anki(
     seed: int,
     output: str | None,
     extra: list[Path],
+    force: bool = False,
 ) -> None:
     col = load_decks(extra, solver_answers=True)
     notes, n_cards, n_problems = build_notes(col, decks, topics, generated, seed)
@@ -165,6 +163,6 @@ def run_anki(
         write_stdout(data)
         return
     path = Path(output) if output else Path.cwd() / default_filename(decks, topics, generated, seed)
-    write_atomic(path, data)
+    write_atomic(path, data, force)
     what = f"{n_cards} cards" + (f" and {n_problems} generated problems" if n_problems else "")
     err.print(safe_text(f"wrote {len(notes)} notes ({what}) to {path}"), soft_wrap=True)

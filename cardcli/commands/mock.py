@@ -15,32 +15,35 @@ from datetime import datetime
 from pathlib import Path
 from cardcli import clock
 
-__all__ = ["run", "write_document", "PRINT_MARKER", "Alarm"]
+__all__ = ["run", "write_document", "PRINT_SIGNATURE", "Alarm", "signed"]
 
-#: every printed exam holds this text; only such a file is ever overwritten
-PRINT_MARKER = "cardcli exam mock --seed"
+#: the first line of every printed exam (Markdown; HTML has it after the doctype): only a file that
+#: begins so is replaced without --force
+PRINT_SIGNATURE = "<!-- written by cardcli exam mock --print; cardcli replaces this file only while this line is here -->\n"
+_HTML_START = "<!DOCTYPE html>\n"
 
 
-def write_document(text: str, target: str) -> Path | None:
-    """Write ``text`` to ``target`` (``-``: stdout). Refuses to replace a file that is not a printed exam."""
-    from cardcli.errors import UsageError
+def signed(text: str) -> str:
+    """The printed document with its signature line."""
+    if text.startswith(_HTML_START):
+        return _HTML_START + PRINT_SIGNATURE + text[len(_HTML_START):]
+    return PRINT_SIGNATURE + text
+
+
+def write_document(text: str, target: str, force: bool = False) -> Path | None:
+    """Write ``text`` to ``target`` (``-``: stdout) with :func:`cardcli.fileout.write_output`:
+    a new file exclusively; an existing one only if it is a printed exam (or with ``force``)."""
+    from cardcli.fileout import starts_with, write_output
 
     if target == "-":
         sys.stdout.write(text)
         return None
     path = Path(target).expanduser()
-    if path.exists():
-        try:
-            with path.open("rb") as f:
-                head = f.read(4096).decode("utf-8", "replace")
-        except OSError as e:
-            raise UsageError(f"--print: cannot read {path}: {e.strerror or e}") from None
-        if PRINT_MARKER not in head:
-            raise UsageError(f"--print: {path} exists and is not a printed mock exam; choose another name")
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise UsageError(f"--print: cannot write {path}: {e.strerror or e}") from None
+    write_output(path, signed(text).encode("utf-8"), force=force, flag="--print",
+                 signature=starts_with(PRINT_SIGNATURE.encode(), (_HTML_START + PRINT_SIGNATURE).encode()),
+                 refuse=f"--print: {path} exists and is not a mock exam cardcli printed; choose another name, "
+                        "or use --force to replace it",
+                 special_hint="use --print - for standard output")
     return path
 
 
@@ -85,7 +88,7 @@ def _policy(store, now: datetime):
 
 
 def run(*, seed: int | None, minutes: int | None, template: Path | None, topics: list[str],
-        print_to: str | None, extra: list[Path]) -> None:
+        print_to: str | None, extra: list[Path], force: bool = False) -> None:
     import typer
     from rich.text import Text
 
@@ -109,7 +112,7 @@ def run(*, seed: int | None, minutes: int | None, template: Path | None, topics:
         from cardcli.mock.printing import render_document
 
         html_out = print_to.lower().endswith((".html", ".htm"))
-        path = write_document(render_document(exam, html_out=html_out), print_to)
+        path = write_document(render_document(exam, html_out=html_out), print_to, force)
         if path is not None:
             out.print(Text(f"Wrote {path}: {exam.title}, {len(exam.questions)} questions, {exam.total} points, "
                            f"{exam.minutes} minutes, seed {exam.seed}; answer key and worked solutions at the end."))
