@@ -24,7 +24,7 @@ from pathlib import Path
 
 from cardcli.errors import CardcliError, UsageError
 
-__all__ = ["write_atomic", "write_output", "starts_with", "HEAD_BYTES"]
+__all__ = ["write_atomic", "write_output", "starts_with", "read_regular", "HEAD_BYTES", "NotRegular", "TooBig"]
 
 #: how much of an existing file a signature check sees
 HEAD_BYTES = 4096
@@ -170,3 +170,24 @@ def write_atomic(path: Path, data: bytes, may_replace: Callable[[Path, bytes], N
         return True
 
     write_output(path, data, signature=signature, special_hint=special_hint)
+
+
+class NotRegular(OSError):
+    """The path is a FIFO, device, socket or folder: not read (a FIFO would block, a device never end)."""
+
+
+class TooBig(OSError):
+    """The file holds more than the caller's limit (only ``limit + 1`` bytes were read)."""
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` of them; never blocks on a FIFO
+    and never reads more than ``limit + 1`` bytes from anything (a pipe, ``/dev/zero``)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise NotRegular(errno.EINVAL, "not a regular file (a FIFO, device, socket or folder)")
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise TooBig(errno.EFBIG, f"larger than {limit:,} bytes")
+    return data

@@ -18,4 +18,4 @@ GENERATE_MAX = 100_000
 #: generated problems per family in one ``cardcli export anki`` (the whole file is built in memory)
 EXPORT_GENERATED_MAX = 1_000
 #: the largest mock-exam template file read (``--template``); the shipped one is about 2 KB
-TEMPLATE_MAX_BYTES = 256 * 1024
+TEMPLATE_MAX_BYTES = 64 * 1024

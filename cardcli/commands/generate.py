@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+
 from cardcli import clock
 
 __all__ = ["run"]
@@ -18,7 +19,7 @@ __all__ = ["run"]
 def run(family: str, count: int, seed: int, difficulty: int, list_families: bool,
         topics: list[str] | None = None, exam: date | None = None) -> None:
     from cardcli.errors import UsageError
-    from generators.families import FAMILIES, generate
+    from generators.families import FAMILIES, generate, problem
 
     if list_families:
         width = max(len(name) for name in FAMILIES)
@@ -29,18 +30,21 @@ def run(family: str, count: int, seed: int, difficulty: int, list_families: bool
     if family and topics:
         raise UsageError("give a problem family or --topic, not both")
     if family:
-        problems = generate(family, count, seed, difficulty)
+        generate(family, 0, seed, difficulty)  # checks the family name and difficulty
+        problems = (problem(family, seed, difficulty, i) for i in range(count))
     else:
 
         from cardcli.commands.quiz import planned_problems
         from cardcli.store import Store
         from cardcli.studyday import from_env
 
-        with Store.open() as store:
+        with Store.open() as store:  # the order comes from the history; the problems are made below
             _, problems, _ = planned_problems(store, topics or [], count, seed, difficulty, exam,
-                                              clock.now(), from_env())
+                                              clock.now(), from_env(), lazy=True)
     from cardcli.diagnosis import mistake_table
 
-    for problem in problems:
-        record = {**problem.to_json(), "mistakes": mistake_table(problem)}
+    # streamed: each problem is printed as it is made (memory does not grow with -n; a pipe sees the first at once)
+    for p in problems:
+        record = {**p.to_json(), "mistakes": mistake_table(p)}
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        sys.stdout.flush()

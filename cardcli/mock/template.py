@@ -34,11 +34,12 @@ from typing import Any
 import yaml
 
 from cardcli.errors import DeckError, DeckIssue, did_you_mean
+from cardcli.limits import TEMPLATE_MAX_BYTES
 
 __all__ = ["TemplateError", "ProblemSpec", "DrawSpec", "Section", "Template", "load_template", "parse_template",
            "default_template_path", "ANSWER_KINDS", "CARD_TYPES", "MAX_BYTES", "MAX_QUESTIONS", "MAX_MINUTES"]
 
-MAX_BYTES = 64 * 1024
+MAX_BYTES = TEMPLATE_MAX_BYTES  # see cardcli.limits
 MAX_QUESTIONS = 100
 MAX_MINUTES = 600
 MAX_POINTS = 1000
@@ -189,11 +190,9 @@ class _Reader:
 
 def parse_template(text: str, file: str) -> Template:
     """The template in ``text`` (named ``file`` in messages); raises :class:`TemplateError`."""
-    from generators.catalog import CATALOG
-
-    from cardcli.topics import TOPICS
-
     from cardcli.safeyaml import DeckLoader, YamlLimitError, compose
+    from cardcli.topics import TOPICS
+    from generators.catalog import CATALOG
 
     loader = DeckLoader(text)  # the safe loader, strings made terminal-safe
     r = _Reader(file, loader)
@@ -324,11 +323,16 @@ def load_template(path: Path | None = None) -> Template:
     """The template at ``path`` (default: the shipped Midterm II one); raises :class:`TemplateError`."""
     p = default_template_path() if path is None else Path(path)
     name = str(path) if path is not None else "midterm.yaml"
+    from cardcli.fileout import NotRegular, TooBig, read_regular
+
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise TemplateError([DeckIssue(name, 1, f"template is {size:,} bytes; at most {MAX_BYTES:,}")])
-        data = p.read_bytes()
+        data = read_regular(p, MAX_BYTES)
+    except TooBig:
+        raise TemplateError([DeckIssue(name, 1, f"template is larger than {MAX_BYTES:,} bytes; at most "
+                                                f"{MAX_BYTES:,}")]) from None
+    except NotRegular:
+        raise TemplateError([DeckIssue(name, 1, "not a regular file (a pipe, FIFO or device); give a template "
+                                                "file")]) from None
     except OSError as e:
         raise TemplateError([DeckIssue(name, 1, f"cannot read the template: {e.strerror or e}")]) from None
     try:
