@@ -279,8 +279,10 @@ def _date(text: str | None) -> date | None:
 
 def main() -> None:
     """Entry point: run the app with one error boundary."""
+    from cardcli.charset import install
     from cardcli.errors import CardcliError, DeckError
 
+    install()  # a terminal that cannot show '—' or 'Σ' gets '--' and 'Sum', not a UnicodeEncodeError
     try:
         app()  # click handles usage errors, --help and --version itself
     except DeckError as e:
@@ -299,12 +301,14 @@ def main() -> None:
 
             silence_stdout()
             sys.exit(1)
-        if e.errno not in (errno.ENOSPC, errno.EPIPE, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        if e.errno not in (errno.ENOSPC, errno.EPIPE, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)):
             raise
         from cardcli.commands.export import silence_stdout
 
         silence_stdout()
-        _fail(f"cannot write output: {e.strerror}", 1)
+        why = {errno.EFBIG: "the file-size limit is reached (`ulimit -f`)",
+               errno.ENOSPC: "the disk is full"}.get(e.errno or 0, e.strerror)
+        _fail(f"cannot write output: {why}", 1)
 
 
 def _fail(text: str, code: int) -> None:

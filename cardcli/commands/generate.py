@@ -43,8 +43,11 @@ def run(family: str, count: int, seed: int, difficulty: int, list_families: bool
                                               clock.now(), from_env(), lazy=True)
     from cardcli.diagnosis import mistake_table
 
+    from cardcli.charset import can_encode
+
+    ascii_only = not can_encode(sys.stdout, "\u2014\u2212\u03a3\u00d7\u4e2d")  # JSON stays lossless: \uXXXX escapes
     # streamed: each problem is printed as it is made (memory does not grow with -n; a pipe sees the first at once)
     for p in problems:
         record = {**p.to_json(), "mistakes": mistake_table(p)}
-        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(record, ensure_ascii=ascii_only) + "\n")
         sys.stdout.flush()

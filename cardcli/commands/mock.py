@@ -35,8 +35,14 @@ def write_document(text: str, target: str, force: bool = False) -> Path | None:
     a new file exclusively; an existing one only if it is a printed exam (or with ``force``)."""
     from cardcli.fileout import starts_with, write_output
 
-    if target == "-":
-        sys.stdout.write(text)
+    if target == "-":  # the document as UTF-8, like the file, whatever the terminal's encoding
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is not None:
+            buffer.write(text.encode("utf-8"))
+            buffer.flush()
+        else:
+            sys.stdout.write(text)
         return None
     path = Path(target).expanduser()
     write_output(path, signed(text).encode("utf-8"), force=force, flag="--print",

@@ -74,6 +74,7 @@ class Store:
         self._con = con
         self.path = path
         self._left: tuple | None = None  # the file's key after this connection's last write
+        self.read_only: str | None = None  # why it was opened read-only (open_for_reading), if it was
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -111,6 +112,54 @@ class Store:
             if store is not None:
                 store._con.close()
             raise
+
+    @classmethod
+    def open_for_reading(cls, path: Path | None = None) -> Store:
+        """:meth:`open`, or, when the history cannot be written because the disk is full (or a
+        file-size limit is set), the same file opened read-only, so ``stats`` and ``due`` still
+        show it (:attr:`read_only` then says why). Any other failure is raised as by :meth:`open`."""
+        try:
+            return cls.open(path)
+        except StoreError as e:
+            if "disk is full" not in str(e) and "file-size limit" not in str(e):
+                raise
+            failure = e
+        if path is None:
+            from cardcli.paths import db_path
+
+            path = db_path()
+        path = Path(path)
+        wal = path.with_name(path.name + "-wal")
+        # read-only through the WAL index when SQLite can map it; else, when no write is waiting in the
+        # WAL, the file alone is the whole history: read it as immutable (nothing to create, no lock)
+        modes = ["mode=ro"] + (["mode=ro&immutable=1"] if not wal.exists() or wal.stat().st_size == 0 else [])
+        con = None
+        for mode in modes:
+            try:
+                con = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True, isolation_level=None,
+                                      timeout=BUSY_TIMEOUT_MS / 1000)
+                con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                break
+            except sqlite3.Error:
+                if con is not None:
+                    con.close()
+                con = None
+        if con is None:
+            raise failure
+        try:
+            if (con.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION
+                    or con.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID):
+                raise failure
+            con.execute("SELECT count(*) FROM card_state").fetchone()
+        except sqlite3.Error:
+            con.close()
+            raise failure from None
+        except BaseException:
+            con.close()
+            raise
+        store = cls(con, path)
+        store.read_only = str(failure)
+        return store
 
     def close(self) -> None:
         """Close; if the file is as this connection's last commit left it, record so (sidecar)."""
