@@ -260,3 +260,42 @@ def test_the_v1_upgrade_derives_counters_with_the_index():
     con.set_trace_callback(None)
     assert plans and all("reviews" not in p or "INDEX" in p for p in plans), plans
     assert not any(p.startswith("SCAN r") for p in plans), plans
+
+
+# -- long work shows a progress bar, on a terminal only -------------------------------------------------------
+def test_progress_bar_only_on_a_terminal():
+    from io import StringIO
+
+    from rich.console import Console
+
+    from cardcli.progress import progress
+
+    piped = StringIO()
+    with progress("Importing 50,000 cards", 50, console=Console(file=piped, width=80)) as advance:
+        advance(50)
+    assert piped.getvalue() == ""
+    tty = StringIO()
+    console = Console(file=tty, width=80, force_terminal=True, color_system=None)
+    with progress("Importing 50,000 cards", 50, console=console) as advance:
+        advance(25)
+    seen = tty.getvalue()
+    assert "Importing 50,000 cards" in seen and "/50" in seen
+    small = StringIO()
+    with progress("x", 5, min_total=10, console=Console(file=small, force_terminal=True)) as advance:
+        advance(5)
+    assert small.getvalue() == ""
+
+
+def test_optimize_advances_once_per_fit(monkeypatch):
+    """The bar of `optimize` moves after each of the N_SPLITS + 1 fits."""
+    from datetime import datetime, timedelta, timezone
+
+    from cardcli.optimize import N_SPLITS, fit
+
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    attempts = [(f"c{i % 60}", start + timedelta(days=i // 60, hours=i % 7), 1 + (i * 7) % 4) for i in range(1200)]
+    steps: list[int] = []
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
+    fit(attempts, DEFAULT_PARAMETERS, advance=steps.append)
+    assert steps == [1] * (N_SPLITS + 1)

@@ -94,7 +94,10 @@ def import_file(
     if len({p.deck for p in parsed.pairs if p.deck}) > 1:  # several source decks: keep each as a tag
         parsed.pairs = [replace(p, tags=(*p.tags, "_".join(p.deck.split()))) if p.deck else p
                         for p in parsed.pairs]
-    built = build_cards(parsed.pairs, name, file, topic)
+    from cardcli.progress import progress
+
+    with progress(f"Importing {len(parsed.pairs):,} cards", len(parsed.pairs), min_total=20_000) as advance:
+        built = build_cards(parsed.pairs, name, file, topic, advance)
     if not built.cards:
         raise ImportFileError(f"{path}: no question/answer pairs found (read as {chosen}; "
                               "try --format, see `cardcli import --help`)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,11 +206,15 @@ def _typed(front: str, back: str) -> dict[str, Any]:
     return {}
 
 
-def build_cards(pairs: list[Pair], deck: str, file: str, topic: str | None) -> Built:
-    """Cards for ``pairs``: ids from ``deck`` and the question; ``topic`` for all or a guess."""
+def build_cards(pairs: list[Pair], deck: str, file: str, topic: str | None,
+                advance: Callable[[int], None] | None = None) -> Built:
+    """Cards for ``pairs``: ids from ``deck`` and the question; ``topic`` for all or a guess.
+    ``advance(1000)`` is called every 1,000 pairs (a progress bar)."""
     built = Built()
     seen: dict[str, int] = {}
-    for pair in pairs:
+    for k, pair in enumerate(pairs, 1):
+        if advance is not None and k % 1000 == 0:
+            advance(1000)
         front, back = clean(pair.front), clean(pair.back)
         if not front or not back:
             built.warnings.append(DeckIssue(file, pair.line, "empty question or answer after cleaning: skipped"))

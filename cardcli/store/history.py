@@ -222,10 +222,16 @@ class Store:
 
         if current():
             return
+        from cardcli.progress import progress
+
         with self._tx("nothing was changed") as con:  # re-read inside the lock: another process may have migrated
             version = con.execute("PRAGMA user_version").fetchone()[0]
-            for _name, step in MIGRATIONS[version:]:
-                step(con)
+            # a bar only for a history big enough to take a while (and only on a terminal)
+            with progress("Upgrading the review history", len(MIGRATIONS) - version,
+                          show=self.path.stat().st_size > 20 * 2**20) as advance:
+                for _name, step in MIGRATIONS[version:]:
+                    step(con)
+                    advance(1)
             con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             con.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # also for files from before _m3
 
