@@ -58,7 +58,7 @@ def test_a_huge_template_file_is_refused_by_size(tmp_path):
     big = tmp_path / "big.yaml"
     big.write_text("# " + "x" * TEMPLATE_MAX_BYTES + "\n")
     r = runner.invoke(app, ["exam", "mock", "--template", str(big), "--print", "-"])
-    assert r.exit_code != 0 and f"larger than {TEMPLATE_MAX_BYTES:,} bytes" in str(r.exception)
+    assert r.exit_code != 0 and f"bytes; at most {TEMPLATE_MAX_BYTES:,}" in str(r.exception)
 
 
 # -- documented maxima for counts --------------------------------------------------------------------------

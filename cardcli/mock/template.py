@@ -328,8 +328,11 @@ def load_template(path: Path | None = None) -> Template:
     try:
         data = read_regular(p, MAX_BYTES)
     except TooBig:
-        raise TemplateError([DeckIssue(name, 1, f"template is larger than {MAX_BYTES:,} bytes; at most "
-                                                f"{MAX_BYTES:,}")]) from None
+        try:
+            size = f"{p.stat().st_size:,} bytes"
+        except OSError:
+            size = f"larger than {MAX_BYTES:,} bytes"
+        raise TemplateError([DeckIssue(name, 1, f"template is {size}; at most {MAX_BYTES:,}")]) from None
     except NotRegular:
         raise TemplateError([DeckIssue(name, 1, "not a regular file (a pipe, FIFO or device); give a template "
                                                 "file")]) from None
