@@ -38,5 +38,8 @@ def progress(description: str, total: int, *, min_total: int = 0, show: bool = T
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=console, transient=True)
     task = bar.add_task(Text(description).plain, total=total)
+    def advance(steps: int = 1) -> None:
+        bar.advance(task, steps)
+
     with bar:
-        yield lambda steps=1: bar.advance(task, steps)
+        yield advance

@@ -184,3 +184,40 @@ def test_sigterm_mid_quiz_keeps_the_answers(cardcli_home):
         child.close()
     assert child.exitstatus == 128 + signal.SIGTERM
     assert _rows(cardcli_home, "SELECT kind, rating FROM reviews") == [("quiz", 1)]
+
+
+STUDY_DECK = """\
+deck: Pty
+source: tests
+cards:
+  - id: k-one
+    front: First question?
+    back: First answer.
+    topic: conv
+  - id: k-two
+    front: Second question?
+    back: Second answer.
+    topic: conv
+"""
+
+
+@pytest.mark.parametrize("sig", ["SIGHUP", "SIGTERM"])
+def test_a_signal_mid_study_ends_it_like_ctrl_c(tmp_path, cardcli_home, sig):
+    deck = tmp_path / "pty.yaml"
+    deck.write_text(STUDY_DECK)
+    child = pexpect.spawn(sys.executable, ["-m", "cardcli", "study", "--decks", str(deck), "--deck", "pty"],
+                          env=_env(cardcli_home), encoding="utf-8", timeout=60, dimensions=(40, 100))
+    try:
+        child.expect("First question")
+        child.expect("show answer")
+        child.send(" ")
+        child.expect("How well did you know this")
+        child.send("4")
+        child.expect("Second question")
+        child.expect("show answer")
+        child.kill(getattr(signal, sig))
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.signalstatus is None  # it ended itself (a session summary), not killed by the signal
+    assert _rows(cardcli_home, "SELECT card_id, rating FROM reviews") == [("k-one", 4)]
