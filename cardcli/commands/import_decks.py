@@ -92,7 +92,11 @@ def run(
             if target.resolve() in targets:
                 raise CardcliError(f"{file}: its deck would be written to {target} as well; "
                                    "use --deck or import it on its own")
-            _, issues = parse_text(imported.yaml, str(target))
+            issues = []  # batch by batch: the check's memory does not grow with the deck
+            for batch in imported.batches or [imported.yaml[len(imported.head):]]:
+                issues = parse_text(imported.head + batch, str(target))[1]
+                if issues:
+                    break
             if issues:  # a bug, never the input's fault: say so rather than write a broken deck
                 raise CardcliError(f"{file}: the deck built from it does not validate: {issues[0]}")
             for w in imported.warnings:
