@@ -230,3 +230,22 @@ def test_print_markdown_escapes_deck_text(tmp_path):
     assert h1 == ["Tricky"]
     text = "".join(c.content for t in tokens for c in (t.children or []) if c.type == "text")
     assert "![tracker](http://evil.example/p.png)" in text and "# Fake heading" in text
+
+
+def test_a_deck_that_came_in_through_import_is_inert_in_the_export(tmp_path, cardcli_home):
+    """An Anki file with a scripted tag and deck name: `cardcli import`, then `cardcli export anki`."""
+    src = tmp_path / "notes.txt"
+    src.write_text(HEADER + "abcdefghij\tBasic\t<img src=x onerror=alert(1)>\tWhat is a stride?\t"
+                   "The step of the kernel.\t<svg/onload=alert(1)> conv\n", encoding="utf-8")
+    deck = tmp_path / "imported.yaml"
+    r = _cardcli(cardcli_home, "import", str(src), "-o", str(deck), "--format", "anki")
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "out.txt"
+    r = _cardcli(cardcli_home, "export", "anki", "--decks", str(deck), "--deck", "imported", "-o", str(out))
+    if r.returncode != 0:  # the deck's name is what the import chose: select it by file name instead
+        r = _cardcli(cardcli_home, "export", "anki", "--decks", str(deck), "--deck", deck.name, "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    (row,) = [line for line in out.read_text(encoding="utf-8").splitlines() if "stride" in line]
+    cols = row.split("\t")
+    assert "<" not in cols[2] and ">" not in cols[2]
+    assert "<" not in cols[5] and ">" not in cols[5] and "onload=alert(1)" in cols[5]
