@@ -253,9 +253,12 @@ def test_the_v1_upgrade_derives_counters_with_the_index():
     from cardcli.store.schema import MIGRATIONS
 
     plans: list[str] = []
-    con.set_trace_callback(lambda sql: plans.extend(
-        r[3] for r in con.execute("EXPLAIN QUERY PLAN " + sql).fetchall()) if sql.lstrip().startswith("UPDATE card_state")
-        else None)
+
+    def explain(sql: str) -> None:
+        if sql.lstrip().startswith("UPDATE card_state"):
+            plans.extend(r[3] for r in con.execute("EXPLAIN QUERY PLAN " + sql).fetchall())
+
+    con.set_trace_callback(explain)
     MIGRATIONS[1][1](con)
     con.set_trace_callback(None)
     assert plans and all("reviews" not in p or "INDEX" in p for p in plans), plans

@@ -41,9 +41,8 @@ def run(family: str, count: int, seed: int, difficulty: int, list_families: bool
         with Store.open() as store:  # the order comes from the history; the problems are made below
             _, problems, _ = planned_problems(store, topics or [], count, seed, difficulty, exam,
                                               clock.now(), from_env(), lazy=True)
-    from cardcli.diagnosis import mistake_table
-
     from cardcli.charset import can_encode
+    from cardcli.diagnosis import mistake_table
 
     ascii_only = not can_encode(sys.stdout, "\u2014\u2212\u03a3\u00d7\u4e2d")  # JSON stays lossless: \uXXXX escapes
     # streamed: each problem is printed as it is made (memory does not grow with -n; a pipe sees the first at once)

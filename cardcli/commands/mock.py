@@ -19,7 +19,8 @@ __all__ = ["run", "write_document", "PRINT_SIGNATURE", "Alarm", "signed"]
 
 #: the first line of every printed exam (Markdown; HTML has it after the doctype): only a file that
 #: begins so is replaced without --force
-PRINT_SIGNATURE = "<!-- written by cardcli exam mock --print; cardcli replaces this file only while this line is here -->\n"
+PRINT_SIGNATURE = ("<!-- written by cardcli exam mock --print; cardcli replaces this file only while this line "
+                   "is here -->\n")
 _HTML_START = "<!DOCTYPE html>\n"
 
 
