@@ -249,3 +249,44 @@ def test_a_deck_that_came_in_through_import_is_inert_in_the_export(tmp_path, car
     cols = row.split("\t")
     assert "<" not in cols[2] and ">" not in cols[2]
     assert "<" not in cols[5] and ">" not in cols[5] and "onload=alert(1)" in cols[5]
+
+
+def test_without_hard_links_a_new_file_is_still_created_exclusively(tmp_path, monkeypatch):
+    import errno
+
+    from cardcli import fileout
+    from cardcli.errors import UsageError
+
+    def no_links(src, dst):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(fileout.os, "link", no_links)
+    target = tmp_path / "deck.yaml"
+    fileout.write_output(target, b"first\n", signature=None)
+    assert target.read_bytes() == b"first\n"
+    with pytest.raises(UsageError, match="exists"):
+        fileout.write_output(target, b"second\n", signature=None)
+    assert target.read_bytes() == b"first\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cardcli-home", "deck.yaml"]
+
+
+def test_a_file_swapped_in_while_writing_is_not_replaced(tmp_path, monkeypatch):
+    """The file checked for the signature must still be the one at the name when it is replaced."""
+    from cardcli import fileout
+    from cardcli.errors import UsageError
+
+    target = tmp_path / "exam.md"
+    target.write_bytes(b"SIGNED old exam\n")
+    real_temp = fileout._temp
+
+    def swap_then_temp(path, data, mode):
+        other = tmp_path / "other.md"
+        other.write_bytes(b"someone's notes\n")
+        os.replace(other, target)  # another program puts its own file at the name meanwhile
+        return real_temp(path, data, mode)
+
+    monkeypatch.setattr(fileout, "_temp", swap_then_temp)
+    with pytest.raises(UsageError, match="changed while cardcli was writing"):
+        fileout.write_output(target, b"new exam\n", signature=fileout.starts_with(b"SIGNED"))
+    assert target.read_bytes() == b"someone's notes\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
