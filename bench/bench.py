@@ -12,6 +12,9 @@ same run, and the targets (issue 6) are checked on the ratios:
 * peak memory of ``cardcli study`` at 100k cards                     <  300 MB
 * ``cardcli check`` of each hostile deck (tests/hostile.py): < 1 s and < 100 MB more than a one-card deck
 * parsing a hostile typed answer (10^400, 5,000 or 100,000 digits)    <  50 ms
+* ``--hostile`` also (issue 23, RESOURCE_TARGETS): ``import`` of 200k Quizlet rows < 60 s, < 400 MB; the
+  schema-v1 upgrade of 8,000 cards < 10 s, < 300 MB; ``optimize --dry-run`` on 1M reviews < 45 s,
+  < 800 MB; a 49 MB line and ``--template /dev/zero`` refused in < 5 s, < 200 MB; ``generate`` streams
 
 Heavy history (issue 16): every card of the synthetic deck reviewed 10 times (100k cards, 1M
 reviews), written as a schema-v2 history (FSRS JSON per card, undo snapshot per review) with
@@ -752,6 +755,92 @@ def hostile(table: Table, work: Path) -> None:
                   dt < 0.05 and outcome in ("read", "AnswerFormatError"))
 
 
+#: issue 23's resource figures: (label, target seconds, target MB)
+RESOURCE_TARGETS = {
+    "import": (60.0, 400), "upgrade": (10.0, 300), "optimize": (45.0, 800), "bounded": (5.0, 200),
+}
+
+
+def _v1_history(path: Path, cards: int, reviews_each: int = 3) -> None:
+    import sqlite3
+
+    con = sqlite3.connect(str(path))
+    con.executescript((ROOT / "tests" / "fixtures" / "schema_v1.sql").read_text())
+    fsrs = ('{"card_id": 0, "state": 2, "step": null, "stability": 12.5, "difficulty": 4.2, '
+            '"due": "2026-10-13T09:10:00+00:00", "last_review": "2026-10-01T09:10:00+00:00"}')
+    con.executemany("INSERT INTO card_state (card_id, fsrs, due) VALUES (?, ?, ?)",
+                    [(f"c{i}", fsrs, "2026-10-13T09:10:00.000000+00:00") for i in range(cards)])
+    con.executemany("INSERT INTO reviews (card_id, reviewed_at, rating) VALUES (?, ?, ?)",
+                    [(f"c{i}", f"2026-10-01T09:{k:02d}:00.000000+00:00", 3)
+                     for i in range(cards) for k in range(reviews_each)])
+    con.commit()
+    con.close()
+
+
+def hostile_resources(table: Table, work: Path, quick: bool) -> None:
+    """Issue 23: whole-process time and peak RSS of the big inputs (a 200k-row Quizlet import, the
+    schema-v1 upgrade of 8,000 cards, ``optimize --dry-run`` on 1M reviews) and of the bounded ones
+    (a 49 MB line, ``--template /dev/zero``, ``generate -n 20000`` streamed), against the targets of
+    RESOURCE_TARGETS."""
+    py = sys.executable
+    env = {**os.environ, "NO_COLOR": "1", "CARDCLI_NOW": "2026-12-01T09:00:00+00:00"}
+    env.pop("CARDCLI_DECKS", None)
+
+    def measure(args: list[str], home: Path, cwd: Path | None = None) -> tuple[float, float, int]:
+        r = subprocess.run([py, "-c", MEASURE_CHILD.replace("timeout=120", "timeout=600"), py, "-m", "cardcli",
+                            *args], capture_output=True, text=True, env={**env, "CARDCLI_HOME": str(home)},
+                           timeout=900, cwd=cwd)
+        dt, kb, code = r.stdout.split()
+        return float(dt), int(kb) / 1024, int(code)
+
+    def row(label: str, kind: str, dt: float, mb: float, code: int, want_ok: bool = True) -> None:
+        t_max, mb_max = RESOURCE_TARGETS[kind]
+        ok = dt < t_max and mb < mb_max and ((code == 0) == want_ok)
+        table.add(f"{label} (exit {code})", f"{dt:.2f} s", f"{mb:.0f} MB", f"<{t_max:.0f} s <{mb_max} MB", ok)
+
+    rows = 20_000 if quick else 200_000
+    rng = random.Random(0)
+    words = ["conv", "stride", "padding", "relu", "softmax", "gradient", "kernel", "pool", "loss", "batch"]
+    src = work / "quizlet-rows.txt"
+    src.write_text("".join(f"{rng.choice(words)} {i}\t{rng.choice(words)} {rng.choice(words)}\n"
+                           for i in range(rows)))
+    dt, mb, code = measure(["import", str(src), "-o", str(work / "imported.yaml"), "--format", "quizlet"],
+                           work / "home-import")
+    row(f"import: {rows:,} Quizlet rows ({src.stat().st_size / 1e6:.1f} MB)", "import", dt, mb, code)
+
+    cards = 2_000 if quick else 8_000
+    home = work / "home-v1"
+    home.mkdir(exist_ok=True)
+    _v1_history(home / "cardcli.sqlite3", cards)
+    dt, mb, code = measure(["stats"], home)
+    row(f"schema-v1 upgrade: {cards:,} cards, {3 * cards:,} reviews (first stats)", "upgrade", dt, mb, code)
+
+    n = 10_000 if quick else 100_000
+    home = work / "home-optimize"
+    home.mkdir(exist_ok=True)
+    reviews, _ = build_v2_history(home / "cardcli.sqlite3", n, datetime(2026, 12, 1, 9, tzinfo=timezone.utc))
+    measure(["stats"], home)  # the upgrade, not counted below
+    dt, mb, code = measure(["optimize", "--dry-run"], home)
+    row(f"optimize --dry-run: {reviews:,} reviews", "optimize", dt, mb, code)
+
+    long_line = work / "one-line.txt"
+    with long_line.open("wb") as f:
+        f.write(b"q\ta\n")
+        for _ in range(49):
+            f.write(b"x" * 1_000_000)
+        f.write(b"\n")
+    dt, mb, code = measure(["import", str(long_line), "--dry-run"], work / "home-bounded")
+    row("import: a 49 MB line (rejected)", "bounded", dt, mb, code, want_ok=False)
+    if Path("/dev/zero").exists():
+        dt, mb, code = measure(["exam", "mock", "--template", "/dev/zero", "--print", "-"], work / "home-bounded")
+        row("exam mock --template /dev/zero (refused)", "bounded", dt, mb, code, want_ok=False)
+    dt, mb, code = measure(["generate", "conv-forward", "-n", "2000"], work / "home-bounded")
+    dt2, mb2, code2 = measure(["generate", "conv-forward", "-n", "20000"], work / "home-bounded")
+    table.add("generate -n 20000 vs -n 2000 (streamed: memory flat)", f"{dt2:.1f} s", f"{mb2:.0f} MB",
+              f"<= {mb:.0f} MB + 20", mb2 <= mb + 20 and code2 == 0)
+
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="cardcli benchmark (see the module docstring)")
     ap.add_argument("--sizes", default=None, help="synthetic deck sizes (default 1000,10000,100000)")
@@ -800,6 +889,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\nHostile input (issue 10): time and peak memory, ratio to the one-card deck / typed '12'")
         hostile(table, work)
         if args.hostile:
+            print("\nResources (issue 23): whole process, time and peak RSS")
+            hostile_resources(table, work, args.quick)
             failed = table.failures()
             print("\nall targets met" if not failed else f"\ntargets missed: {', '.join(failed)}")
             return 1 if failed else 0

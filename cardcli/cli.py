@@ -20,6 +20,7 @@ from typing import Annotated
 import typer
 
 from cardcli import __version__
+from cardcli.limits import EXPORT_GENERATED_MAX, GENERATE_MAX, QUIZ_MAX, SEED_MAX
 
 
 class FullHelpGroup(typer.core.TyperGroup):
@@ -245,8 +246,9 @@ def optimize(
 @app.command()
 def quiz(
     topic: TopicOpt = None,
-    count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of problems.")] = 5,
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed (default: random, printed).")] = None,
+    count: Annotated[int, typer.Option("--count", "-n", min=1, max=QUIZ_MAX, help="Number of problems.")] = 5,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, max=SEED_MAX,
+                                             help="Seed (default: random, printed).")] = None,
     difficulty: Annotated[int, typer.Option("--difficulty", "-d", min=1, max=3, help="1 (by hand) to 3 (exam+).")] = 1,
     exam: ExamOpt = None,
 ) -> None:
@@ -263,8 +265,9 @@ def generate(
                                           "without one, what `cardcli quiz` would ask.",
                                           autocompletion=_complete_families)] = "",
     topic: TopicOpt = None,
-    count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of problems.")] = 1,
-    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same problems.")] = 0,
+    count: Annotated[int, typer.Option("--count", "-n", min=1, max=GENERATE_MAX, help="Number of problems.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX,
+                                      help="Seed: the same seed gives the same problems.")] = 0,
     difficulty: Annotated[int, typer.Option("--difficulty", "-d", min=1, max=3, help="1 (by hand) to 3.")] = 1,
     list_families: Annotated[bool, typer.Option("--list", help="List the problem families and exit.")] = False,
     exam: ExamOpt = None,
@@ -351,8 +354,9 @@ def import_reviews(
 def export_anki(
     deck: DeckNameOpt = None,
     topic: TopicOpt = None,
-    generated: Annotated[int, typer.Option("--generated", min=0, help="Add N generated problems per family.")] = 0,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for generated problems.")] = 0,
+    generated: Annotated[int, typer.Option("--generated", min=0, max=EXPORT_GENERATED_MAX,
+                                           help="Add N generated problems per family.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX, help="Seed for generated problems.")] = 0,
     output: Annotated[
         str | None,
         typer.Option("-o", "--output", help="Output file ('-' for stdout; default named after the selection)."),
@@ -360,13 +364,14 @@ def export_anki(
     fmt: Annotated[ExportFormat, typer.Option("--format", help="txt: Anki text import (Basic notes); apkg: an "
                                               "Anki package with cardcli's note types (typed answers, "
                                               "solution/erratum/source fields).")] = ExportFormat.txt,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file cardcli did not write.")] = False,
     extra: DecksOpt = None,
 ) -> None:
     """Write an Anki import file: text (tab-separated, headers Anki reads) or an .apkg package."""
     from cardcli.commands import export as cmd
 
     cmd.run_anki(decks=deck or [], topics=topic or [], generated=generated, seed=seed,
-                 output=output, extra=extra or [], fmt=fmt.value)
+                 output=output, extra=extra or [], fmt=fmt.value, force=force)
 
 
 @exam_app.callback(invoke_without_command=True)
@@ -402,7 +407,8 @@ def exam_clear() -> None:
 
 @exam_app.command("mock")
 def exam_mock(
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed (default: random, printed); the same seed "
+    seed: Annotated[int | None, typer.Option("--seed", min=0, max=SEED_MAX,
+                                             help="Seed (default: random, printed); the same seed "
                                              "and history give the same exam.")] = None,
     minutes: Annotated[int | None, typer.Option("--minutes", min=1, max=600,
                                                 help="Time allowed (default: the template's, 75 for Midterm II).")
@@ -417,13 +423,15 @@ def exam_mock(
     print_to: Annotated[str | None, typer.Option("--print", metavar="FILE", help="Write the exam with an answer key "
                                                  "and worked solutions (Markdown; .html for HTML; - for stdout) "
                                                  "instead of sitting it.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --print: replace an existing file cardcli "
+                                        "did not print.")] = False,
     extra: DecksOpt = None,
 ) -> None:
     """Sit a timed mock exam shaped like the real one, marked at the end with partial credit."""
     from cardcli.commands import mock as cmd
 
     cmd.run(seed=seed, minutes=minutes, template=template, topics=topic or [], print_to=print_to,
-            extra=extra or [])
+            extra=extra or [], force=force)
 
 
 @exam_app.command("templates")
@@ -444,12 +452,14 @@ def _date(text: str | None) -> date | None:
 
 def main() -> None:
     """Entry point: run the app with one error boundary."""
+    from cardcli.charset import install
     from cardcli.errors import CardcliError, DeckError, UsageError
     from generators.errors import GeneratorError
 
     if sys.platform == "win32":  # terminal keys (termios), signals and file modes are POSIX-only
         _fail("cardcli runs on Linux and macOS (on Windows, use it inside WSL); native Windows is "
               "not supported", 1)
+    install()  # a terminal that cannot show '—' or 'Σ' gets '--' and 'Sum', not a UnicodeEncodeError
     try:
         app(prog_name="cardcli")  # click handles usage errors, --help and --version itself; the name is
         # also what completion scripts register, whether started as `cardcli` or `python -m cardcli`
@@ -466,12 +476,19 @@ def main() -> None:
     except OSError as e:  # stdout on a full disk or a closed pipe (`cardcli due > /dev/full`, `| head`)
         import errno
 
-        if e.errno not in (errno.ENOSPC, errno.EPIPE, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        if e.errno == errno.EIO:  # the terminal went away (window closed): nobody is left to tell
+            from cardcli.console import silence_stdout
+
+            silence_stdout()
+            sys.exit(1)
+        if e.errno not in (errno.ENOSPC, errno.EPIPE, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)):
             raise
         from cardcli.console import silence_stdout
 
         silence_stdout()
-        _fail(f"cannot write output: {e.strerror}", 1)
+        why = {errno.EFBIG: "the file-size limit is reached (`ulimit -f`)",
+               errno.ENOSPC: "the disk is full"}.get(e.errno or 0, e.strerror)
+        _fail(f"cannot write output: {why}", 1)
 
 
 def _fail(text: str, code: int) -> None:

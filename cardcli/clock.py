@@ -27,7 +27,12 @@ def parse_instant(text: str) -> datetime:
         raw = raw[:-1] + "+00:00"
     moment = datetime.fromisoformat(raw)
     if moment.tzinfo is None:
-        moment = moment.astimezone()  # local time in $TZ
+        try:
+            moment = moment.astimezone()  # local time in $TZ
+        except (ValueError, OverflowError):  # an offset of a day or more ('TZ=UTC+24'): see studyday
+            from cardcli.studyday import local_zone
+
+            moment = moment.replace(tzinfo=local_zone())
     return moment.astimezone(timezone.utc)
 
 

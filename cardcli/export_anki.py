@@ -26,10 +26,12 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from cardcli.model import Card, CardType
+from cardcli.safetext import inert_markup, no_formula_html
 
 __all__ = [
     "AnkiNote",
     "HEADER",
+    "SIGNATURE",
     "NOTETYPE",
     "ROOT_DECK",
     "ProblemLike",
@@ -57,6 +59,10 @@ HEADER = (
     "#deck column:3\n"
     "#tags column:6\n"
 )
+#: the line after the headers that only cardcli writes: ``-o`` replaces an existing file only when it
+#: starts with HEADER + SIGNATURE (Anki's own export starts with the same HEADER lines; Anki reads this
+#: line as a comment)
+SIGNATURE = "#written by cardcli export anki; cardcli replaces this file only while this line is here\n"
 
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _B62_PAIRS = [a + b for a in _B62 for b in _B62]  # 62**2 two-digit strings, index = value
@@ -107,14 +113,14 @@ def guid_for(key: str) -> str:
 @lru_cache(maxsize=1024)
 def deck_path(*names: str) -> str:
     """The Anki deck under the ``cardcli`` parent, e.g. ``cardcli::Quiz 3 CNN``."""
-    return "::".join([ROOT_DECK, *(" ".join(n.split()) for n in names)])
+    return "::".join([ROOT_DECK, *(inert_markup(" ".join(n.split())) for n in names)])
 
 
 @lru_cache(maxsize=4096)
 def tag_word(text: str) -> str:
     """A tag as one word: runs of whitespace become ``_``; ``::`` (Anki's tag hierarchy) keeps
     only non-empty levels, so Anki stores the tag exactly as written ("" means no tag)."""
-    word = re.sub(r":{2,}", "::", "_".join(text.split()))
+    word = re.sub(r":{2,}", "::", "_".join(inert_markup(text).split()))
     return "::".join(level for level in word.split("::") if level)
 
 
@@ -320,9 +326,9 @@ def render(notes: Iterable[AnkiNote]) -> str:
     no quote or line break, exactly five tabs) and only each field's ends one by one; a row that
     fails is quoted field by field with :func:`field_csv`.
     """
-    lines = [HEADER]
+    lines = [HEADER, SIGNATURE]
     for n in notes:
-        row = (n.guid, n.notetype, n.deck, n.front, n.back, " ".join(n.tags))
+        row = (n.guid, n.notetype, n.deck, no_formula_html(n.front), no_formula_html(n.back), " ".join(n.tags))
         line = "\t".join(row)
         if (line.count("\t") != 5 or '"' in line or "\n" in line or "\r" in line
                 or any(map(_edgy, row))):

@@ -47,6 +47,8 @@ __all__ = [
     "TYPED",
     "FIELDS",
     "ApkgNote",
+    "MARKER",
+    "is_cardcli_package",
     "apkg_card_note",
     "apkg_problem_note",
     "matrix_pre",
@@ -220,6 +222,32 @@ def build_package(notes: Iterable[ApkgNote]) -> bytes:
     os.close(fd)
     try:
         genanki.Package(list(decks.values())).write_to_file(tmp)
-        return Path(tmp).read_bytes()
+        return _signed(Path(tmp).read_bytes())
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+#: the first member of every package cardcli writes: what lets a later export replace it (an .apkg
+#: Anki or another tool wrote has no such member and is never replaced without --force). Anki's
+#: importer reads only the collection and media members.
+MARKER = "cardcli-export.txt"
+
+
+def _signed(package: bytes) -> bytes:
+    """``package`` rewritten with :data:`MARKER` as its first member (the members themselves unchanged)."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        dst.writestr(zipfile.ZipInfo(MARKER, date_time=(2020, 1, 1, 0, 0, 0)),
+                     b"Written by cardcli export anki --format apkg.\n")
+        for info in src.infolist():
+            dst.writestr(info, src.read(info.filename))
+    return out.getvalue()
+
+
+def is_cardcli_package(head: bytes) -> bool:
+    """Whether a file's first bytes are a zip whose first member is :data:`MARKER` (see :func:`_signed`)."""
+    name = MARKER.encode()
+    return head.startswith(b"PK\x03\x04") and head[30:30 + len(name)] == name

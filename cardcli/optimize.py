@@ -27,7 +27,7 @@ command loads it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -141,8 +141,10 @@ def time_series_folds(n: int, n_splits: int = N_SPLITS) -> list[tuple[int, int]]
     return [((k + 1) * seg, n if k == n_splits - 1 else (k + 2) * seg) for k in range(n_splits)]
 
 
-def fit(attempts: Sequence[Attempt], defaults: Sequence[float], min_reviews: int = MIN_REVIEWS) -> FitResult:
-    """Fit FSRS to ``attempts`` and score it against ``defaults`` on held-out reviews."""
+def fit(attempts: Sequence[Attempt], defaults: Sequence[float], min_reviews: int = MIN_REVIEWS,
+        advance: Callable[[int], None] | None = None) -> FitResult:
+    """Fit FSRS to ``attempts`` and score it against ``defaults`` on held-out reviews; ``advance(1)`` is
+    called after each of the N_SPLITS + 1 fits (a progress bar)."""
     n = len(attempts)
     if n < min_reviews:
         raise NotEnoughHistory(
@@ -171,7 +173,11 @@ def fit(attempts: Sequence[Attempt], defaults: Sequence[float], min_reviews: int
                 sums[name][0] += len(test) * ev.log_loss
                 sums[name][1] += len(test) * ev.rmse_bins ** 2
             held_out += len(test)
+            if advance is not None:
+                advance(1)
         parameters = tuple(float(w) for w in fr.FSRS([]).compute_parameters(objs))
+        if advance is not None:
+            advance(1)
     except (ValueError, RuntimeError) as e:  # the library's "not enough data" and friends
         raise CardcliError(f"optimize: fitting failed: {e}") from None
     figures = {k: Figures(v[0] / held_out, (v[1] / held_out) ** 0.5) for k, v in sums.items()}

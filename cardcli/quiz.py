@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +37,8 @@ from cardcli.render import entry_help, matrix_table, problem_renderable, solutio
 from cardcli.safetext import safe_text
 from cardcli.terminal import KeySource
 
-__all__ = ["QuizResult", "order_families", "plan", "run_quiz", "show_feedback", "INSTRUCTIONS", "QUIT_WORDS"]
+__all__ = ["QuizResult", "order_families", "plan", "plan_iter", "run_quiz", "show_feedback", "INSTRUCTIONS",
+           "QUIT_WORDS"]
 
 QUIT_WORDS = ("q", "quit", "exit")
 HINT_WORDS = ("?", "hint")
@@ -87,10 +88,19 @@ def plan(
     weakness: Mapping[str, tuple[float, int]] | None = None,
 ) -> list[Any]:
     """``count`` problems, round-robin over :func:`order_families`, each family's own indices."""
+    return list(plan_iter(families, count, seed, difficulty, weakness))
+
+
+def plan_iter(
+    families: list[str], count: int, seed: int, difficulty: int,
+    weakness: Mapping[str, tuple[float, int]] | None = None,
+) -> Iterator[Any]:
+    """:func:`plan`, one problem at a time (``cardcli generate`` prints each as it is made)."""
     from generators.families import problem
 
     fams = order_families(families, seed, weakness)
-    return [problem(fams[k % len(fams)], seed, difficulty, k // len(fams)) for k in range(count)]
+    for k in range(count):
+        yield problem(fams[k % len(fams)], seed, difficulty, k // len(fams))
 
 
 def show_feedback(prob: Any, result: Any, console: Console) -> str | None:

@@ -38,15 +38,17 @@ def family_weakness(
 
 def planned_problems(
     store: Store, topics: list[str], count: int, seed: int, difficulty: int, exam: date | None,
-    now: datetime, day: StudyDay,
-) -> tuple[list[str], list[Any], date | None]:
-    """(families, the problems the quiz asks, the exam planned for) for these options and history."""
+    now: datetime, day: StudyDay, lazy: bool = False,
+) -> tuple[list[str], Any, date | None]:
+    """(families, the problems the quiz asks, the exam planned for) for these options and history.
+    With ``lazy`` the problems are an iterator, each made when it is taken (``cardcli generate``)."""
     from cardcli.examdate import active_exam
-    from cardcli.quiz import plan
+    from cardcli.quiz import plan, plan_iter
     from cardcli.topics import TOPICS
     from generators.catalog import resolve
 
     families = resolve(topics, TOPICS)
     exam, _name = active_exam(store, exam, now, day, quiet=True)
     weak = family_weakness(store, families, difficulty, now, exam, day)
-    return families, plan(families, count, seed, difficulty, weak), exam
+    make = plan_iter if lazy else plan
+    return families, make(families, count, seed, difficulty, weak), exam

@@ -31,7 +31,8 @@ from generators.text import (
     strip_unsafe,
 )
 
-__all__ = ["clean", "one_line", "excerpt", "safe_text", "strip_unsafe", "EXCERPT_CHARS", "UNSAFE"]
+__all__ = ["clean", "one_line", "excerpt", "safe_text", "strip_unsafe", "EXCERPT_CHARS", "UNSAFE", "inert_markup",
+           "FORMULA_PREFIXES", "no_formula_html"]
 
 
 def safe_text(text: Any, style: str = "") -> Any:
@@ -39,3 +40,24 @@ def safe_text(text: Any, style: str = "") -> Any:
     from rich.text import Text
 
     return Text(clean(str(text)), style=style)
+
+
+# -- text going into other programs' files (the Anki export) -----------------------------------------------
+#: HTML's special characters and their look-alikes, for text another program may insert into HTML raw
+#: (Anki puts deck names and tags into a card unescaped through ``{{Deck}}`` and ``{{Tags}}``)
+_MARKUP_LOOKALIKES = str.maketrans({"<": "\uff1c", ">": "\uff1e", "&": "\uff06", '"': "\uff02", "'": "\uff07"})
+#: a cell starting with one of these is a formula to a spreadsheet (CSV injection)
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def inert_markup(text: str) -> str:
+    """``text`` with ``< > & " '`` replaced by full-width look-alikes: shown as text wherever it lands."""
+    return text.translate(_MARKUP_LOOKALIKES)
+
+
+def no_formula_html(field: str) -> str:
+    """An HTML field that starts like a spreadsheet formula gets its first character as a numeric
+    character reference (``=`` -> ``&#61;``): the same text in Anki, a plain string to a spreadsheet."""
+    if field.startswith(FORMULA_PREFIXES):
+        return f"&#{ord(field[0])};" + field[1:]
+    return field

@@ -84,7 +84,14 @@ def local_zone(environ: Mapping[str, str] | None = None) -> tzinfo:
 
     if hasattr(_time, "tzset"):
         _time.tzset()
-    return datetime.now().astimezone().tzinfo or UTC
+    try:
+        return datetime.now().astimezone().tzinfo or UTC
+    except (ValueError, OverflowError):
+        # POSIX allows offsets of 24 hours and more ('UTC+24'); Python's zones stop short of a day:
+        # the nearest one Python has (a minute less) keeps every day boundary within that minute
+        limit = 24 * 3600 - 60
+        offset = max(-limit, min(limit, int(_time.localtime().tm_gmtoff)))
+        return timezone(timedelta(seconds=offset), (_time.tzname[0] or "local")[:20])
 
 
 def from_env(environ: Mapping[str, str] | None = None) -> StudyDay:

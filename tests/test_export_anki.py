@@ -142,7 +142,7 @@ EXPECTED = {
     "other-one": (
         "cardcli::Other Deck",
         "Softmax loss at initialisation with N classes?",
-        "-log(1/N)",
+        "&#45;log(1/N)",  # Anki shows '-log(1/N)'; a spreadsheet opening the file sees no formula
         {"cardcli", "transfer-learning"},
     ),
 }
@@ -204,10 +204,11 @@ def test_file_layout_is_anki_exporter_layout(decks, tmp_path):
     lines = text.split("\n")
     assert lines[:6] == ["#separator:tab", "#html:true", "#guid column:1", "#notetype column:2",
                          "#deck column:3", "#tags column:6"]
-    assert lines[-1] == "" and len(lines) == 8  # one note, newline-terminated
-    cols = lines[6].split("\t")
+    assert lines[6].startswith("#written by cardcli export anki")  # the signature: a comment to Anki
+    assert lines[-1] == "" and len(lines) == 9  # one note, newline-terminated
+    cols = lines[7].split("\t")
     assert cols[1:] == ["Basic", "cardcli::Other Deck", "Softmax loss at initialisation with N classes?",
-                        "-log(1/N)", "cardcli transfer-learning"]
+                        "&#45;log(1/N)", "cardcli transfer-learning"]  # a leading '-' would be a formula
     assert cols[0].isalnum() and len(cols[0]) >= 8
     assert "wrote 1 notes (1 cards) to" in r.stderr and "out.txt" in r.stderr
 
@@ -300,7 +301,7 @@ def test_default_name_follows_selection_and_overwrites_earlier_export(decks, tmp
         assert r.returncode == 0, r.stderr
     out = tmp_path / "cardcli-quiz-3-cnn-conv.txt"
     assert out.is_file()
-    assert len(out.read_text(encoding="utf-8").splitlines()) == 6 + 2  # q3-tricky, q3-numeric-matrix
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 7 + 2  # q3-tricky, q3-numeric-matrix
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file left
 
 
@@ -309,7 +310,7 @@ def test_refuses_to_clobber_a_file_that_is_not_an_export(decks, tmp_path):
     precious.write_text("my notes\n", encoding="utf-8")
     r = export(["--decks", str(decks), "-o", str(precious)], tmp_path)
     assert r.returncode == 2
-    assert "not an Anki export" in r.stderr
+    assert "not an export cardcli wrote" in r.stderr
     assert precious.read_text(encoding="utf-8") == "my notes\n"
 
 
@@ -411,11 +412,13 @@ def test_any_text_round_trips_through_anki(tmp_path_factory, front, back, tag):
         assert len(log.new) == 1
         note = c.get_note(c.find_notes("")[0])
         esc = lambda s: html.escape(s, quote=False).replace("\n", "<br>")  # noqa: E731
-        assert note["Front"] == esc(front)
+        assert html.unescape(note["Front"]) == html.unescape(esc(front))  # the same text shown
         expected_back = (esc(back) if isinstance(back, str)
                          else "<ul>" + "".join(f"<li>{esc(b)}</li>" for b in back) + "</ul>")
-        assert note["Back"] == expected_back
-        assert set(note.tags) == {"cardcli", "conv", "_".join(tag.split())}
+        assert html.unescape(note["Back"]) == html.unescape(expected_back)
+        assert not note["Front"].startswith(tuple("=+-@")) and not note["Back"].startswith(tuple("=+-@"))
+        lookalike = str.maketrans({"<": "\uff1c", ">": "\uff1e", "&": "\uff06", '"': "\uff02", "'": "\uff07"})
+        assert set(note.tags) == {"cardcli", "conv", "_".join(tag.translate(lookalike).split())}
         assert col_deck(c, note) == "cardcli::Prop"
     finally:
         c.close()

@@ -7,9 +7,24 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cardcli.export_anki import HEADER, AnkiNote, render
+from cardcli.export_anki import HEADER, SIGNATURE, AnkiNote, render
 
 TRICKY = st.text(alphabet=st.sampled_from(list('ab #"\t\n\r\x00\x1f\x85\xa0\u3000é')), max_size=6)
+
+
+def naive_inert(field: str) -> str:
+    """A field a spreadsheet would read as a formula starts with a character reference instead."""
+    return f"&#{ord(field[0])};{field[1:]}" if field and field[0] in "=+-@" else field
+
+
+def test_formula_prefixes_become_character_references():
+    note = AnkiNote(guid="Ab3", deck="cardcli::D", front="=HYPERLINK(\"http://x\")", back="-log(1/N)",
+                    tags=("cardcli",))
+    row = render([note]).splitlines()[-1].split("\t")
+    assert row[3] == '"&#61;HYPERLINK(""http://x"")"' and row[4] == "&#45;log(1/N)"
+    for prefix in "+@":
+        assert render([AnkiNote(guid="g", deck="d", front=prefix + "1", back="x", tags=())]).splitlines()[-1] \
+            .split("\t")[3] == f"&#{ord(prefix)};1"
 
 
 def naive_field(value: str) -> str:
@@ -22,14 +37,15 @@ def naive_field(value: str) -> str:
 @given(st.lists(st.tuples(TRICKY, TRICKY, TRICKY, TRICKY, TRICKY, st.lists(TRICKY, max_size=3)), max_size=8))
 def test_render_quotes_exactly_the_fields_that_need_it(rows):
     notes = [AnkiNote(guid=g, notetype=t, deck=d, front=f, back=b, tags=tuple(tags)) for g, t, d, f, b, tags in rows]
-    expect = HEADER + "".join("\t".join(naive_field(x) for x in (g, t, d, f, b, " ".join(tags))) + "\n"
-                              for g, t, d, f, b, tags in rows)
+    expect = HEADER + SIGNATURE + "".join(
+        "\t".join(naive_field(x) for x in (g, t, d, naive_inert(f), naive_inert(b), " ".join(tags))) + "\n"
+        for g, t, d, f, b, tags in rows)
     assert render(notes) == expect
 
 
 def test_plain_rows_are_written_as_they_are():
     note = AnkiNote(guid="Ab3", deck="cardcli::D", front="What is 2+2?", back="4", tags=("cardcli", "conv"))
-    assert render([note]) == HEADER + "Ab3\tBasic\tcardcli::D\tWhat is 2+2?\t4\tcardcli conv\n"
+    assert render([note]) == HEADER + SIGNATURE + "Ab3\tBasic\tcardcli::D\tWhat is 2+2?\t4\tcardcli conv\n"
 
 
 def naive_guid(key: str) -> str:

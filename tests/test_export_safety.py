@@ -85,4 +85,4 @@ def test_any_command_on_a_full_disk_is_one_line(cardcli_home):
     with open("/dev/full", "w") as full:
         r = subprocess.run([sys.executable, "-m", "cardcli", "decks"], stdout=full, stderr=subprocess.PIPE,
                            text=True, env=env, timeout=20)
-    assert r.returncode == 1 and r.stderr == "cardcli: cannot write output: No space left on device\n"
+    assert r.returncode == 1 and r.stderr == "cardcli: cannot write output: the disk is full\n"

@@ -56,7 +56,7 @@ def test_unknown_names_keep_the_hint():
 def test_export_accepts_the_file_name_too(tmp_path):
     r = invoke("export", "anki", "--deck", "Midterm2-Review.yaml", "-o", str(tmp_path / "m.txt"))
     assert r.exit_code == 0, r.output
-    body = (tmp_path / "m.txt").read_text(encoding="utf-8").splitlines()[6:]
+    body = (tmp_path / "m.txt").read_text(encoding="utf-8").splitlines()[7:]  # 6 header lines and the signature line
     assert body and all("\tcardcli::Midterm II Review\t" in line for line in body)
 
 

@@ -187,7 +187,7 @@ def test_saved_only_when_better_on_both_measures(cardcli_home, monkeypatch, fitt
 
     result = opt.FitResult(reviews=500, items=300, held_out=250, default=opt.Figures(0.43, 0.08),
                            fitted=opt.Figures(*fitted), parameters=FITTED)
-    monkeypatch.setattr(opt, "fit", lambda attempts, defaults: result)
+    monkeypatch.setattr(opt, "fit", lambda attempts, defaults, **kw: result)
     out = CliRunner().invoke(app, ["optimize"]).stdout
     verdict = [line for line in out.splitlines() if line.startswith(("Saved: ", "Not saved: "))]
     assert verdict == [line for line in verdict if line.startswith("Saved: " if better else "Not saved: ")] != []

@@ -10,7 +10,7 @@ from typing import Any
 
 from cardcli.console import err, silence_stdout
 from cardcli.errors import CardcliError, UsageError, did_you_mean
-from cardcli.export_anki import HEADER, render
+from cardcli.export_anki import HEADER, SIGNATURE, render
 from cardcli.loader import Collection, deck_key, deck_keys
 from cardcli.model import Card
 from cardcli.safetext import safe_text
@@ -118,26 +118,22 @@ def build_notes(
     return notes, len(cards), problems
 
 
-def _only_anki_exports(path: Path, head: bytes) -> None:
-    """An earlier export may be replaced (it is derived data); any other file stays."""
-    if not head.startswith(HEADER.encode()):
-        raise UsageError(f"{path} exists and is not an Anki export; remove it or choose another -o")
+def write_atomic(path: Path, data: bytes, force: bool = False, apkg: bool = False) -> None:
+    """Write the export to ``path`` (:func:`cardcli.fileout.write_output`): an existing file is
+    replaced only when cardcli's own export wrote it (the text export's headers and
+    :data:`SIGNATURE` line, which a file Anki exported lacks; an ``.apkg`` whose first member is
+    cardcli's marker), or with ``--force``; links, FIFOs, devices and sockets are refused unopened."""
+    from cardcli.fileout import starts_with, write_output
 
+    if apkg:
+        from cardcli.export_apkg import is_cardcli_package
 
-def _only_apkg_exports(path: Path, head: bytes) -> None:
-    """An earlier ``.apkg`` export may be replaced (a zip whose first member is Anki's collection)."""
-    if not (head.startswith(b"PK\x03\x04") and b"collection.anki2" in head[:200]):
-        raise UsageError(f"{path} exists and is not an Anki package; remove it or choose another -o")
-
-
-def write_atomic(path: Path, data: bytes, apkg: bool = False) -> None:
-    """Write the export to ``path`` (:func:`cardcli.fileout.write_atomic`): an existing file is
-    replaced only when it is an Anki text export, so a stray ``-o notes.txt`` never destroys
-    unrelated data; links, FIFOs, devices and sockets are refused unopened."""
-    from cardcli.fileout import write_atomic as write
-
-    write(path, data, _only_apkg_exports if apkg else _only_anki_exports,
-          special_hint="use -o - to write to standard output")
+        signature = is_cardcli_package
+    else:
+        signature = starts_with((HEADER + SIGNATURE).encode())
+    write_output(path, data, signature=signature, force=force,
+                 refuse=f"{path} exists and is not an export cardcli wrote; choose another -o, or use --force "
+                        "to replace it", special_hint="use -o - to write to standard output")
 
 
 def write_stdout(data: bytes) -> None:
@@ -165,6 +161,7 @@ def run_anki(
     output: str | None,
     extra: list[Path],
     fmt: str = "txt",
+    force: bool = False,
 ) -> None:
     apkg = fmt == "apkg"
     col = load_decks(extra, solver_answers=True)
@@ -185,7 +182,7 @@ def run_anki(
         return
     path = Path(output) if output else Path.cwd() / default_filename(decks, topics, generated, seed,
                                                                      "apkg" if apkg else "txt")
-    write_atomic(path, data, apkg=apkg)
+    write_atomic(path, data, force, apkg=apkg)
     what = f"{n_cards} cards" + (f" and {n_problems} generated problems" if n_problems else "")
     if apkg:
         types = sorted({n.notetype for n in notes})

@@ -19,7 +19,7 @@ __all__ = ["run"]
 def run(family: str, count: int, seed: int, difficulty: int, list_families: bool,
         topics: list[str] | None = None, exam: date | None = None) -> None:
     from cardcli.errors import UsageError
-    from generators.families import FAMILIES, generate
+    from generators.families import FAMILIES, generate, problem
 
     if list_families:
         width = max(len(name) for name in FAMILIES)
@@ -30,18 +30,23 @@ def run(family: str, count: int, seed: int, difficulty: int, list_families: bool
     if family and topics:
         raise UsageError("give a problem family or --topic, not both")
     if family:
-        problems = generate(family, count, seed, difficulty)
+        generate(family, 0, seed, difficulty)  # checks the family name and difficulty
+        problems = (problem(family, seed, difficulty, i) for i in range(count))
     else:
 
         from cardcli.quizplan import planned_problems
         from cardcli.store import Store
         from cardcli.studyday import from_env
 
-        with Store.open() as store:
+        with Store.open() as store:  # the order comes from the history; the problems are made below
             _, problems, _ = planned_problems(store, topics or [], count, seed, difficulty, exam,
-                                              clock.now(), from_env())
+                                              clock.now(), from_env(), lazy=True)
+    from cardcli.charset import can_encode
     from cardcli.diagnosis import mistake_table
 
-    for problem in problems:
-        record = {**problem.to_json(), "mistakes": mistake_table(problem)}
-        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    ascii_only = not can_encode(sys.stdout, "\u2014\u2212\u03a3\u00d7\u4e2d")  # JSON stays lossless: \uXXXX escapes
+    # streamed: each problem is printed as it is made (memory does not grow with -n; a pipe sees the first at once)
+    for p in problems:
+        record = {**p.to_json(), "mistakes": mistake_table(p)}
+        sys.stdout.write(json.dumps(record, ensure_ascii=ascii_only) + "\n")
+        sys.stdout.flush()

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from cardcli.console import err, message, out
 from cardcli.errors import CardcliError, UsageError, did_you_mean
-from cardcli.fileout import write_atomic
+from cardcli.fileout import write_output
 from cardcli.importing import Imported, import_file
 from cardcli.importing.build import slug
 from cardcli.loader import parse_text
@@ -31,14 +31,10 @@ def target_path(imported: Imported, output: Path | None, several: bool) -> Path:
 
 
 def write_new(path: Path, data: bytes, force: bool) -> None:
-    """Write the deck (:func:`cardcli.fileout.write_atomic`); an existing file only with ``force``,
-    and never a symlink, a folder or a special file."""
-
-    def only_with_force(existing: Path, head: bytes) -> None:
-        if not force:
-            raise CardcliError(f"{existing} exists; use --force to replace it")
-
-    write_atomic(path, data, only_with_force)
+    """Write the deck (:func:`cardcli.fileout.write_output`): a new file is created exclusively (two
+    imports racing for one name: one writes, the other is told it exists); an existing file is
+    replaced only with ``force`` (a deck may have been edited since), atomically."""
+    write_output(path, data, signature=None, force=force, refuse=f"{path} exists; use --force to replace it")
 
 
 def _show(imported: Imported) -> None:
@@ -96,7 +92,11 @@ def run(
             if target.resolve() in targets:
                 raise CardcliError(f"{file}: its deck would be written to {target} as well; "
                                    "use --deck or import it on its own")
-            _, issues = parse_text(imported.yaml, str(target))
+            issues = []  # batch by batch: the check's memory does not grow with the deck
+            for batch in imported.batches or [imported.yaml[len(imported.head):]]:
+                issues = parse_text(imported.head + batch, str(target))[1]
+                if issues:
+                    break
             if issues:  # a bug, never the input's fault: say so rather than write a broken deck
                 raise CardcliError(f"{file}: the deck built from it does not validate: {issues[0]}")
             for w in imported.warnings:

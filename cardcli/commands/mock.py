@@ -17,32 +17,42 @@ from typing import Any
 
 from cardcli import clock
 
-__all__ = ["run", "run_templates", "templates_table", "write_document", "PRINT_MARKER", "Alarm"]
+__all__ = ["run", "run_templates", "templates_table", "write_document", "PRINT_SIGNATURE", "Alarm", "signed"]
 
-#: every printed exam holds this text; only such a file is ever overwritten
-PRINT_MARKER = "cardcli exam mock --seed"
+#: the first line of every printed exam (Markdown; HTML has it after the doctype): only a file that
+#: begins so is replaced without --force
+PRINT_SIGNATURE = ("<!-- written by cardcli exam mock --print; cardcli replaces this file only while this line "
+                   "is here -->\n")
+_HTML_START = "<!DOCTYPE html>\n"
 
 
-def write_document(text: str, target: str) -> Path | None:
-    """Write ``text`` to ``target`` (``-``: stdout). Refuses to replace a file that is not a printed exam."""
-    from cardcli.errors import UsageError
+def signed(text: str) -> str:
+    """The printed document with its signature line."""
+    if text.startswith(_HTML_START):
+        return _HTML_START + PRINT_SIGNATURE + text[len(_HTML_START):]
+    return PRINT_SIGNATURE + text
 
-    if target == "-":
-        sys.stdout.write(text)
+
+def write_document(text: str, target: str, force: bool = False) -> Path | None:
+    """Write ``text`` to ``target`` (``-``: stdout) with :func:`cardcli.fileout.write_output`:
+    a new file exclusively; an existing one only if it is a printed exam (or with ``force``)."""
+    from cardcli.fileout import starts_with, write_output
+
+    if target == "-":  # the document as UTF-8, like the file, whatever the terminal's encoding
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is not None:
+            buffer.write(text.encode("utf-8"))
+            buffer.flush()
+        else:
+            sys.stdout.write(text)
         return None
     path = Path(target).expanduser()
-    if path.exists():
-        try:
-            with path.open("rb") as f:
-                head = f.read(4096).decode("utf-8", "replace")
-        except OSError as e:
-            raise UsageError(f"--print: cannot read {path}: {e.strerror or e}") from None
-        if PRINT_MARKER not in head:
-            raise UsageError(f"--print: {path} exists and is not a printed mock exam; choose another name")
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise UsageError(f"--print: cannot write {path}: {e.strerror or e}") from None
+    write_output(path, signed(text).encode("utf-8"), force=force, flag="--print",
+                 signature=starts_with(PRINT_SIGNATURE.encode(), (_HTML_START + PRINT_SIGNATURE).encode()),
+                 refuse=f"--print: {path} exists and is not a mock exam cardcli printed; choose another name, "
+                        "or use --force to replace it",
+                 special_hint="use --print - for standard output")
     return path
 
 
@@ -122,7 +132,7 @@ def run_templates() -> None:
 
 
 def run(*, seed: int | None, minutes: int | None, template: str | Path | None, topics: list[str],
-        print_to: str | None, extra: list[Path]) -> None:
+        print_to: str | None, extra: list[Path], force: bool = False) -> None:
     import typer
     from rich.text import Text
 
@@ -147,42 +157,68 @@ def run(*, seed: int | None, minutes: int | None, template: str | Path | None, t
         from cardcli.mock.printing import render_document
 
         html_out = print_to.lower().endswith((".html", ".htm"))
-        path = write_document(render_document(exam, html_out=html_out), print_to)
+        path = write_document(render_document(exam, html_out=html_out), print_to, force)
         if path is not None:
             out.print(Text(f"Wrote {path}: {exam.title}, {len(exam.questions)} questions, {exam.total} points, "
                            f"{exam.minutes} minutes, seed {exam.seed}; answer key and worked solutions at the end."))
         return
 
+    from cardcli.interrupts import as_interrupt, deferred, exit_code, received
     from cardcli.mock.countdown import StatusLine
     from cardcli.mock.marking import mark_exam
-    from cardcli.mock.record import mock_records
+    from cardcli.mock.record import answer_record, summary_record
     from cardcli.mock.report import render_marking
-    from cardcli.mock.sitting import sit
+    from cardcli.mock.sitting import Question, Sitting, sit
     from cardcli.terminal import key_source
 
     status: list[StatusLine] = []
-
-    def started(s) -> None:
-        line = StatusLine(sys.stdout, s.deadline, exam.title, running)
-        if line.start():
-            status.append(line)
-
+    exam_id: list[int] = []
+    sat: list[Sitting] = []
     running = clock.running()
-    alarm = Alarm(exam.minutes * 60, enabled=sys.stdin.isatty())
-    try:
-        sitting = sit(exam, key_source(sys.stdin, sys.stdout), out, running, on_start=started, on_stop=alarm.cancel)
-    finally:
-        alarm.cancel()
-        for line in status:
-            line.stop()
-    marking = mark_exam(exam, sitting.answers)
+
+    # Every answer is committed as it is given; SIGHUP (window closed) and SIGTERM end the sitting
+    # like Ctrl-C, and the end is written before anything else is shown (the terminal may be gone).
+    with as_interrupt(), Store.open() as store:
+        store.close_abandoned_mock_exams(clock.now())
+        policy = _policy(store, clock.now())
+
+        def started(s: Sitting) -> None:
+            sat.append(s)
+            exam_id.append(store.begin_mock_exam(summary_record(exam, mark_exam(exam, {}), s, s.started_at)))
+            line = StatusLine(sys.stdout, s.deadline, exam.title, running)
+            if line.start():
+                status.append(line)
+
+        def answered(s: Sitting, q: Question) -> None:
+            at = running()
+            marking = mark_exam(exam, s.answers)
+            mark = next(m for m in marking.marks if m.question.number == q.number)
+            store.record_mock_answer(exam_id[0], summary_record(exam, marking, s, at), answer_record(mark, at, policy))
+
+        alarm = Alarm(exam.minutes * 60, enabled=sys.stdin.isatty())
+        try:
+            sitting = sit(exam, key_source(sys.stdin, sys.stdout), out, running, on_start=started,
+                          on_stop=alarm.cancel, on_answer=answered)
+        except KeyboardInterrupt:  # a signal as the sitting ended (e.g. a closed window: end of input, then SIGHUP)
+            if not sat:
+                raise
+            sitting = sat[0]
+            sitting.ended_at = sitting.ended_at or running()
+            if received() is not None and sitting.stopped == "done":
+                sitting.stopped = "interrupt"
+        finally:
+            with deferred():
+                alarm.cancel()
+                for line in status:
+                    line.stop()
+        with deferred():  # the end is written whole, whatever signal comes now
+            marking = mark_exam(exam, sitting.answers)
+            if exam_id:
+                store.finish_mock_exam(exam_id[0], summary_record(exam, marking, sitting, running()))
     end = sitting.ended_at or running()
+    logged = len(sitting.attempted)
     render_marking(exam, marking, out, end - sitting.started_at, sitting.stopped, set(sitting.attempted))
-    with Store.open() as store:
-        now = clock.now()
-        summary, answers = mock_records(exam, marking, sitting, now, _policy(store, now))
-        store.record_mock_exam(summary, answers)
-    out.print(Text(f"Logged: {len(answers)} answer{'s' if len(answers) != 1 else ''} (kind mock) and the score; "
+    out.print(Text(f"Logged: {logged} answer{'s' if logged != 1 else ''} (kind mock) and the score; "
                    f"`cardcli stats` lists your mock exams.", style="dim"))
-    if sitting.stopped == "interrupt":
-        raise typer.Exit(130)
+    if sitting.stopped == "interrupt" or received() is not None:
+        raise typer.Exit(exit_code())

@@ -34,7 +34,12 @@ def run(*, json_out: bool, dry_run: bool, reset: bool) -> None:
             return
         attempts = store.recall_attempts(RECALL_KINDS)
     now = clock.now()
-    result = fit(attempts, DEFAULT_PARAMETERS)
+    from cardcli.optimize import N_SPLITS
+    from cardcli.progress import progress
+
+    with progress(f"Fitting the memory model to {len(attempts):,} reviews", N_SPLITS + 1,
+                  show=len(attempts) >= 50_000) as advance:
+        result = fit(attempts, DEFAULT_PARAMETERS, advance=advance)
     saved = result.better and not dry_run
     if saved:
         # fsrs-rs keeps its parameters in float32 within its own bounds: clip to py-fsrs's

@@ -70,11 +70,14 @@ def run(topics: list[str], count: int, seed: int | None, difficulty: int, exam: 
             correct = None if grade is None else bool(grade.correct)  # None: the solution was revealed
             log_quiz_answer(store, problem, correct, duration_ms, clock.now(), policy, mistake=mistake)
 
-        if sys.stdin.isatty():  # readline editing, with the prompt known to readline
-            from cardcli.terminal import key_source
+        from cardcli.interrupts import as_interrupt, exit_code
 
-            result = run_quiz(problems, key_source(sys.stdin, sys.stdout), out, on_answer=logged)
-        else:
-            result = run_quiz(problems, stdin_lines(), out, echo=True, on_answer=logged)
+        with as_interrupt():  # a closed window or `kill` ends the quiz like Ctrl-C (each answer is committed)
+            if sys.stdin.isatty():  # readline editing, with the prompt known to readline
+                from cardcli.terminal import key_source
+
+                result = run_quiz(problems, key_source(sys.stdin, sys.stdout), out, on_answer=logged)
+            else:
+                result = run_quiz(problems, stdin_lines(), out, echo=True, on_answer=logged)
     if result.stopped == "interrupt":
-        raise typer.Exit(130)
+        raise typer.Exit(exit_code())

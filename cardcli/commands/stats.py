@@ -62,7 +62,11 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     now = clock.now()
     day = from_env()
     col = load_decks(extra)
-    with Store.open() as store, paused_gc():  # bulk rows, no cycles (see gcpause)
+    with Store.open_for_reading() as store, paused_gc():  # bulk rows, no cycles (see gcpause)
+        if store.read_only:  # a full disk: the history is shown, nothing is written
+            from cardcli.commands._common import message
+
+            message(f"note: {store.read_only}; shown read-only")
         exam, _name = active_exam(store, exam, now, day)
         # counts, forecast and the daily histogram from SQL; every card's full state only for
         # what needs it (exam readiness and workload)

@@ -62,4 +62,7 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
         session = Session(queue, store, out, key_source(sys.stdin, sys.stdout), states, cards,
                           limit=limit, cram=cram or exam_day, policy=policy_for(now, exam, params, day),
                           rng=rng, cram_banner=not (exam_day and not cram))
-        session.run()
+        from cardcli.interrupts import as_interrupt
+
+        with as_interrupt():  # a closed window or `kill` ends the session like Ctrl-C (ratings are committed)
+            session.run()

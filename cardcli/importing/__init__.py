@@ -14,7 +14,7 @@ from typing import Any
 from cardcli.errors import DeckIssue, UsageError
 from cardcli.importing import anki, brainscape, qa, quizlet
 from cardcli.importing.build import build_cards
-from cardcli.importing.deckfile import deck_yaml
+from cardcli.importing.deckfile import deck_parts
 from cardcli.importing.model import ImportFileError, Parsed
 from cardcli.importing.text import read_text
 
@@ -34,6 +34,8 @@ class Imported:
     yaml: str
     warnings: list[DeckIssue] = field(default_factory=list)
     guessed: int = 0
+    head: str = ""  # ``yaml`` in parts: head + batch is a deck of that batch's cards (checked batch by batch)
+    batches: list[str] = field(default_factory=list)
     fallback: int = 0
 
     def count(self, kind: str) -> int:
@@ -94,11 +96,15 @@ def import_file(
     if len({p.deck for p in parsed.pairs if p.deck}) > 1:  # several source decks: keep each as a tag
         parsed.pairs = [replace(p, tags=(*p.tags, "_".join(p.deck.split()))) if p.deck else p
                         for p in parsed.pairs]
-    built = build_cards(parsed.pairs, name, file, topic)
+    from cardcli.progress import progress
+
+    with progress(f"Importing {len(parsed.pairs):,} cards", len(parsed.pairs), min_total=20_000) as advance:
+        built = build_cards(parsed.pairs, name, file, topic, advance)
     if not built.cards:
         raise ImportFileError(f"{path}: no question/answer pairs found (read as {chosen}; "
                               "try --format, see `cardcli import --help`)")
-    text_out = deck_yaml(name, path.name, f"Imported from {path.name} ({chosen}) by cardcli import",
-                         built.cards)
-    return Imported(source=path, format=chosen, name=name, cards=built.cards, yaml=text_out,
+    head, batches = deck_parts(name, path.name, f"Imported from {path.name} ({chosen}) by cardcli import",
+                               built.cards)
+    return Imported(source=path, format=chosen, name=name, cards=built.cards, yaml=head + "".join(batches),
+                    head=head, batches=batches,
                     warnings=parsed.warnings + built.warnings, guessed=built.guessed, fallback=built.fallback)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,17 +106,53 @@ def card_id(deck: str, question: str) -> str:
     return "-".join(parts)
 
 
+def _keyword_index() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
+    """Where a keyword may start (one regex), and the keywords by first character."""
+    words = sorted({w for ws in KEYWORDS.values() for w in ws})
+    by_first: dict[str, list[str]] = {}
+    for w in words:
+        by_first.setdefault(w[0], []).append(w)
+    firsts = "".join(re.escape(c) for c in sorted(by_first))
+    return re.compile(f"(?<![a-z0-9])(?=[{firsts}])"), {c: tuple(ws) for c, ws in by_first.items()}
+
+
+_STARTS, _BY_FIRST = _keyword_index()
+#: keyword -> the topics listing it (once per listing)
+_TOPICS_OF: dict[str, list[str]] = {}
+for _topic, _words in KEYWORDS.items():
+    for _w in _words:
+        _TOPICS_OF.setdefault(_w, []).append(_topic)
+
+
+def _keyword_counts(text: str) -> dict[str, int]:
+    """keyword -> how many times it occurs in ``text`` not right after a letter or digit, each
+    keyword counted left to right without overlapping itself (as ``re.findall`` of each would):
+    one pass over the text, whatever the number of keywords."""
+    counts: dict[str, int] = {}
+    ends: dict[str, int] = {}
+    for m in _STARTS.finditer(text):
+        p = m.start()
+        for w in _BY_FIRST[text[p]]:
+            if p >= ends.get(w, 0) and text.startswith(w, p):
+                counts[w] = counts.get(w, 0) + 1
+                ends[w] = p + len(w)
+    return counts
+
+
 def guess_topic(front: str, back: str) -> str | None:
     """The topic whose keywords occur most (question words count double); None when none do."""
-    f, b = front.casefold(), back.casefold()
+    cf, cb = _keyword_counts(front.casefold()), _keyword_counts(back.casefold())
+    if not cf and not cb:
+        return None
+    scores: dict[str, int] = {}
+    for counts, weight in ((cf, 2), (cb, 1)):
+        for w, n in counts.items():
+            for topic in _TOPICS_OF[w]:
+                scores[topic] = scores.get(topic, 0) + weight * n
     best, best_score = None, 0
-    for topic, words in KEYWORDS.items():
-        score = 0
-        for w in words:
-            pattern = r"(?<![a-z0-9])" + re.escape(w)
-            score += 2 * len(re.findall(pattern, f)) + len(re.findall(pattern, b))
-        if score > best_score:
-            best, best_score = topic, score
+    for topic in KEYWORDS:  # ties go to the first topic listed, as before
+        if scores.get(topic, 0) > best_score:
+            best, best_score = topic, scores[topic]
     return best
 
 
@@ -183,12 +220,16 @@ def tag_topic(tags: tuple[str, ...]) -> str | None:
     return None
 
 
-def build_cards(pairs: list[Pair], deck: str, file: str, topic: str | None) -> Built:
+def build_cards(pairs: list[Pair], deck: str, file: str, topic: str | None,
+                advance: Callable[[int], None] | None = None) -> Built:
     """Cards for ``pairs``: ids from ``deck`` and the question; ``topic`` for all, else a tag that
-    names a topic (:func:`tag_topic`), else a guess from the words."""
+    names a topic (:func:`tag_topic`), else a guess from the words. ``advance(1000)`` is called
+    every 1,000 pairs (a progress bar)."""
     built = Built()
     seen: dict[str, int] = {}
-    for pair in pairs:
+    for k, pair in enumerate(pairs, 1):
+        if advance is not None and k % 1000 == 0:
+            advance(1000)
         front, back = clean(pair.front), clean(pair.back)
         if not front or not back:
             built.warnings.append(DeckIssue(file, pair.line, "empty question or answer after cleaning: skipped"))

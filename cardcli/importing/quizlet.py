@@ -20,7 +20,17 @@ def looks_like(text: str) -> bool:
 
 
 def _sep(value: str) -> str:
-    return SEPARATORS.get(value.lower(), value.encode().decode("unicode_escape") if "\\" in value else value)
+    """A separator by name (``tab``...), or as typed with Python escapes (``\\t``, ``\\x1f``)."""
+    if value.lower() in SEPARATORS:
+        return SEPARATORS[value.lower()]
+    if "\\" not in value:
+        return value
+    try:
+        return value.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    except UnicodeDecodeError as e:
+        from cardcli.errors import UsageError
+
+        raise UsageError(f"separator {value!r}: {e.reason} (use escapes such as \\t, \\n, \\x1f or \\u2028)") from None
 
 
 def parse(text: str, file: str, term_sep: str = "tab", row_sep: str = "newline") -> Parsed:
@@ -32,12 +42,13 @@ def parse(text: str, file: str, term_sep: str = "tab", row_sep: str = "newline")
     if term == "," and row == "\n":
         return parse_csv(text, file)  # CSV quoting: definitions may hold commas and line breaks
     out = Parsed()
-    pos = 0
     last_line = 0  # the line of the last card read (a line without a separator continues it)
     blank = False  # a blank chunk since the last card
+    next_line = 1  # the line each chunk starts on, counted as we go (linear in the file)
+    row_lines = row.count("\n")
     for chunk in text.split(row):
-        line = text.count("\n", 0, pos) + 1
-        pos += len(chunk) + len(row)
+        line = next_line
+        next_line += chunk.count("\n") + row_lines
         if not chunk.strip():
             blank = True
             continue

@@ -9,21 +9,66 @@ from pathlib import Path
 from cardcli.importing.model import ImportFileError
 from cardcli.safetext import strip_unsafe
 
-__all__ = ["MAX_BYTES", "read_text", "clean", "html_to_text"]
+__all__ = ["MAX_BYTES", "MAX_LINE_BYTES", "read_text", "clean", "html_to_text"]
 
 #: the largest input file read (a text export of 50,000 cards is about 20 MB)
 MAX_BYTES = 50 * 1024 * 1024
 
 
+#: the longest line an input may hold (bytes): a card's whole text is at most 100,000 characters
+#: (:data:`cardcli.loader.MAX_CARD_CHARS`), at most 4 bytes each in UTF-8
+MAX_LINE_BYTES = 400_000
+_CHUNK = 1 << 20
+
+
+def _too_long(path: Path, line: int) -> ImportFileError:
+    return ImportFileError(f"{path}:{line}: a line longer than {MAX_LINE_BYTES:,} bytes (no card is that long); "
+                           "is this a flashcard export?")
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The file's bytes, the limits checked while reading: a regular file (never a FIFO or device),
+    at most MAX_BYTES, no line over MAX_LINE_BYTES (stopped at the first such line, not at the end)."""
+    import os
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise ImportFileError(f"{path}: not a regular file")
+        size = os.fstat(f.fileno()).st_size
+        if size > MAX_BYTES:
+            raise ImportFileError(f"{path}: {size:,} bytes is over the {MAX_BYTES // 2**20} MiB import limit")
+        chunks: list[bytes] = []
+        total = 0
+        line = 1  # the line the current (unfinished) one is
+        current = 0  # its length so far
+        while chunk := f.read(_CHUNK):
+            total += len(chunk)
+            if total > MAX_BYTES:  # the file grew while being read
+                raise ImportFileError(f"{path}: over the {MAX_BYTES // 2**20} MiB import limit")
+            lines = chunk.replace(b"\r", b"\n").split(b"\n")
+            if current + len(lines[0]) > MAX_LINE_BYTES:
+                raise _too_long(path, line)
+            if len(lines) > 1:
+                longest = max(map(len, lines[1:-1]), default=0)
+                if longest > MAX_LINE_BYTES:
+                    at = next(i for i, x in enumerate(lines[1:-1], 1) if len(x) > MAX_LINE_BYTES)
+                    raise _too_long(path, line + chunk.count(b"\n", 0, sum(len(x) + 1 for x in lines[:at])))
+                current = len(lines[-1])
+                if current > MAX_LINE_BYTES:
+                    raise _too_long(path, line + chunk.count(b"\n"))
+            else:
+                current += len(lines[0])
+            line += chunk.count(b"\n")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def read_text(path: Path) -> str:
     """The file as text: UTF-8 (a BOM is dropped); anything else is a one-line error."""
     try:
-        if not path.is_file():
-            raise ImportFileError(f"{path}: not a regular file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ImportFileError(f"{path}: {size:,} bytes is over the {MAX_BYTES // 2**20} MiB import limit")
-        data = path.read_bytes()
+        data = _read_bounded(path)
     except OSError as e:
         raise ImportFileError(f"{path}: cannot read: {e.strerror or e}") from None
     if not data.strip():

@@ -105,8 +105,24 @@ def blocks(exam: Exam) -> list[Block]:
     return out
 
 
+#: what Markdown reads as markup anywhere in a line: emphasis, code, links and images, raw HTML,
+#: entities, tables, strike-through, headings; each is backslash-escaped (CommonMark shows it as itself)
+_MD_INLINE = re.compile(r"([\\`*_\[\]!<>&#|~])")
+#: what Markdown reads as markup at the start of a line: block quotes, lists, setext underlines, code
+_MD_LINE_START = re.compile(r"^([-+=>]|\d{1,9}(?=[.)](?:[ \t]|$)))")
+
+
 def _md_text(text: str) -> str:
-    return _clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Deck text as literal Markdown: no remote image, link, heading, list, quote, fence or raw HTML
+    can come from it (every line's leading blanks dropped, so no indented code block either)."""
+    lines = []
+    for line in _clean(text).split("\n"):
+        line = _MD_INLINE.sub(r"\\\1", line.lstrip(" \t"))
+        m = _MD_LINE_START.match(line)
+        if m:
+            line = m.group(1) + "\\" + line[m.end():] if m.group(1)[0].isdigit() else "\\" + line
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _fence(text: str) -> str:

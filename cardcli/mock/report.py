@@ -126,7 +126,8 @@ def history_lines(records: list, day: StudyDay) -> list[str]:
     lines = []
     for r in records:
         note = {"time": ", time ran out", "quit": ", ended early", "eof": ", ended early",
-                "interrupt": ", interrupted"}.get(r.stopped, "")
+                "interrupt": ", interrupted", "cut off": ", cut off (the answers given are kept)",
+                "sitting": ", in progress"}.get(r.stopped, "")
         weakest = ""
         shares = [(s / p, t) for t, (s, p) in r.topics.items() if p]
         if shares:

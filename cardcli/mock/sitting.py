@@ -108,11 +108,14 @@ class _Stop(Exception):
 def sit(exam: Exam, keys: KeySource, console: Console, clock: Callable[[], datetime] | None = None,
         read_answer: Callable[[Question, str], Any] | None = None,
         on_start: Callable[[Sitting], None] | None = None,
-        on_stop: Callable[[], None] | None = None) -> Sitting:
+        on_stop: Callable[[], None] | None = None,
+        on_answer: Callable[[Sitting, Question], None] | None = None) -> Sitting:
     """Sit ``exam``: show the header, then every question until the end, ``q`` or the deadline.
 
     ``on_start`` is called with the new :class:`Sitting` (its deadline set) once the header is
-    shown; ``on_stop`` as soon as the questions end (the command stops its timer there).
+    shown; ``on_answer`` after each question is answered or left blank (the command commits the
+    answer there, before the next question shows); ``on_stop`` as soon as the questions end (the
+    command stops its timer there).
     """
     if read_answer is None:
         from cardcli.mock.marking import read_answer
@@ -141,9 +144,14 @@ def sit(exam: Exam, keys: KeySource, console: Console, clock: Callable[[], datet
             s.attempted.append(q.number)
             if text is not None:
                 s.answers[q.number] = text
-                console.print(Text("Answer recorded.", style="dim"))
-            else:
-                console.print(Text("Left blank.", style="dim"))
+            if on_answer is not None:
+                try:
+                    on_answer(s, q)
+                except BaseException:  # not saved (interrupted mid-commit): not counted as attempted
+                    s.attempted.pop()
+                    s.answers.pop(q.number, None)
+                    raise
+            console.print(Text("Answer recorded." if text is not None else "Left blank.", style="dim"))
     except _Stop as stop:
         s.stopped = stop.reason
     except TimeUp:
@@ -155,12 +163,15 @@ def sit(exam: Exam, keys: KeySource, console: Console, clock: Callable[[], datet
     if on_stop is not None:
         on_stop()
     s.ended_at = clock()
-    console.print()
-    if s.stopped == "time":
-        late = f" (the answer to Q{s.late} came after the end and is not counted)" if s.late else ""
-        console.print(Text(f"Time is up{late}: unanswered questions score 0.", style="bold yellow"))
-    elif s.stopped in ("quit", "eof", "interrupt"):
-        console.print(Text(f"Exam ended early: {len(s.answers)} of {n} questions answered.", style="bold"))
+    try:
+        console.print()
+        if s.stopped == "time":
+            late = f" (the answer to Q{s.late} came after the end and is not counted)" if s.late else ""
+            console.print(Text(f"Time is up{late}: unanswered questions score 0.", style="bold yellow"))
+        elif s.stopped in ("quit", "eof", "interrupt"):
+            console.print(Text(f"Exam ended early: {len(s.answers)} of {n} questions answered.", style="bold"))
+    except OSError:  # the terminal is gone (a closed window): the command still writes the end
+        pass
     return s
 
 

@@ -35,12 +35,13 @@ from typing import Any
 import yaml
 
 from cardcli.errors import DeckError, DeckIssue, did_you_mean
+from cardcli.limits import TEMPLATE_MAX_BYTES
 
 __all__ = ["TemplateError", "ProblemSpec", "DrawSpec", "Section", "Template", "load_template", "parse_template",
            "default_template_path", "shipped_template_path", "shipped_templates", "template_source", "SHIPPED",
            "DEFAULT", "ANSWER_KINDS", "CARD_TYPES", "DEFAULT_DIFFICULTY", "MAX_BYTES", "MAX_QUESTIONS", "MAX_MINUTES"]
 
-MAX_BYTES = 64 * 1024
+MAX_BYTES = TEMPLATE_MAX_BYTES  # see cardcli.limits
 MAX_QUESTIONS = 100
 MAX_MINUTES = 600
 MAX_POINTS = 1000
@@ -369,11 +370,19 @@ def load_template(path: Path | str | None = None) -> Template:
     """The template named or at ``path`` (a shipped name such as ``"cs231n"``, a file path, or None for
     the shipped Midterm II one); raises :class:`TemplateError` (or a usage error for an unknown name)."""
     p, name, stem = template_source(path)
+    from cardcli.fileout import NotRegular, TooBig, read_regular
+
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise TemplateError([DeckIssue(name, 1, f"template is {size:,} bytes; at most {MAX_BYTES:,}")])
-        data = p.read_bytes()
+        data = read_regular(p, MAX_BYTES)
+    except TooBig:
+        try:
+            size = f"{p.stat().st_size:,} bytes"
+        except OSError:
+            size = f"larger than {MAX_BYTES:,} bytes"
+        raise TemplateError([DeckIssue(name, 1, f"template is {size}; at most {MAX_BYTES:,}")]) from None
+    except NotRegular:
+        raise TemplateError([DeckIssue(name, 1, "not a regular file (a pipe, FIFO or device); give a template "
+                                                "file")]) from None
     except OSError as e:
         raise TemplateError([DeckIssue(name, 1, f"cannot read the template: {e.strerror or e}")]) from None
     try:

@@ -64,7 +64,7 @@ The names below are re-exports: to patch a constant or helper (a test setting
 from __future__ import annotations
 
 from cardcli.store.errors import StoreError
-from cardcli.store.history import BUSY_TIMEOUT_MS, Store
+from cardcli.store.history import BUSY_TIMEOUT_MS, SITTING, Store
 from cardcli.store.integrity import FULL_CHECK_BELOW, VERIFIED_SUFFIX
 from cardcli.store.records import MemoryModel, MockExamRecord, ReviewRecord
 from cardcli.store.schema import APPLICATION_ID, MIGRATION_BATCH, MIGRATIONS, SCHEMA_VERSION
@@ -72,4 +72,4 @@ from cardcli.store.state_index import StateIndex
 
 __all__ = ["StoreError", "ReviewRecord", "MemoryModel", "MockExamRecord", "Store", "StateIndex", "MIGRATIONS",
            "SCHEMA_VERSION", "APPLICATION_ID", "FULL_CHECK_BELOW", "BUSY_TIMEOUT_MS", "MIGRATION_BATCH",
-           "VERIFIED_SUFFIX"]
+           "VERIFIED_SUFFIX", "SITTING"]

@@ -8,6 +8,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -29,11 +30,15 @@ from cardcli.store.records import (
     _state_from_row,
     _state_json,
     _state_values,
+    _utc,
 )
 from cardcli.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from cardcli.store.state_index import StateIndex
 
-__all__ = ["Store", "BUSY_TIMEOUT_MS"]
+__all__ = ["Store", "BUSY_TIMEOUT_MS", "SITTING"]
+
+#: ``mock_exams.stopped`` of an exam being sat (its answers so far committed, its end not yet)
+SITTING = "sitting"
 
 
 #: how long a statement waits for another connection's lock before "locked" (also the retry budget at open)
@@ -70,6 +75,7 @@ class Store:
         self._con = con
         self.path = path
         self._left: tuple | None = None  # the file's key after this connection's last write
+        self.read_only: str | None = None  # why it was opened read-only (open_for_reading), if it was
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -107,6 +113,54 @@ class Store:
             if store is not None:
                 store._con.close()
             raise
+
+    @classmethod
+    def open_for_reading(cls, path: Path | None = None) -> Store:
+        """:meth:`open`, or, when the history cannot be written because the disk is full (or a
+        file-size limit is set), the same file opened read-only, so ``stats`` and ``due`` still
+        show it (:attr:`read_only` then says why). Any other failure is raised as by :meth:`open`."""
+        try:
+            return cls.open(path)
+        except StoreError as e:
+            if "disk is full" not in str(e) and "file-size limit" not in str(e):
+                raise
+            failure = e
+        if path is None:
+            from cardcli.paths import db_path
+
+            path = db_path()
+        path = Path(path)
+        wal = path.with_name(path.name + "-wal")
+        # read-only through the WAL index when SQLite can map it; else, when no write is waiting in the
+        # WAL, the file alone is the whole history: read it as immutable (nothing to create, no lock)
+        modes = ["mode=ro"] + (["mode=ro&immutable=1"] if not wal.exists() or wal.stat().st_size == 0 else [])
+        con = None
+        for mode in modes:
+            try:
+                con = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True, isolation_level=None,
+                                      timeout=BUSY_TIMEOUT_MS / 1000)
+                con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                break
+            except sqlite3.Error:
+                if con is not None:
+                    con.close()
+                con = None
+        if con is None:
+            raise failure
+        try:
+            if (con.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION
+                    or con.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID):
+                raise failure
+            con.execute("SELECT count(*) FROM card_state").fetchone()
+        except sqlite3.Error:
+            con.close()
+            raise failure from None
+        except BaseException:
+            con.close()
+            raise
+        store = cls(con, path)
+        store.read_only = str(failure)
+        return store
 
     def close(self) -> None:
         """Close; if the file is as this connection's last commit left it, record so (sidecar)."""
@@ -169,10 +223,16 @@ class Store:
 
         if current():
             return
+        from cardcli.progress import progress
+
         with self._tx("nothing was changed") as con:  # re-read inside the lock: another process may have migrated
             version = con.execute("PRAGMA user_version").fetchone()[0]
-            for _name, step in MIGRATIONS[version:]:
-                step(con)
+            # a bar only for a history big enough to take a while (and only on a terminal)
+            with progress("Upgrading the review history", len(MIGRATIONS) - version,
+                          show=self.path.stat().st_size > 20 * 2**20) as advance:
+                for _name, step in MIGRATIONS[version:]:
+                    step(con)
+                    advance(1)
             con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             con.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # also for files from before _m3
 
@@ -286,13 +346,7 @@ class Store:
         from cardcli.scheduler import review as apply_rating
 
         with self._tx("the mock exam was not saved") as con:
-            cur = con.execute(
-                """INSERT INTO mock_exams (started_at, finished_at, seed, template, score, max, minutes,
-                       stopped, topics, questions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (_iso(exam.started_at), _iso(exam.finished_at), int(exam.seed), exam.template, float(exam.score),
-                 int(exam.max), int(exam.minutes), exam.stopped, json.dumps(exam.topics),
-                 json.dumps(exam.questions, default=str)),
-            )
+            cur = _insert_mock(con, exam)
             for r in answers:
                 current = self._current(con, r.card_id)
                 _insert_review(con, r, current)
@@ -332,6 +386,49 @@ class Store:
     def kind_counts(self) -> dict[str, int]:
         """Reviews per kind (``review``, ``cram``, ``quiz``, ``mock``, ``anki``), on the kind index."""
         return {k: int(n) for k, n in self._read("SELECT kind, count(*) FROM reviews GROUP BY kind")}
+
+    # -- a mock exam written as it is sat -----------------------------------------------------
+    def begin_mock_exam(self, exam: MockExamRecord) -> int:
+        """Insert the exam's row as it starts (``stopped`` = :data:`SITTING`); returns its id.
+        Each answer then commits on its own (:meth:`record_mock_answer`), the end completes the
+        row (:meth:`finish_mock_exam`); a sitting killed before it is closed by
+        :meth:`close_abandoned_mock_exams` on a later run."""
+        with self._tx("the mock exam was not started") as con:
+            return int(_insert_mock(con, replace(exam, stopped=SITTING)).lastrowid)
+
+    def record_mock_answer(self, exam_id: int, progress: MockExamRecord, answer: ReviewRecord) -> int:
+        """One answer of a sitting, in one transaction: its log row (moving its card's state from
+        the state committed now, as :meth:`record` does) and the exam row's score so far."""
+        from cardcli.scheduler import review as apply_rating
+
+        with self._tx("the answer was not saved") as con:
+            current = self._current(con, answer.card_id)
+            rid = _insert_review(con, answer, current)
+            _put_state(con, apply_rating(current, answer.rating, answer.reviewed_at, card_id=answer.card_id,
+                                         policy=answer.policy), answer.deck)
+            _update_mock(con, exam_id, replace(progress, stopped=SITTING))
+            return rid
+
+    def finish_mock_exam(self, exam_id: int, summary: MockExamRecord) -> None:
+        """Complete the exam's row: its end, final score, per-topic and per-question details."""
+        with self._tx("the mock exam's end was not saved") as con:
+            _update_mock(con, exam_id, summary)
+
+    def close_abandoned_mock_exams(self, now: datetime) -> int:
+        """Close every sitting whose time ran out without its end being written (the process was
+        killed, the machine went down): ``stopped`` becomes ``'cut off'``; the answers it had
+        committed stay. A sitting still within its time may be running in another window and is
+        left alone. Returns how many were closed."""
+        from datetime import timedelta
+
+        rows = self._read("SELECT id, started_at, minutes FROM mock_exams WHERE stopped = ?", (SITTING,))
+        gone = [r[0] for r in rows
+                if _utc(datetime.fromisoformat(r[1])) + timedelta(minutes=int(r[2]) + 1) <= now]
+        if gone:
+            with self._tx("nothing was changed") as con:
+                con.executemany("UPDATE mock_exams SET stopped = 'cut off' WHERE id = ? AND stopped = ?",
+                                [(i, SITTING) for i in gone])
+        return len(gone)
 
     def mock_exams(self) -> list[MockExamRecord]:
         """Every sat mock exam, oldest first."""
@@ -556,3 +653,21 @@ def _put_state(con: sqlite3.Connection, st: CardState, deck: str) -> None:
             ON CONFLICT (card_id) DO UPDATE SET {updates}, deck = excluded.deck""",
         (*_state_values(st), deck),
     )
+
+
+def _mock_values(exam: MockExamRecord) -> tuple:
+    return (_iso(exam.started_at), _iso(exam.finished_at), int(exam.seed), exam.template, float(exam.score),
+            int(exam.max), int(exam.minutes), exam.stopped, json.dumps(exam.topics),
+            json.dumps(exam.questions, default=str))
+
+
+def _insert_mock(con: sqlite3.Connection, exam: MockExamRecord) -> sqlite3.Cursor:
+    return con.execute(
+        """INSERT INTO mock_exams (started_at, finished_at, seed, template, score, max, minutes,
+               stopped, topics, questions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", _mock_values(exam))
+
+
+def _update_mock(con: sqlite3.Connection, exam_id: int, exam: MockExamRecord) -> None:
+    con.execute(
+        """UPDATE mock_exams SET started_at = ?, finished_at = ?, seed = ?, template = ?, score = ?, max = ?,
+               minutes = ?, stopped = ?, topics = ?, questions = ? WHERE id = ?""", (*_mock_values(exam), exam_id))

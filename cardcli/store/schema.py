@@ -59,7 +59,9 @@ def _m2(con: sqlite3.Connection) -> None:
         "last_review TEXT",
     ):
         con.execute(f"ALTER TABLE card_state ADD COLUMN {column}")
-    # v1 kept no counters: derive them from the log it did keep
+    # v1 kept no counters: derive them from the log it did keep. The index comes first: each card's
+    # subqueries then seek its rows (linear in the log) instead of scanning the whole log per card.
+    con.execute("CREATE INDEX reviews_card ON reviews (card_id, id)")
     con.execute(
         """UPDATE card_state SET
             reps = (SELECT count(*) FROM reviews r WHERE r.card_id = card_state.card_id),
@@ -68,7 +70,6 @@ def _m2(con: sqlite3.Connection) -> None:
             first_review = (SELECT min(reviewed_at) FROM reviews r WHERE r.card_id = card_state.card_id),
             last_review = (SELECT max(reviewed_at) FROM reviews r WHERE r.card_id = card_state.card_id)"""
     )
-    con.execute("CREATE INDEX reviews_card ON reviews (card_id, id)")
     con.execute("CREATE INDEX reviews_time ON reviews (reviewed_at)")
 
 
