@@ -57,7 +57,7 @@ def test_a_seed_past_what_the_history_stores_is_refused_at_the_option(argv):
 
 def test_the_largest_seed_is_sat_and_logged(cardcli_home, monkeypatch):
     monkeypatch.setenv("CARDCLI_NOW", NOW)
-    r = runner.invoke(app, ["exam", "mock", "--seed", str(SEED_MAX)], input="\n" * 7)
+    r = runner.invoke(app, ["exam", "mock", "--seed", str(SEED_MAX)], input="\n" * 8)  # Midterm II: 8 questions
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["quiz", "--seed", str(SEED_MAX), "-n", "1"], input="0\n")
     assert r.exit_code == 0, r.output
@@ -66,7 +66,7 @@ def test_the_largest_seed_is_sat_and_logged(cardcli_home, monkeypatch):
         kinds = sorted(r.kind for r in store.reviews())
         seeds = {r.problem_seed for r in store.reviews() if r.problem_seed is not None}
     assert exam.seed == SEED_MAX and exam.stopped == "done"
-    assert kinds == ["mock"] * 7 + ["quiz"] and seeds == {SEED_MAX}
+    assert kinds == ["mock"] * 8 + ["quiz"] and seeds == {SEED_MAX}
 
 
 # -- mock answers committed one by one ------------------------------------------------------------------
@@ -89,8 +89,8 @@ def _check_two_kept(home, stopped: str | tuple[str, ...]) -> None:
     mock = _rows(home, "SELECT card_id, rating FROM reviews WHERE kind = 'mock' ORDER BY id")
     assert len(mock) == 2 and all(r == 1 for _, r in mock)
     (row,) = _rows(home, "SELECT stopped, score, max, questions FROM mock_exams")
-    assert row[0] in ((stopped,) if isinstance(stopped, str) else stopped) and (row[1], row[2]) == (0, 100)
-    assert row[3].count('"blank"') == 2 and row[3].count('"not attempted"') == 5
+    assert row[0] in ((stopped,) if isinstance(stopped, str) else stopped) and (row[1], row[2]) == (0, 120)
+    assert row[3].count('"blank"') == 2 and row[3].count('"not attempted"') == 6
 
 
 def test_each_mock_answer_is_committed_before_the_next_question(cardcli_home):
@@ -151,7 +151,7 @@ def test_a_killed_sitting_keeps_its_answers_and_is_closed_after_its_time(cardcli
     # the next `exam mock` closes it too, and `stats` lists it with what it kept
     r = runner.invoke(app, ["stats"], env={"CARDCLI_NOW": "2026-12-01T12:00:00+00:00"})
     assert r.exit_code == 0, r.output
-    assert re.search(r"seed 5\s+0/100.*cut off", r.output), r.output
+    assert re.search(r"seed 5\s+0/120.*cut off", r.output), r.output
 
 
 def test_the_next_mock_closes_a_sitting_whose_time_is_over(cardcli_home, monkeypatch):

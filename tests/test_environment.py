@@ -41,13 +41,13 @@ def test_display_commands_fall_back_to_ascii_on_a_latin1_terminal(cardcli_home, 
 
 
 def test_a_mock_exam_on_a_latin1_terminal_is_sat_and_kept(cardcli_home):
-    r = _run(cardcli_home, "exam", "mock", "--seed", "3", input="\n" * 7, env=LATIN1)
+    r = _run(cardcli_home, "exam", "mock", "--seed", "3", input="\n" * 8, env=LATIN1)  # Midterm II: 8 questions
     assert r.returncode == 0, r.stderr.decode("latin-1")
     out = r.stdout.decode("latin-1")
-    assert "Score: 0/100 -- 0 of 7 answered" in out  # '—' as '--'
+    assert "Score: 0/120 -- 0 of 8 answered" in out  # '—' as '--'
     con = sqlite3.connect(cardcli_home / "cardcli.sqlite3")
     try:
-        assert con.execute("SELECT count(*) FROM reviews WHERE kind = 'mock'").fetchone() == (7,)
+        assert con.execute("SELECT count(*) FROM reviews WHERE kind = 'mock'").fetchone() == (8,)
         assert con.execute("SELECT stopped FROM mock_exams").fetchall() == [("done",)]
     finally:
         con.close()

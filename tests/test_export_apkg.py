@@ -53,7 +53,9 @@ cards:
 '''
 
 PRE = '<pre style="font-family: monospace; white-space: pre-wrap; text-align: left">'
-DECK_NAME = "cardcli::Quiz &lt;i&gt;3&lt;/i&gt; &amp; co"
+# the deck 'Quiz <i>3</i> & co': Anki inserts deck names into cards raw ({{Deck}}), so <, > and & become
+# full-width look-alikes (as in the text export, cardcli.safetext.inert_markup)
+DECK_NAME = "cardcli::Quiz \uff1ci\uff1e3\uff1c/i\uff1e \uff06 co"
 
 # note type, fields by name: written by hand from DECK
 EXPECTED = {

@@ -91,7 +91,7 @@ def test_cli_template_by_name_print_then_sit_scores_100_and_logs_the_name(tmp_pa
     r = runner.invoke(app, ["exam", "mock", "--template", "cs231n", "--seed", "5", "--print", str(doc)])
     assert r.exit_code == 0, r.output
     text = doc.read_text(encoding="utf-8")
-    assert text.startswith("# CS231N Midterm (mock)") and "Template cs231n, seed 5" in text
+    assert text.split("\n", 1)[1].startswith("# CS231N Midterm (mock)") and "Template cs231n, seed 5" in text
     answers = key_answers(text)
     r = runner.invoke(app, ["exam", "mock", "--template", "cs231n", "--seed", "5"], input="\n".join(answers) + "\n")
     assert r.exit_code == 0, r.output

@@ -44,7 +44,7 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam:
     cards = select_cards(load_decks(extra), decks, topics)
     with Store.open_for_reading() as store:
         if store.read_only:  # a full disk: the history is shown, nothing is written
-            from cardcli.commands._common import message
+            from cardcli.console import message
 
             message(f"note: {store.read_only}; shown read-only")
         exam, _name = active_exam(store, exam, now, day)

@@ -64,7 +64,7 @@ def run(*, json_out: bool, exam: date | None, extra: list[Path]) -> None:
     col = load_decks(extra)
     with Store.open_for_reading() as store, paused_gc():  # bulk rows, no cycles (see gcpause)
         if store.read_only:  # a full disk: the history is shown, nothing is written
-            from cardcli.commands._common import message
+            from cardcli.console import message
 
             message(f"note: {store.read_only}; shown read-only")
         exam, _name = active_exam(store, exam, now, day)
