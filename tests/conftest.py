@@ -40,6 +40,9 @@ def _uses_torch(item: pytest.Item) -> bool:
     function = getattr(item, "function", None)
     if function is None:
         return False
+    module = getattr(item, "module", None)
+    if getattr(getattr(module, "torch", None), "__name__", "") == "torch":  # a module of PyTorch comparisons
+        return True
     try:
         source = inspect.getsource(function)
     except (OSError, TypeError):
