@@ -89,7 +89,7 @@ def _zstd_reader() -> Callable[[IO[bytes]], IO[bytes]] | None:
     except ImportError:
         pass
     try:
-        import zstandard  # type: ignore[import-not-found]
+        import zstandard
 
         return lambda f: zstandard.ZstdDecompressor().stream_reader(f)
     except ImportError:

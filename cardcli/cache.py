@@ -106,7 +106,7 @@ def _refuse(value: Any) -> Any:
 def _deck_json(deck: Deck) -> dict:
     columns: list[Any] = []
     for i, name in enumerate(Card._fields):
-        col = [c[i] for c in deck.cards]
+        col: list[Any] = [c[i] for c in deck.cards]
         if name == "type":
             col = [t.value for t in col]
         first = col[0] if col else None

@@ -26,6 +26,7 @@ from cardcli.examdate import DEFAULT_TIME, countdown, exam_moment, status_cards
 from cardcli.model import Card
 from cardcli.plan import DailyPlan, plan_line
 from cardcli.scheduler import CardState, Policy, days_left, recall_forecast
+from cardcli.scheduler.states import CardStates
 from cardcli.studyday import StudyDay
 
 __all__ = ["Readiness", "ExamStatus", "readiness", "exam_status", "print_status", "status_lines", "WEAKEST_SHOWN"]
@@ -48,7 +49,7 @@ class Readiness:
 
 
 def readiness(
-    cards: Sequence[Card], states: Mapping[str, CardState], at: datetime, policy: Policy | None = None
+    cards: Sequence[Card], states: Mapping[str, CardState] | CardStates, at: datetime, policy: Policy | None = None
 ) -> Readiness:
     """Mean predicted recall of ``cards`` at ``at`` (unseen cards count 0), overall and per topic.
 
@@ -85,7 +86,7 @@ class ExamStatus:
 
 
 def exam_status(
-    cards: Sequence[Card], states: Mapping[str, CardState], now: datetime, exam: date,
+    cards: Sequence[Card], states: Mapping[str, CardState] | CardStates, now: datetime, exam: date,
     name: str | None = None, day: StudyDay | None = None, parameters: tuple[float, ...] | None = None,
     at: time | None = None,
 ) -> ExamStatus:
@@ -137,7 +138,7 @@ def status_lines(st: ExamStatus, day: StudyDay | None = None, weakest: int = WEA
     return lines
 
 
-def print_status(exam: date, name: str | None, col: Any, states: Mapping[str, CardState], now: datetime,
+def print_status(exam: date, name: str | None, col: Any, states: Mapping[str, CardState] | CardStates, now: datetime,
                  day: StudyDay, parameters: tuple[float, ...] | None = None, plan: DailyPlan | None = None,
                  at: time | None = None) -> None:
     """The exam status lines; ``plan`` gives today's new-card line, ``at`` the exam's time of day

@@ -184,10 +184,10 @@ def compute(
     where = dict(zip(map(attrgetter("id"), cards), zip(map(attrgetter("deck"), cards),
                                                       map(attrgetter("topic"), cards))))
     for card_id, deck, n, good in rating_counts:
-        key = where.get(card_id) or (deck or REMOVED, REMOVED)
-        acc = logged.get(key)
+        place = where.get(card_id) or (deck or REMOVED, REMOVED)
+        acc = logged.get(place)
         if acc is None:
-            acc = logged[key] = [0, 0]
+            acc = logged[place] = [0, 0]
         acc[0] += n
         acc[1] += good
     for (deck, topic), (n, good) in logged.items():
@@ -210,10 +210,11 @@ def compute(
         q[1] += good
     by_topic: dict[str, dict[str, int]] = {}
     for card_id, _deck, ids, n in mistakes:
-        tally = by_topic.setdefault(where[card_id][1] if card_id in where else REMOVED, {})
+        per_mistake = by_topic.setdefault(where[card_id][1] if card_id in where else REMOVED, {})
         for mid in filter(None, str(ids).split(",")):
-            tally[mid] = tally.get(mid, 0) + int(n)
-    top = {t: sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])) for t, tally in sorted(by_topic.items())}
+            per_mistake[mid] = per_mistake.get(mid, 0) + int(n)
+    top = {t: sorted(per_mistake.items(), key=lambda kv: (-kv[1], kv[0]))
+           for t, per_mistake in sorted(by_topic.items())}
     return StatsReport(total=total, decks=decks, topics=dict(sorted(topics.items())),
                        per_day=per_day, forecast=sorted(forecast.items()), exam=exam, readiness=readiness,
                        ready_overall=overall, quiz={t: (n, k) for t, (n, k) in sorted(quiz.items())},

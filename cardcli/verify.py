@@ -48,6 +48,7 @@ def disagreements(cards: list[Card]) -> list[Disagreement]:
 
     found: list[Disagreement] = []
     for card in numeric:
+        assert card.check is not None  # numeric holds only the cards with a check
         try:
             value = evaluate(card.check)
             if not matches(card.answer, value, card.tolerance):

@@ -106,6 +106,8 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam:
             late = now - due
             when = (f"{format_interval(late)} overdue" if late.total_seconds() > 0
                     else f"in {format_interval(-late)}")
-            why = (f"last rated {st.last_rating} on {day.format(st.last_review)[:10]}, due {day.format(due)} "
+            # a stored state has its review time; a NULL one (a hand-edited history) is left out, not a crash
+            on = "" if st.last_review is None else f" on {day.format(st.last_review)[:10]}"
+            why = (f"last rated {st.last_rating}{on}, due {day.format(due)} "
                    f"({when}), predicted recall {recall_forecast(st, now, policy):.0%}")
         out.print(hang(why, 7 if width >= 60 else 5, style="dim"))

@@ -123,8 +123,9 @@ def write_atomic(path: Path, data: bytes, force: bool = False, apkg: bool = Fals
     replaced only when cardcli's own export wrote it (the text export's headers and
     :data:`SIGNATURE` line, which a file Anki exported lacks; an ``.apkg`` whose first member is
     cardcli's marker), or with ``--force``; links, FIFOs, devices and sockets are refused unopened."""
-    from cardcli.fileout import starts_with, write_output
+    from cardcli.fileout import Signature, starts_with, write_output
 
+    signature: Signature
     if apkg:
         from cardcli.export_apkg import is_cardcli_package
 

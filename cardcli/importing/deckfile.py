@@ -11,7 +11,7 @@ __all__ = ["deck_yaml", "deck_parts"]
 
 #: libyaml's emitter when PyYAML has it (about 10 times faster than the pure-Python one: a
 #: 200,000-card import is mostly this), the same output
-_Base: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # type: ignore[assignment]
+_Base: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class _Dumper(_Base):  # type: ignore[valid-type,misc]

@@ -17,7 +17,7 @@ The same seed and the same review history give the same exam.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -125,7 +125,7 @@ def _typeable(card: Card) -> bool:
 
 
 def draw_cards(spec: DrawSpec, cards: Sequence[Card], states: Mapping[str, CardState], now: datetime,
-               rng: random.Random, *, taken: set[str] = frozenset(), extra_topics: Sequence[str] = (),
+               rng: random.Random, *, taken: Container[str] = frozenset(), extra_topics: Sequence[str] = (),
                section: str = "", file: str = "", policy: Policy | None = None) -> list[Card]:
     """``spec.count`` cards for a draw section (see the module doc); raises :class:`ExamFillError`."""
     topics = set(spec.topics)

@@ -106,7 +106,7 @@ def key_text(q: Question) -> str:
     if kind == "parts":
         from generators.parts import parts_text
 
-        return parts_text(tuple(q.problem.parts), answer)  # type: ignore[union-attr]
+        return parts_text(tuple(q.problem.parts), answer)
     if kind.startswith("memory"):
         unit = kind.split(":", 1)[1] if ":" in kind else "MB"
         return f"{fmt(answer)} {unit}"

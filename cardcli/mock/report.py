@@ -95,7 +95,7 @@ def render_marking(exam: Exam, marking: Marking, console: Console, elapsed: time
     width = console.width
     columns = [Column("Q", "right"), Column("question"), Column("topic", drop=1), Column("points", "right"),
                Column("", drop=2)]
-    rows = [[str(m.question.number), Text(m.question.label), m.question.topic,
+    rows: list[list[str | Text]] = [[str(m.question.number), Text(m.question.label), m.question.topic,
              f"{fmt_points(m.score)}/{m.question.points}", _STATUS[m.status]] for m in marking.marks]
     console.print(fit_table(width, columns, rows, title="Points per question"))
     by_topic = sorted(marking.by_topic().items(), key=lambda kv: (kv[1][0] / kv[1][1], kv[0]))

@@ -118,7 +118,9 @@ def sit(exam: Exam, keys: KeySource, console: Console, clock: Callable[[], datet
     command stops its timer there).
     """
     if read_answer is None:
-        from cardcli.mock.marking import read_answer
+        from cardcli.mock.marking import read_answer as default_read_answer
+
+        read_answer = default_read_answer
 
     if clock is None:
         clock = running()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import compress
 from operator import attrgetter, not_
-from typing import Any
+from typing import Any, cast
 
 import fsrs
 
@@ -80,7 +80,7 @@ class StudyQueue:
     # -- picking -------------------------------------------------------------------------
     def _pop_heap(self, heap: list, ok) -> Any | None:
         """Pop the best entry satisfying ``ok`` among the first few; others go back."""
-        held = []
+        held: list[Any] = []
         found = None
         while heap and len(held) < _SCAN:
             item = heapq.heappop(heap)
@@ -206,7 +206,7 @@ def plan(
     """
     now = _check_now(now)
     policy = policy_for(now, exam, parameters, day)
-    briefs, due = due, None
+    briefs = due
     if briefs is not None and (cram or policy.exam is not None):
         raise ValueError("plan(due=...) is for plain scheduling only (no exam, no cram)")
     q = StudyQueue()
@@ -223,18 +223,20 @@ def plan(
 
     ranked: Iterable[tuple[Card, Any]]
     if briefs is None:
+        # without due=, states are the full states (a mapping), as the docstring says
+        full = cast("Mapping[str, CardState]", states)
         if cram and cram_unseen:
-            ranked = _split_seen(cards, states, lambda c: q.due.append((-1.0, 0.0, 0.0, q._next_seq(), c)))
+            ranked = _split_seen(cards, full, lambda c: q.due.append((-1.0, 0.0, 0.0, q._next_seq(), c)))
         else:
-            ranked = _split_seen(cards, states, (lambda c: None) if cram else unseen.append)
+            ranked = _split_seen(cards, full, (lambda c: None) if cram else unseen.append)
     else:  # a big history: deck order kept, only the due cards touched in Python (map/compress run in C)
         ids = list(map(attrgetter("id"), cards))
         unseen = list(compress(cards, map(not_, map(states.__contains__, ids))))
         ranked = zip(compress(cards, map(briefs.__contains__, ids)), (briefs[i] for i in ids if i in briefs))
     for card, st in ranked:
-        due = effective_due(st, policy)
-        if cram or due < horizon:
-            q.due.append((float(recall(st.memory)), due.timestamp(), rng.random(), q._next_seq(), card))
+        due_at = effective_due(st, policy)
+        if cram or due_at < horizon:
+            q.due.append((float(recall(st.memory)), due_at.timestamp(), rng.random(), q._next_seq(), card))
     heapq.heapify(q.due)
     q.new = deque(unseen)
     if daily is not None:

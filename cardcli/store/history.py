@@ -352,7 +352,7 @@ class Store:
                 _insert_review(con, r, current)
                 _put_state(con, apply_rating(current, r.rating, r.reviewed_at, card_id=r.card_id, policy=r.policy),
                            r.deck)
-            return int(cur.lastrowid)
+            return _row_id(cur)
 
     def import_reviews(self, reviews: Sequence[tuple[ReviewRecord, str]]) -> list[ReviewRecord]:
         """Append reviews made elsewhere, each with its unique ``source`` (e.g. ``anki:<revlog id>``),
@@ -394,7 +394,7 @@ class Store:
         row (:meth:`finish_mock_exam`); a sitting killed before it is closed by
         :meth:`close_abandoned_mock_exams` on a later run."""
         with self._tx("the mock exam was not started") as con:
-            return int(_insert_mock(con, replace(exam, stopped=SITTING)).lastrowid)
+            return _row_id(_insert_mock(con, replace(exam, stopped=SITTING)))
 
     def record_mock_answer(self, exam_id: int, progress: MockExamRecord, answer: ReviewRecord) -> int:
         """One answer of a sitting, in one transaction: its log row (moving its card's state from
@@ -643,7 +643,7 @@ def _insert_review(con: sqlite3.Connection, review: ReviewRecord, before: CardSt
             review.kind, _state_json(before), review.mistake, _policy_json(review.policy), source,
         ),
     )
-    return int(cur.lastrowid)
+    return _row_id(cur)
 
 
 def _put_state(con: sqlite3.Connection, st: CardState, deck: str) -> None:
@@ -659,6 +659,12 @@ def _mock_values(exam: MockExamRecord) -> tuple:
     return (_iso(exam.started_at), _iso(exam.finished_at), int(exam.seed), exam.template, float(exam.score),
             int(exam.max), int(exam.minutes), exam.stopped, json.dumps(exam.topics),
             json.dumps(exam.questions, default=str))
+
+
+def _row_id(cur: sqlite3.Cursor) -> int:
+    """The id of the row the cursor's INSERT added (sqlite3 sets it after every INSERT)."""
+    assert cur.lastrowid is not None
+    return int(cur.lastrowid)
 
 
 def _insert_mock(con: sqlite3.Connection, exam: MockExamRecord) -> sqlite3.Cursor:

@@ -54,7 +54,7 @@ class Family:
     description: str
     make: Callable[[np.random.Generator, int], Draft]
     mistakes: tuple[Mistake, ...] = ()
-    from_check: dict[str, Callable[[dict], dict | None]] | None = None
+    from_check: dict[str, Callable[[dict], dict]] | None = None
 
 
 def _spec(name: str) -> FamilySpec:

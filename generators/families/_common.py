@@ -29,7 +29,7 @@ class FamilySpec:
 
     make: Callable[[np.random.Generator, int], Draft]
     mistakes: tuple[Mistake, ...]
-    from_check: dict[str, Callable[[dict], dict | None]] = field(default_factory=dict)
+    from_check: dict[str, Callable[[dict], dict]] = field(default_factory=dict)
 
 
 _SOLVER_MODULES = ("conv", "pool", "sizes", "params", "memory", "receptive", "rnn", "losses")

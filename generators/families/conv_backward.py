@@ -56,8 +56,9 @@ def make(rng: np.random.Generator, d: int) -> Draft:
         gout = rand_ints(rng, (oh, ow), -2, 2)
     wrt = pick(rng, ("input", "weight"))
     gi, gw, _gb = solve("conv2d_backward", x.tolist(), kern.tolist(), gout.tolist(), s, p, dil)
-    full = np.asarray(gi if wrt == "input" else gw, dtype=float)
-    full = full.reshape((h, w) if wrt == "input" else (k, k))
+    # annotated: under mypy numpy's stubs type reshape((h, w)) as a 0-d array
+    full: np.ndarray = np.asarray(gi if wrt == "input" else gw, dtype=float).reshape(
+        (h, w) if wrt == "input" else (k, k))
     ask_cell = d == 3 or rng.random() < 0.4
     cell = (rand_int(rng, 0, full.shape[0] - 1), rand_int(rng, 0, full.shape[1] - 1)) if ask_cell else None
     answer = num(full[cell]) if cell else plain(full)

@@ -107,7 +107,7 @@ def make(rng: np.random.Generator, d: int) -> Draft:
     }
     if cell:
         params["cell"] = list(cell)
-    answer = num(out2[cell]) if cell else plain(out2)
+    answer: Any = num(out2[cell]) if cell else plain(out2)  # a number, or a matrix (nested lists)
 
     chan = f"{c} channels, C×H×W = {c}×{g['h']}×{g['w']}" if c > 1 else f"{g['h']}×{g['w']}, 1 channel"
     filt = f"one {c}×{k}×{k} filter" if c > 1 else f"one {k}×{k} kernel"

@@ -97,7 +97,8 @@ def _ceil(params: dict) -> Any:
     s = params.get("stride", 1)
     if _span(params) % s == 0:
         return None
-    return _as_asked(params, _size(params) + 1)
+    right = _size(params)
+    return None if right is None else _as_asked(params, right + 1)
 
 
 def _in_channels(params: dict) -> Any:

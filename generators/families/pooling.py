@@ -118,7 +118,7 @@ def make_forward(rng: np.random.Generator, d: int) -> Draft:
     out = out.reshape(g["oh"], g["ow"])
     ask_cell = d == 3 and rng.random() < 0.5 or rng.random() < 0.3
     cell = (rand_int(rng, 0, g["oh"] - 1), rand_int(rng, 0, g["ow"] - 1)) if ask_cell else None
-    answer = num(out[cell]) if cell else plain(out)
+    answer: Any = num(out[cell]) if cell else plain(out)  # a number, or a matrix (nested lists)
     tol = None if mode == "max" else 1e-3
     params: dict[str, Any] = {"input": x.tolist(), "kernel_size": g["k"], "stride": g["s"], "padding": g["p"],
                               "mode": mode, "ceil_mode": g["ceil"]}
@@ -170,7 +170,7 @@ def make_backward(rng: np.random.Generator, d: int) -> Draft:
                     dtype=float).reshape(g["h"], g["w"])
     ask_cell = d == 3 and rng.random() < 0.5
     cell = (rand_int(rng, 0, g["h"] - 1), rand_int(rng, 0, g["w"] - 1)) if ask_cell else None
-    answer = num(gi[cell]) if cell else plain(gi)
+    answer: Any = num(gi[cell]) if cell else plain(gi)  # a number, or a matrix (nested lists)
     tol = None if mode == "max" else 1e-3
     params: dict[str, Any] = {"input": x.tolist(), "grad_output": gout.tolist(), "kernel_size": g["k"],
                               "stride": g["s"], "padding": g["p"], "mode": mode, "ceil_mode": False}
