@@ -1,34 +1,27 @@
-"""The study loop, independent of the terminal.
+"""The study loop, independent of the terminal: show a card, read the answer, record the rating.
 
 :class:`Session` takes a :class:`~cardcli.scheduler.StudyQueue`, a
 :class:`~cardcli.store.Store`, a rich ``Console`` and a key source (``read_key``/``read_line``,
 see :mod:`cardcli.terminal`) and returns a :class:`Summary`. Every rating is committed to the
-store before the next card is shown.
+store before the next card is shown; ``u`` undoes the last one.
 
-Generated problems take part as pseudo-cards with ids ``gen:<family>:d<difficulty>``
-(:func:`cardcli.gencards.generated_cards`); each appearance is a fresh problem whose seed is drawn from the
+Generated problems take part as pseudo-cards ``gen:<family>:d<difficulty>``
+(:mod:`cardcli.gencards`); each appearance is a fresh problem whose seed is drawn from the
 session's ``rng`` and logged with its params.
 
 Cram sessions (``cram=True``) log their ratings with kind ``'cram'`` but never write the card
 state: the long-term schedule is exactly as it was before the cram. They start with a banner and
 show no interval hints.
 
-After each rating one line says what was recorded and when the card returns. A wrong graded
-answer caps the rating at :data:`WRONG_CAP`, unless the student marks it as a typo (``t``, once
-per card, offered *before* the answer is shown, so it cannot be used to copy it): the answer is
-typed again and graded again.
+After each rating one line says what was recorded, when the card returns and how many cards are
+left today (reviews due, cards coming back in the session, new cards of the day's plan); a card
+rated at the ``--limit`` is never promised "later this session". A wrong graded answer caps the
+rating at :data:`WRONG_CAP`, unless it was a typo (:mod:`cardcli.session_input`).
 
-Help when stuck, at the answer prompt: ``?`` shows a hint (a generated problem's formula with its
-numbers), ``s`` or an empty answer shows the solution; that is logged as revealed (``correct``
-NULL, no mistake), never as a wrong answer.
-
-A session never ends silently: when the queue runs dry it says why (:func:`empty_reason`) -
-the day's new-card limit (then ``n`` adds :data:`MORE_NEW` more at once), or nothing due until
-a given local time - and how to get more. When it stops with cards still to do today - the
-``--limit`` of ratings reached, or ``q``/Ctrl-D - its last lines say so and how to go on
-(:func:`stop_lines`); a card rated at the limit is never promised "later this session".
-After each rating the line says how many cards are left today (reviews due, cards coming back
-in the session, new cards of the day's plan).
+A session never ends silently: when the queue runs dry it says why and how to get more
+(:func:`empty_reason`; ``n`` adds :data:`MORE_NEW` new cards at once); when it stops with cards
+still to do today (``--limit`` reached, ``q``/Ctrl-D) its last lines say how to go on
+(:func:`stop_lines`).
 
 The parts live by concept: the ``gen:`` card identity in :mod:`cardcli.gencards`, what is shown in
 :mod:`cardcli.session_render`, what is read from the student in :mod:`cardcli.session_input`,
@@ -70,20 +63,8 @@ from cardcli.session_render import CRAM_BANNER, Summary, card_panel, rating_line
 from cardcli.store import ReviewRecord, Store
 from cardcli.terminal import KeySource
 
-__all__ = [
-    "GEN_PREFIX",
-    "GEN_DECK",
-    "CRAM_BANNER",
-    "Summary",
-    "Session",
-    "generated_cards",
-    "is_generated",
-    "render_summary",
-    "empty_reason",
-    "stop_lines",
-    "MORE_NEW",
-    "DEFAULT_LIMIT",
-]
+__all__ = ["GEN_PREFIX", "GEN_DECK", "CRAM_BANNER", "Summary", "Session", "generated_cards", "is_generated",
+           "render_summary", "empty_reason", "stop_lines", "MORE_NEW", "DEFAULT_LIMIT"]
 
 #: wrong auto-graded answers cap the rating here
 WRONG_CAP = 2
@@ -258,17 +239,7 @@ class Session:
         """The rating 1-5 (at most ``cap``); 0 when ``typo`` is offered and ``t`` pressed."""
         preview = None if self.cram else preview_intervals(self.states.get(card.id), self.clock(), self.policy)
         rating_lines(self.console, cap, preview)  # cram never changes the schedule: no intervals to preview
-        self.io.prompt("1-5 rate   " + ("t typo: retype the answer   " if typo else "") + "u undo   s skip   q quit")
-        while True:
-            key = self.io.key()
-            if typo and key.lower() == "t":
-                return 0
-            if key in ("1", "2", "3", "4", "5"):
-                r = int(key)
-                if r > cap:
-                    self.console.print(Text(f"Rated {cap}: a wrong answer caps the rating at {cap}."))
-                return min(r, cap)
-            self.io.prompt("Press 1-5 to rate (u undo, s skip, q quit)")
+        return self.io.rate(cap, typo)
 
     # -- persistence -------------------------------------------------------------------------
     def _record(self, card: Card, rating: int, shown_at: datetime, grade: Any, problem: Any,

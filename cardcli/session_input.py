@@ -4,6 +4,13 @@ the typo retype, and the grading and diagnosis of what was typed.
 :class:`Prompter` wraps the session's rich ``Console`` and key source (see
 :mod:`cardcli.terminal`); ``q``, ``s`` and ``u`` end a prompt with :class:`Quit`, :class:`Skip`
 and :class:`Undo`, which :class:`cardcli.session.Session` catches.
+
+A wrong graded answer can be marked as a typo (``t``, once per card, offered *before* the answer
+is shown, so it cannot be used to copy it): the answer is typed again and graded again.
+
+Help when stuck, at the answer prompt: ``?`` shows a hint (a generated problem's formula with its
+numbers), ``s`` or an empty answer shows the solution; that is logged as revealed (``correct``
+NULL, no mistake), never as a wrong answer.
 """
 
 from __future__ import annotations
@@ -140,6 +147,21 @@ class Prompter:
         self.console.print(safe_text(f"{'✓ correct' if grade.correct else '✗ still incorrect'} (retyped){detail}",
                                      style="green" if grade.correct else "red"))
         return grade
+
+
+    def rate(self, cap: int, typo: bool = False) -> int:
+        """The rating 1-5 (at most ``cap``); 0 when ``typo`` is offered and ``t`` pressed."""
+        self.prompt("1-5 rate   " + ("t typo: retype the answer   " if typo else "") + "u undo   s skip   q quit")
+        while True:
+            key = self.key()
+            if typo and key.lower() == "t":
+                return 0
+            if key in ("1", "2", "3", "4", "5"):
+                r = int(key)
+                if r > cap:
+                    self.console.print(Text(f"Rated {cap}: a wrong answer caps the rating at {cap}."))
+                return min(r, cap)
+            self.prompt("Press 1-5 to rate (u undo, s skip, q quit)")
 
 
 def grade_answer(card: Card, problem: Any, text: str) -> Any:
