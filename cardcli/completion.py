@@ -33,9 +33,9 @@ def topics(incomplete: str) -> list[tuple[str, str]]:
 def decks(incomplete: str, extra: list[Path] | None = None) -> list[tuple[str, str]]:
     """Deck file names (no spaces, so no shell quoting needed; ``--deck`` accepts them), described by
     their display names, for the decks a command would load; ``generated`` for generated problems."""
+    from cardcli.gencards import GEN_DECK
     from cardcli.loader import load_collection
     from cardcli.paths import user_deck_paths
-    from cardcli.session import GEN_DECK
 
     col = load_collection(user_deck_paths(extra or []))
     found = []

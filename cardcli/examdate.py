@@ -168,7 +168,7 @@ def status_cards(col: Collection, states: Container[str]) -> list[Card]:
     """The cards readiness is measured over: what a plain ``cardcli study`` schedules (every deck
     card and one generated card per problem family at difficulty 1) plus any generated card
     practised at difficulty 2 or 3."""
-    from cardcli.session import generated_cards
+    from cardcli.gencards import generated_cards, parse
 
     return list(col.cards) + [g for g in generated_cards(difficulties=(1, 2, 3))
-                              if g.id.endswith(":d1") or g.id in states]
+                              if ((parsed := parse(g.id)) is not None and parsed[1] == 1) or g.id in states]

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cardcli import gencards
 from cardcli.model import Card
 from cardcli.scheduler import CardState, Policy, recall_forecast
 
@@ -84,10 +85,11 @@ def forecast(items: Sequence[Item], level: float = LEVEL) -> Forecast:
 
 def _family_recall(family: str, level: int, states: Mapping[str, CardState], at: datetime,
                    policy: Policy | None) -> float:
-    own = states.get(f"gen:{family}:d{level}")
+    own = states.get(gencards.card_id(family, level))
     if own is not None:
         return recall_forecast(own, at, policy)
-    others = [recall_forecast(st, at, policy) for cid, st in states.items() if cid.startswith(f"gen:{family}:d")]
+    others = [recall_forecast(st, at, policy) for cid, st in states.items()
+              if (parsed := gencards.parse(cid)) is not None and parsed[0] == family]
     return max(others, default=0.0)
 
 
@@ -122,9 +124,9 @@ def question_items(questions: Sequence[Mapping[str, Any]], states: Mapping[str, 
     for q in questions:
         cid = str(q.get("card_id", ""))
         points = int(q.get("points", 0) or 0)
-        if cid.startswith("gen:") and cid.count(":") == 2:
-            _, family, level = cid.split(":")
-            p = _family_recall(family, int(level.lstrip("d") or 1), states, at, policy)
+        parsed = gencards.parse(cid)
+        if parsed is not None:
+            p = _family_recall(parsed[0], parsed[1], states, at, policy)
         else:
             p = recall_forecast(states.get(cid), at, policy)
         items.append(Item(cid, points, p))

@@ -15,22 +15,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from cardcli import gencards
 from cardcli.scheduler import Policy, review
 from cardcli.store import ReviewRecord, Store
 
-__all__ = ["QUIZ_KIND", "RATING_CORRECT", "RATING_REVEALED", "RATING_WRONG", "gen_card_id", "quiz_record",
+__all__ = ["QUIZ_KIND", "RATING_CORRECT", "RATING_REVEALED", "RATING_WRONG", "quiz_record",
            "log_quiz_answer"]
 
 QUIZ_KIND = "quiz"
 RATING_CORRECT = 4
 RATING_WRONG = 1
 RATING_REVEALED = 1
-GEN_DECK = "generated"
-
-
-def gen_card_id(family: str, difficulty: int) -> str:
-    """The study card a generated problem belongs to (see :func:`cardcli.session.generated_cards`)."""
-    return f"gen:{family}:d{int(difficulty)}"
 
 
 def quiz_record(
@@ -44,7 +39,7 @@ def quiz_record(
 
     rating = RATING_REVEALED if correct is None else RATING_CORRECT if correct else RATING_WRONG
     return ReviewRecord(
-        card_id=gen_card_id(problem.family, problem.difficulty), deck=GEN_DECK, reviewed_at=now,
+        card_id=gencards.card_id(problem.family, problem.difficulty), deck=gencards.GEN_DECK, reviewed_at=now,
         rating=rating, duration_ms=None if duration_ms is None else max(0, int(duration_ms)),
         correct=None if correct is None else bool(correct),
         problem_seed=int(problem.seed), problem_params=to_plain(problem.params), kind=QUIZ_KIND,

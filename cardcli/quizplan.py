@@ -19,7 +19,7 @@ def family_weakness(
     store: Store, families: list[str], difficulty: int, now: datetime, exam: date | None, day: StudyDay
 ) -> dict[str, tuple[float, int]]:
     """family -> (predicted recall of its ``gen:`` card now, or on the exam morning; times practised)."""
-    from cardcli.quizlog import gen_card_id
+    from cardcli import gencards
     from cardcli.scheduler import Policy, exam_morning, recall_forecast
 
     at = now if exam is None else max(now, exam_morning(exam, day))
@@ -31,7 +31,7 @@ def family_weakness(
         practised[card_id] = practised.get(card_id, 0) + n
     out = {}
     for fam in families:
-        cid = gen_card_id(fam, difficulty)
+        cid = gencards.card_id(fam, difficulty)
         out[fam] = (recall_forecast(states.get(cid), at, policy), practised.get(cid, 0))
     return out
 

@@ -38,8 +38,8 @@ def load_decks(extra: list[Path], solver_answers: bool = False) -> Collection:
 def select_cards(col: Collection, decks: list[str], topics: list[str]) -> list[Card]:
     """Deck cards of the selection, plus generated-problem cards when no other deck is named."""
     from cardcli.errors import did_you_mean
+    from cardcli.gencards import GEN_DECK, generated_cards
     from cardcli.loader import deck_key, deck_keys
-    from cardcli.session import GEN_DECK, generated_cards
     from cardcli.topics import TOPICS
     from generators.catalog import CATALOG
 

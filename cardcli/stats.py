@@ -245,9 +245,10 @@ def due_bounds(now: datetime, day: StudyDay | None = None, horizon: int = 14) ->
 
 def _family_topic(card_id: str) -> str:
     """The topic of a ``gen:<family>:d<k>`` id (its family's first topic), else REMOVED."""
+    from cardcli.gencards import parse
     from generators.catalog import CATALOG
 
-    parts = card_id.split(":")
-    entry = CATALOG.get(parts[1]) if len(parts) == 3 else None
+    parsed = parse(card_id)
+    entry = CATALOG.get(parsed[0]) if parsed is not None else None
     return entry[0][0] if entry else REMOVED
 

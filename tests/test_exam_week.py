@@ -12,9 +12,10 @@ import pytest
 from rich.console import Console
 
 from cardcli import scheduler as S
+from cardcli.gencards import card_id as gen_card_id
 from cardcli.model import Card
 from cardcli.quiz import order_families, plan
-from cardcli.quizlog import gen_card_id, log_quiz_answer, quiz_record
+from cardcli.quizlog import log_quiz_answer, quiz_record
 from cardcli.readiness import exam_status, readiness, status_lines
 from cardcli.session import Session, empty_reason
 from cardcli.stats import compute

@@ -1,6 +1,7 @@
 """Structural rules of the code base, checked on its source (docs/development.md, "Layers").
 
 * ``generators/`` is a library: no module of it imports ``cardcli`` (not even inside a function);
+* the study session's modules stay under ~320 lines each;
 * the installed ``cardcli`` script imports the ``generators`` it was installed with, never a
   ``generators`` package that happens to sit in the working directory.
 """
@@ -290,3 +291,14 @@ def test_all_sql_is_in_the_store():
                 if isinstance(n, ast.Constant) and isinstance(n.value, str)
                 and any(w in n.value for w in ("SELECT ", "INSERT INTO", "DELETE FROM", "CREATE TABLE"))]
     assert bad == []
+
+
+SESSION_MODULES = ["session.py", "session_render.py", "session_input.py", "emptyqueue.py", "gencards.py"]
+
+
+@pytest.mark.parametrize("name", SESSION_MODULES)
+def test_session_modules_stay_small(name):
+    """The study session is split by concept (loop, rendering, input, empty queue, gen: identity);
+    a module that grows past ~320 lines is mixing concepts again."""
+    lines = (ROOT / "cardcli" / name).read_text(encoding="utf-8").count("\n")
+    assert lines <= 320, f"cardcli/{name} has {lines} lines"

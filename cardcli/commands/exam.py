@@ -44,10 +44,10 @@ def run_status() -> None:
 
     from cardcli.console import out
     from cardcli.examdate import stored_time
+    from cardcli.gencards import generated_cards
     from cardcli.plan import DEFAULT_NEW, load_plan
     from cardcli.readiness import print_status
     from cardcli.selection import load_decks
-    from cardcli.session import generated_cards
     from cardcli.store import Store
 
     now, day = _now_and_day()

@@ -46,7 +46,7 @@ def _generated_families(topics: list[str]) -> list[str]:
 
 
 def _check_selection(col: Collection, decks: list[str], topics: list[str], families: list[str]) -> None:
-    from cardcli.session import GEN_DECK
+    from cardcli.gencards import GEN_DECK
 
     valid_decks = {k for d in col.decks for k in deck_keys(d)} | {GEN_DECK}
     bad_decks = [d for d in decks if deck_key(d) not in valid_decks]
@@ -96,7 +96,7 @@ def build_notes(
         from cardcli.export_apkg import apkg_problem_note as problem_note
     else:
         from cardcli.export_anki import card_note, problem_note
-    from cardcli.session import GEN_DECK
+    from cardcli.gencards import GEN_DECK
 
     families = _all_families() if any(t not in TOPICS for t in topics) else []
     _check_selection(col, decks, topics, families)

@@ -17,9 +17,9 @@ def run(*, new: int, exam: date | None, extra: list[Path]) -> None:
     from cardcli.console import err, out
     from cardcli.examdate import resolve
     from cardcli.gcpause import paused_gc
+    from cardcli.gencards import generated_cards
     from cardcli.plan import plan_line
     from cardcli.selection import load_decks
-    from cardcli.session import generated_cards
     from cardcli.store import Store
     from cardcli.studyday import from_env
     from cardcli.today import load_today, today_lines

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cardcli import gencards
 from cardcli.errors import CardcliError, DeckIssue, did_you_mean
 from cardcli.mock.template import DrawSpec, ProblemSpec, Template, TemplateError
 from cardcli.model import Card, CardType
@@ -71,12 +72,12 @@ class Question:
     def card_id(self) -> str:
         """The schedule card this question moves: ``gen:<family>:d<k>`` or the deck card's id."""
         if self.problem is not None:
-            return f"gen:{self.problem.family}:d{self.problem.difficulty}"
+            return gencards.card_id(self.problem.family, self.problem.difficulty)
         return self.card.id  # type: ignore[union-attr]
 
     @property
     def deck(self) -> str:
-        return "generated" if self.problem is not None else self.card.deck  # type: ignore[union-attr]
+        return gencards.GEN_DECK if self.problem is not None else self.card.deck  # type: ignore[union-attr]
 
     @property
     def label(self) -> str:
