@@ -47,7 +47,7 @@ def parse(text: str, file: str) -> Parsed:
                 continue
             meta[int(column) - 1] = name
     # a quote as the separator leaves no quote character (Python 3.13 refuses delimiter == quotechar)
-    quoting: dict = {"quoting": csv.QUOTE_NONE} if sep == '"' else {"quotechar": '"'}
+    quoting: dict = {"quoting": csv.QUOTE_NONE, "quotechar": None} if sep == '"' else {"quotechar": '"'}
     try:
         reader = csv.reader(io.StringIO("\n".join(lines[n:])), delimiter=sep, **quoting)
     except (TypeError, ValueError):  # a line break or other character csv cannot split on
