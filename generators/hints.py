@@ -8,6 +8,7 @@ solution's first step.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 __all__ = ["hint"]
@@ -143,5 +144,21 @@ def hint(family: str, params: dict, solution: str = "") -> str:
             return fn(params)
         except (KeyError, TypeError, ValueError, IndexError):
             pass
-    first = solution.split("\n", 1)[0].split(" = ")[0] if solution else ""
+    first = _first_step(solution)
     return f"start from: {first}" if first else "write down the formula for this quantity and put the numbers in"
+
+
+#: what a worked step ends with when it ends in its result: a number or a list of numbers
+_RESULT = re.compile(r"\s=\s*[-−+\d.,eE\[\]()\s]+$")
+
+
+def _first_step(solution: str) -> str:
+    """The worked solution's first formula line with this problem's numbers in but its result left
+    off (``t1 = u − v = 2 − (-2)``, not ``… = 4``); headings (a line ending in ``:``) are skipped."""
+    for line in solution.splitlines():
+        text = line.strip()
+        if not text or text.endswith(":") or not any(ch.isdigit() for ch in text):
+            continue
+        cut = _RESULT.sub("", text)
+        return cut[:300] + ("…" if len(cut) > 300 else "")
+    return ""
