@@ -232,7 +232,8 @@ def plan(
     else:  # a big history: deck order kept, only the due cards touched in Python (map/compress run in C)
         ids = list(map(attrgetter("id"), cards))
         unseen = list(compress(cards, map(not_, map(states.__contains__, ids))))
-        seen_due = zip(compress(cards, map(briefs.__contains__, ids)), (briefs[i] for i in ids if i in briefs))
+        mask = list(map(briefs.__contains__, ids))
+        seen_due = zip(compress(cards, mask), map(briefs.__getitem__, compress(ids, mask)))
         # plain mode, so effective_due is the stored due time; the same floats as recall() and
         # the same rng draws in the same order as the loop below, without a call per card
         rand, seq = rng.random, count(1)
