@@ -21,6 +21,7 @@ import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from cardcli.model import Card
@@ -72,9 +73,9 @@ def daily_plan(cards: Sequence[Card], seen: Collection[str], first_today: Collec
     """The plan for ``cards`` at ``now``: ``seen`` are the ids with a card state, ``first_today`` the
     ids whose first rating falls in today's study day."""
     day = day or StudyDay()
-    ids = {c.id for c in cards}
+    ids = set(map(attrgetter("id"), cards))
     introduced = len(ids.intersection(first_today))
-    unseen_now = sum(1 for i in ids if i not in seen)
+    unseen_now = len(ids) - sum(map(seen.__contains__, ids))  # map and sum run in C (100k cards)
     left = None if exam is None else days_left(now, exam, day)
     start = unseen_now + introduced
     return DailyPlan(day=day.date_of(now), target=new_target(per_day, start, left), introduced=introduced,

@@ -6,6 +6,7 @@ already seen today that count against the allowance. Shared by ``study``, ``due`
 from __future__ import annotations
 
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 
 from cardcli.console import message
@@ -26,7 +27,7 @@ def load_decks(extra: list[Path], solver_answers: bool = False) -> Collection:
     """
     col = load_collection(user_deck_paths(extra))  # frozen out of the GC's way (see gcpause)
     issues = list(col.issues)
-    if solver_answers and any(c.check for d in col.decks if not d.bundled for c in d.cards):
+    if solver_answers and any(any(map(attrgetter("check"), d.cards)) for d in col.decks if not d.bundled):
         from cardcli.verify import adopt_solver_answers
 
         issues += adopt_solver_answers(col)

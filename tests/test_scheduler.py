@@ -274,3 +274,41 @@ def test_retrievability_matches_the_curve():
     assert S.retrievability(st, T0) == pytest.approx(0.9)
     assert S.retrievability(st, T0 + timedelta(days=7)) == pytest.approx(recall(14, 7.0))
     assert S.retrievability(None, T0) == 0.0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_plan_from_due_briefs_ranks_as_recall_forecast_and_the_full_states(seed):
+    """plan(due=...) computes the recall inline (a big history): the heap holds the same floats as
+    recall_forecast per card, the same rng draws and sequence numbers as plan() on the full states,
+    so the order drawn is the same; cards due after today and unseen cards stay out of the heap."""
+    rng = random.Random(seed)
+    now = T0 + timedelta(hours=rng.random() * 30)
+    cards, states = [], {}
+    for i in range(300):
+        c = card(f"c{i}", group=f"g{i % 7}")
+        cards.append(c)
+        if rng.random() < 0.2:
+            continue  # unseen
+        last = now - timedelta(days=rng.choice([0.0, 0.3, 1.0, 2.5, 10.0, 40.0]), seconds=rng.randrange(3))
+        stability = rng.choice([0.1, 0.5, 1.0, 2.5, 10.0, 33.3])  # repeats: ties broken by due, then rng
+        due = now + timedelta(days=rng.choice([-5, -1, 0, 0.4, 1, 3]))
+        states[c.id] = review_state(c.id, stability, last, due)
+    horizon = S.day_end(now)
+    briefs = {cid: S.Brief(st.due, st.last_review, st.stability) for cid, st in states.items() if st.due < horizon}
+    full = S.plan(cards, states, now, random.Random(seed), 5, 0)
+    lazy = S.plan(cards, set(states), now, random.Random(seed), 5, 0, due=briefs)
+    assert lazy.due == full.due and lazy._seq == full._seq
+    assert list(lazy.new) == list(full.new) == [c for c in cards if c.id not in states]
+    by_id = {c.id: c for c in cards}
+    assert sorted(e[4].id for e in lazy.due) == sorted(cid for cid, st in states.items() if st.due < horizon)
+    for p, due_ts, _r, _seq, c in lazy.due:
+        assert p == pytest.approx(S.recall_forecast(states[c.id], now), rel=1e-12)
+        assert due_ts == states[c.id].due.timestamp()
+        assert by_id[c.id] is c
+    order = []
+    while (c := lazy.next()) is not None:
+        order.append(c.id)
+    again = []
+    while (c := full.next()) is not None:
+        again.append(c.id)
+    assert order == again

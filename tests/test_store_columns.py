@@ -240,7 +240,7 @@ def test_state_index_reads_only_ids_until_a_state_is_asked_for(tmp_path):
         seen: list[str] = []
         s._con.set_trace_callback(seen.append)
         index = s.state_index()
-        assert seen == ["SELECT card_id FROM card_state"]
+        assert seen == ["SELECT json_group_array(card_id) FROM card_state"]  # one row: the ids as a JSON array
         assert set(index) == set(expect) and len(index) == len(expect) and "c3" in index and "zz" not in index
         one = next(iter(sorted(expect)))
         assert index[one] == expect[one] and index.get("zz") is None

@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from itertools import compress
+from itertools import compress, count
 from operator import attrgetter, not_
 from typing import Any, cast
 
@@ -232,7 +232,17 @@ def plan(
     else:  # a big history: deck order kept, only the due cards touched in Python (map/compress run in C)
         ids = list(map(attrgetter("id"), cards))
         unseen = list(compress(cards, map(not_, map(states.__contains__, ids))))
-        ranked = zip(compress(cards, map(briefs.__contains__, ids)), (briefs[i] for i in ids if i in briefs))
+        mask = list(map(briefs.__contains__, ids))
+        seen_due = zip(compress(cards, mask), map(briefs.__getitem__, compress(ids, mask)))
+        # plain mode, so effective_due is the stored due time; the same floats as recall() and
+        # the same rng draws in the same order as the loop below, without a call per card
+        rand, seq = rng.random, count(1)
+        q.due = [((0.0 if b.stability is None or b.last_review is None else
+                   (1 + factor * max(0.0, (ts_now - b.last_review.timestamp()) / 86400) / b.stability) ** decay),
+                  b.due.timestamp(), rand(), next(seq), card)
+                 for card, b in seen_due if b.due < horizon]
+        q._seq = len(q.due)
+        ranked = ()
     for card, st in ranked:
         due_at = effective_due(st, policy)
         if cram or due_at < horizon:

@@ -259,8 +259,16 @@ class Store:
         return self.state_index() if on_demand else self.load_states()
 
     def state_ids(self) -> set[str]:
-        """The ids of the cards with a state (one query on the primary key)."""
-        return {r[0] for r in self._read("SELECT card_id FROM card_state")}
+        """The ids of the cards with a state (one query on the primary key).
+
+        One JSON array rather than a row per card: SQLite builds it from the covering index and
+        json.loads makes the strings in C, about half the time on 100k cards (JSON text is exact
+        for any id)."""
+        try:
+            text = self._con.execute("SELECT json_group_array(card_id) FROM card_state").fetchone()[0]
+        except sqlite3.OperationalError:  # an SQLite without JSON (before 3.38), or an error _read reports
+            return {r[0] for r in self._read("SELECT card_id FROM card_state")}
+        return set(json.loads(text))
 
     def due_briefs(self, horizon: datetime) -> dict[str, Brief]:
         """The ranking columns (due, last review, stability) of every card due before ``horizon``."""
@@ -504,8 +512,10 @@ class Store:
     def recent_answers(self, n: int) -> list[tuple[str, datetime, int | None, bool]]:
         """(card_id, reviewed_at, duration_ms, first rating of the card?) of the last ``n`` study
         ratings (kinds 'review' and 'cram'), oldest first: the user's own pace (:mod:`cardcli.today`)."""
+        # ``+kind``: walk the primary key newest first and stop after n rows; through the kind index
+        # SQLite would read and sort every review (about a second on a million reviews)
         rows = self._read("SELECT card_id, reviewed_at, duration_ms, state_before IS NULL AND kind = 'review' "
-                          "FROM reviews WHERE kind IN ('review', 'cram') ORDER BY id DESC LIMIT ?", (int(n),))
+                          "FROM reviews WHERE +kind IN ('review', 'cram') ORDER BY id DESC LIMIT ?", (int(n),))
         try:
             return [(c, datetime.fromisoformat(at), None if d is None else int(d), bool(f))
                     for c, at, d, f in reversed(rows)]
