@@ -352,6 +352,9 @@ def test_generated_card_logs_seed_and_params(db, monkeypatch):
     answers.needs_more_rows = lambda lines, expected: False
     catalog = types.ModuleType("generators.catalog")
     catalog.CATALOG = {"toy": (("output-size",), "a toy family")}
+    import cardcli.partmarks  # noqa: F401  (imported before the stubs, as in any real run: it binds cardcli.answers)
+    import cardcli.session  # noqa: F401
+
     monkeypatch.setitem(sys.modules, "generators.families", gen)
     monkeypatch.setitem(sys.modules, "generators.catalog", catalog)
     monkeypatch.setitem(sys.modules, "cardcli.answers", answers)
