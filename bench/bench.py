@@ -96,25 +96,30 @@ def timed_runs(cmd: list[str], stdin: str | None, env: dict, repeat: int) -> tup
     return statistics.median(times), peak
 
 
-def paired_runs(cmd: list[str], stdin: str | None, env: dict, bare: list[str], repeat: int) -> tuple[float, float]:
-    """Median wall time of ``cmd`` and median ratio to ``bare``, run alternately (bare, cmd, bare, ...).
+def paired_runs(cmd: list[str], stdin: str | None, env: dict, base: list[str],
+                repeat: int) -> tuple[float, float, float]:
+    """Median wall times of ``cmd`` and of the baseline command ``base``, and the median ratio of
+    each pair, run alternately (base, cmd, base, ...).
 
-    On a shared, loaded machine the load drifts within seconds; pairing each run with a bare run
-    taken just before it keeps the ratio honest.
+    On a shared, loaded machine the load drifts within seconds; pairing each run with a baseline
+    run taken just before it keeps the ratio honest.
     """
-    times, ratios = [], []
+    times, bases, ratios = [], [], []
     for _ in range(repeat):
         t = time.perf_counter()
-        subprocess.run(bare + ["--help"], capture_output=True, env=env)
+        r = subprocess.run(base, capture_output=True, text=True, env=env)
         b = time.perf_counter() - t
+        if r.returncode != 0:
+            raise SystemExit(f"baseline command failed: {' '.join(base)}\n{r.stderr[-2000:]}")
         t = time.perf_counter()
         r = subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=env)
         c = time.perf_counter() - t
         if r.returncode != 0:
             raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{r.stderr[-2000:]}")
         times.append(c)
+        bases.append(b)
         ratios.append(c / b)
-    return statistics.median(times), statistics.median(ratios)
+    return statistics.median(times), statistics.median(bases), statistics.median(ratios)
 
 
 def reference_workload() -> float:
@@ -504,7 +509,7 @@ def heavy_history(table: Table, work: Path, decks: dict[int, Path], repeat: int)
         for label, args, stdin, target in commands:
             cmd = [py, "-m", "cardcli", *args]
             subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=env)  # parse cache
-            t, ratio = paired_runs(cmd, stdin, env, [py, str(bare)], repeat)
+            t, _, ratio = paired_runs(cmd, stdin, env, [py, str(bare), "--help"], repeat)
             seen.setdefault(label, []).append((n, t))
             per_k = (t - base) * 1000 / (n / 1000)
             check = n == largest
@@ -603,26 +608,11 @@ def anki_peer(table: Table, work: Path, decks: dict[int, Path], repeat: int) -> 
         table.add(f"build Anki collection {n:,} cards, {rows:,} revlog rows", f"{time.perf_counter() - t:.1f} s")
         anki = [py, str(script), str(work / f"peer-{n}.anki2")]
         subprocess.run(anki, capture_output=True, env=env)  # warm the file cache
-        ours, theirs, ratios = [], [], []
-        for _ in range(repeat):
-            t = time.perf_counter()
-            r = subprocess.run(anki, capture_output=True, text=True, env=env)
-            a = time.perf_counter() - t
-            if r.returncode != 0:
-                raise SystemExit(f"Anki first card failed: {r.stderr[-2000:]}")
-            t = time.perf_counter()
-            r = subprocess.run(study, input="q\n", capture_output=True, text=True, env=env)
-            c = time.perf_counter() - t
-            if r.returncode != 0:
-                raise SystemExit(f"cardcli study failed: {r.stderr[-2000:]}")
-            ours.append(c)
-            theirs.append(a)
-            ratios.append(c / a)
-        ratio = statistics.median(ratios)
+        ours, theirs, ratio = paired_runs(study, "q\n", env, anki, repeat)
         table.add(f"peer {n:>7,} cards: Anki engine, first card (open, select deck, queue, render)",
-                  f"{statistics.median(theirs) * 1000:.0f} ms", "1.00x")
+                  f"{theirs * 1000:.0f} ms", "1.00x")
         table.add(f"peer {n:>7,} cards: cardcli study, first card ({reviews:,} reviews)",
-                  f"{statistics.median(ours) * 1000:.0f} ms", f"{ratio:.2f}x", "<= 1.00x", ratio <= 1.0)
+                  f"{ours * 1000:.0f} ms", f"{ratio:.2f}x", "<= 1.00x", ratio <= 1.0)
 
 
 def startup(table: Table, work: Path, repeat: int) -> None:
@@ -640,23 +630,10 @@ def startup(table: Table, work: Path, repeat: int) -> None:
     study = [py, "-m", "cardcli", "study"]
     for cmd in (hello, study):  # warm the file cache (and cardcli's parse cache)
         subprocess.run(cmd, input="q\n", capture_output=True, text=True, env=env)
-    bares, ours, ratios = [], [], []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        subprocess.run(hello, capture_output=True, env=env)
-        b = time.perf_counter() - t
-        t = time.perf_counter()
-        r = subprocess.run(study, input="q\n", capture_output=True, text=True, env=env)
-        c = time.perf_counter() - t
-        if r.returncode != 0:
-            raise SystemExit(f"cardcli study failed: {r.stderr[-2000:]}")
-        bares.append(b)
-        ours.append(c)
-        ratios.append(c / b)
-    ratio = statistics.median(ratios)
-    table.add("baseline: bare typer app, a command (whole process)", f"{statistics.median(bares) * 1000:.0f} ms",
+    ours, bares, ratio = paired_runs(study, "q\n", env, hello, repeat)
+    table.add("baseline: bare typer app, a command (whole process)", f"{bares * 1000:.0f} ms",
               "1.00x")
-    table.add("cardcli study, first card (bundled decks, stdin q)", f"{statistics.median(ours) * 1000:.0f} ms",
+    table.add("cardcli study, first card (bundled decks, stdin q)", f"{ours * 1000:.0f} ms",
               f"{ratio:.2f}x", "<= 2.00x", ratio <= 2.0)
 
 

@@ -27,6 +27,14 @@ OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 ADAPTIVE = ("adagrad", "rmsprop", "adam")
 
 
+def _denominator(acc: np.ndarray, eps: float, eps_inside: bool, no_sqrt: bool) -> np.ndarray:
+    """Adagrad's and RMSprop's √acc + eps (PyTorch adds eps outside the root); the flags are the
+    catalog's wrong procedures: eps inside the root, the root forgotten."""
+    if eps_inside:
+        return np.sqrt(acc + eps)
+    return (acc if no_sqrt else np.sqrt(acc)) + eps
+
+
 def run(params: dict, *, sign: float = 1.0, no_bias_correction: bool = False, eps_inside: bool = False,
         no_sqrt: bool = False, no_accumulation: bool = False, alpha_swapped: bool = False,
         no_weight_decay: bool = False, plain_momentum: bool = False, no_momentum: bool = False,
@@ -73,8 +81,7 @@ def run(params: dict, *, sign: float = 1.0, no_bias_correction: bool = False, ep
         elif opt == "adagrad":
             prev = np.zeros_like(w) if acc is None else acc
             acc = g * g if (acc is None or no_accumulation) else acc + g * g
-            root = np.sqrt(acc + eps) if eps_inside else (acc if no_sqrt else np.sqrt(acc))
-            denom = root if eps_inside else root + eps
+            denom = _denominator(acc, eps, eps_inside, no_sqrt)
             step = g / denom
             if say:
                 say(f"  sum = sum + g² = {vec(prev)} + {vec(g * g)} = {vec(acc)}")
@@ -84,8 +91,7 @@ def run(params: dict, *, sign: float = 1.0, no_bias_correction: bool = False, ep
             prev = np.zeros_like(w) if acc is None else acc
             keep, new = (1 - alpha, alpha) if alpha_swapped else (alpha, 1 - alpha)
             acc = keep * prev + new * g * g
-            root = np.sqrt(acc + eps) if eps_inside else (acc if no_sqrt else np.sqrt(acc))
-            denom = root if eps_inside else root + eps
+            denom = _denominator(acc, eps, eps_inside, no_sqrt)
             step = g / denom
             if say:
                 say(f"  s = α·s + (1 − α)·g² = {fmt(alpha)}·{vec(prev)} + {fmt(1 - alpha)}·{vec(g * g)} = {vec(acc)}")
