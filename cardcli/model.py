@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from itertools import compress
+from operator import attrgetter, not_
 from typing import Any, NamedTuple
 
-__all__ = ["CardType", "Card", "Deck", "CARD_KEYS", "DECK_KEYS", "NO_MATRICES", "back_text"]
+__all__ = ["CardType", "Card", "Deck", "Selection", "ids_of", "id_set_of", "unseen_of", "CARD_KEYS", "DECK_KEYS",
+           "NO_MATRICES", "back_text"]
 
 
 class CardType(str, Enum):
@@ -99,3 +103,50 @@ def back_text(card: Card) -> str:
     if isinstance(card.back, list):
         return "\n".join(f"- {item}" for item in card.back)
     return card.back
+
+
+class Selection(list[Card]):
+    """The cards a command works on (:func:`cardcli.selection.select_cards`), with their ids worked
+    out once: on a big deck (100k cards) the study path asks for them four times (the daily plan,
+    the queue, its unseen cards, the end-of-session figures), each pass a few milliseconds.
+
+    Treat it as read-only: the memos are not updated if the list is changed.
+    """
+
+    _ids: list[str] | None = None
+    _id_set: frozenset[str] | None = None
+    _unseen: tuple[Collection[str], int, list[bool]] | None = None
+
+    def ids(self) -> list[str]:
+        if self._ids is None:
+            self._ids = list(map(attrgetter("id"), self))
+        return self._ids
+
+    def id_set(self) -> frozenset[str]:
+        if self._id_set is None:
+            self._id_set = frozenset(self.ids())
+        return self._id_set
+
+    def unseen_mask(self, seen: Collection[str]) -> list[bool]:
+        """Per card, whether its id is not in ``seen``. Kept for the last ``seen`` asked about, while
+        it is the same object of the same size (the daily plan and the queue ask in turn)."""
+        memo = self._unseen
+        if memo is None or memo[0] is not seen or memo[1] != len(seen):
+            memo = self._unseen = (seen, len(seen), list(map(not_, map(seen.__contains__, self.ids()))))
+        return memo[2]
+
+
+def ids_of(cards: Iterable[Card]) -> list[str]:
+    """The cards' ids in order (a :class:`Selection`'s memo, or worked out now)."""
+    return cards.ids() if isinstance(cards, Selection) else list(map(attrgetter("id"), cards))
+
+
+def id_set_of(cards: Iterable[Card]) -> frozenset[str]:
+    return cards.id_set() if isinstance(cards, Selection) else frozenset(map(attrgetter("id"), cards))
+
+
+def unseen_of(cards: Sequence[Card], seen: Collection[str]) -> list[Card]:
+    """The cards whose ids are not in ``seen``, in order."""
+    if isinstance(cards, Selection):
+        return list(compress(cards, cards.unseen_mask(seen)))
+    return list(compress(cards, map(not_, map(seen.__contains__, map(attrgetter("id"), cards)))))

@@ -21,10 +21,9 @@ import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from operator import attrgetter
 from typing import TYPE_CHECKING
 
-from cardcli.model import Card
+from cardcli.model import Card, Selection, id_set_of
 from cardcli.scheduler.memory import day_start, days_left
 from cardcli.studyday import StudyDay
 
@@ -73,9 +72,11 @@ def daily_plan(cards: Sequence[Card], seen: Collection[str], first_today: Collec
     """The plan for ``cards`` at ``now``: ``seen`` are the ids with a card state, ``first_today`` the
     ids whose first rating falls in today's study day."""
     day = day or StudyDay()
-    ids = set(map(attrgetter("id"), cards))
+    ids = id_set_of(cards)
     introduced = len(ids.intersection(first_today))
-    unseen_now = len(ids) - sum(map(seen.__contains__, ids))  # map and sum run in C (100k cards)
+    # a selection has no duplicate ids (the loader drops them), so its unseen mask counts the same
+    unseen_now = (sum(cards.unseen_mask(seen)) if isinstance(cards, Selection)
+                  else len(ids) - sum(map(seen.__contains__, ids)))  # map and sum run in C (100k cards)
     left = None if exam is None else days_left(now, exam, day)
     start = unseen_now + introduced
     return DailyPlan(day=day.date_of(now), target=new_target(per_day, start, left), introduced=introduced,

@@ -12,7 +12,7 @@ from pathlib import Path
 from cardcli.console import message
 from cardcli.errors import CardcliError, UsageError
 from cardcli.loader import Collection, load_collection
-from cardcli.model import Card
+from cardcli.model import Card, Selection
 from cardcli.paths import user_deck_paths
 
 __all__ = ["load_decks", "select_cards", "new_seen_today"]
@@ -36,7 +36,7 @@ def load_decks(extra: list[Path], solver_answers: bool = False) -> Collection:
     return col
 
 
-def select_cards(col: Collection, decks: list[str], topics: list[str]) -> list[Card]:
+def select_cards(col: Collection, decks: list[str], topics: list[str]) -> Selection:
     """Deck cards of the selection, plus generated-problem cards when no other deck is named."""
     from cardcli.errors import did_you_mean
     from cardcli.gencards import GEN_DECK, generated_cards
@@ -62,7 +62,7 @@ def select_cards(col: Collection, decks: list[str], topics: list[str]) -> list[C
         cards = _spread(cards, generated_cards(topics))
     if not cards:
         raise CardcliError("no cards match this --deck/--topic selection (see `cardcli decks`)")
-    return cards
+    return Selection(cards)
 
 
 def _interleave(groups: list[list[Card]]) -> list[Card]:

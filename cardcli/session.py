@@ -36,7 +36,6 @@ from collections import Counter
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from operator import attrgetter
 from typing import Any
 
 from rich.console import Console
@@ -45,7 +44,7 @@ from rich.text import Text
 from cardcli.clock import now
 from cardcli.emptyqueue import MORE_NEW, empty_reason, stop_lines
 from cardcli.gencards import GEN_DECK, GEN_PREFIX, generated_cards, instantiate, is_generated
-from cardcli.model import Card, CardType
+from cardcli.model import Card, CardType, Selection, id_set_of, ids_of
 from cardcli.scheduler import (
     LEARN_AHEAD,
     RATING_LABELS,
@@ -108,7 +107,7 @@ class Session:
         self.io = Prompter(console, keys)
         self.persisted = card_states(states)
         self.states = LoadedStates(self.persisted.items()) if cram else self.persisted  # cram: a private copy
-        self.cards = list(cards)
+        self.cards = cards if isinstance(cards, Selection) else list(cards)  # a Selection keeps its id memos
         self.limit = limit
         self.cram = cram
         self.policy = policy or Policy()
@@ -194,9 +193,8 @@ class Session:
         s.reviews = sum(s.ratings.values())
         pool = self.cards or [d.card for d in self._done]
         # on a big history (StateIndex) the two figures come from the due index, not every state
-        ids = list(map(attrgetter("id"), pool))
-        due_ids, s.next_due = self.persisted.due_summary(set(ids), now, self.policy)
-        s.due_now = sum(map(due_ids.__contains__, ids))
+        due_ids, s.next_due = self.persisted.due_summary(id_set_of(pool), now, self.policy)
+        s.due_now = sum(map(due_ids.__contains__, ids_of(pool)))
 
     # -- one card --------------------------------------------------------------------------
     def _one(self, card: Card) -> None:

@@ -15,7 +15,6 @@ and the line says so. Pure: the answers are an argument (:meth:`cardcli.store.St
 from __future__ import annotations
 
 import math
-import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -67,6 +66,8 @@ def pace(answers: Sequence[Answer], day: StudyDay | None = None) -> Pace:
     introduced = {(cid, day.date_of(at)) for cid, at, _, first in answers if first}
     per_new = Counter((cid, day.date_of(at)) for cid, at, _, _ in answers if (cid, day.date_of(at)) in introduced)
     ratings_per_new = sum(per_new.values()) / len(per_new) if per_new else DEFAULT_PER_NEW
+    import statistics  # only with a history to take the pace from (it loads fractions and decimal)
+
     return Pace(float(statistics.median(times)), ratings_per_new, len(times))
 
 

@@ -276,6 +276,29 @@ def test_retrievability_matches_the_curve():
     assert S.retrievability(None, T0) == 0.0
 
 
+def test_plan_from_due_briefs_without_a_stability_and_past_the_horizon():
+    """Briefs read for a later horizon are left out; a brief with no stability or no last review
+    ranks at recall 0 (first), the others at the curve's value worked by hand."""
+    now = T0
+    horizon = S.day_end(now)
+    cards = [card(f"c{i}") for i in range(4)]
+    briefs = {
+        "c0": S.Brief(now - timedelta(hours=1), now - timedelta(days=2), 4.0),
+        "c1": S.Brief(now - timedelta(hours=2), None, None),  # never reviewed into a stability
+        "c2": S.Brief(horizon + timedelta(hours=1), now - timedelta(days=1), 2.0),  # due after today
+        "c3": S.Brief(now - timedelta(hours=3), now - timedelta(days=10), 4.0),
+    }
+    q = S.plan(cards, set(briefs), now, random.Random(1), 0, 0, due=briefs)
+    decay, factor = S.memory._curve(None)
+    by_hand = {"c0": (1 + factor * 2.0 / 4.0) ** decay, "c1": 0.0, "c3": (1 + factor * 10.0 / 4.0) ** decay}
+    assert {e[4].id: e[0] for e in q.due} == pytest.approx(by_hand, rel=1e-12)
+    assert [e[3] for e in sorted(q.due, key=lambda e: e[4].id)] == [1, 2, 3]  # deck order, c2 skipped
+    order = []
+    while (c := q.next()) is not None:
+        order.append(c.id)
+    assert order == ["c1", "c3", "c0"]
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_plan_from_due_briefs_ranks_as_recall_forecast_and_the_full_states(seed):
     """plan(due=...) computes the recall inline (a big history): the heap holds the same floats as

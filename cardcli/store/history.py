@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
+from itertools import repeat
 from pathlib import Path
 
 from cardcli.scheduler import Brief, CardState, replay_states
@@ -272,16 +273,22 @@ class Store:
 
     def due_briefs(self, horizon: datetime) -> dict[str, Brief]:
         """The ranking columns (due, last review, stability) of every card due before ``horizon``."""
-        out: dict[str, Brief] = {}
-        parse = datetime.fromisoformat  # canonical UTC text (see _iso): already UTC
-        cid = None
+        rows = self._read("SELECT card_id, due, last_review, stability FROM card_state WHERE due < ?",
+                          (_iso(horizon),))
+        if not rows:
+            return {}
+        # column by column, the parsing and the named tuples made by map and zip in C (tens of
+        # thousands of due cards on a big history); canonical UTC text (see _iso): already UTC
+        ids, dues, lasts, stabilities = zip(*rows)
+        parse = datetime.fromisoformat
         try:
-            for cid, due, last, stability in self._read(
-                    "SELECT card_id, due, last_review, stability FROM card_state WHERE due < ?", (_iso(horizon),)):
-                out[cid] = Brief(parse(due), parse(last) if last else None, stability)
+            due_at = list(map(parse, dues))
+            last_at = (list(map(parse, lasts)) if None not in lasts
+                       else [None if t is None else parse(t) for t in lasts])
         except (ValueError, TypeError) as e:
-            raise self._bad_row(f"the state of card {cid!r}", e) from None
-        return out
+            bad = next(r[0] for r in rows if not _parses(r[1]) or (r[2] is not None and not _parses(r[2])))
+            raise self._bad_row(f"the state of card {bad!r}", e) from None
+        return dict(zip(ids, map(tuple.__new__, repeat(Brief), zip(due_at, last_at, stabilities))))
 
     def states_by_due(self, since: datetime | None) -> Iterator[tuple[str, datetime]]:
         """(card id, due time) of the stored states due at or after ``since`` (all when None),
@@ -687,3 +694,11 @@ def _update_mock(con: sqlite3.Connection, exam_id: int, exam: MockExamRecord) ->
     con.execute(
         """UPDATE mock_exams SET started_at = ?, finished_at = ?, seed = ?, template = ?, score = ?, max = ?,
                minutes = ?, stopped = ?, topics = ?, questions = ? WHERE id = ?""", (*_mock_values(exam), exam_id))
+
+
+def _parses(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except (ValueError, TypeError):
+        return False
+    return True
