@@ -17,11 +17,10 @@ or a non-text mapping key in ``answer``) is simply not cached.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
-import tempfile
+import zlib
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -55,8 +54,11 @@ def _key(given: Path, resolved: Path, st: os.stat_result) -> list:
 
 
 def _entry(path: Path) -> Path:
-    digest = hashlib.sha1(str(path).encode("utf-8", "surrogatepass")).hexdigest()[:20]
-    return cache_dir() / f"deck-{digest}.json"
+    """The entry's file, named by two checksums of the deck's resolved path (zlib, already loaded:
+    hashlib's OpenSSL module costs every start 2-3 ms). Two paths with one name would only take
+    turns in it: the key inside says whose it is."""
+    raw = str(path).encode("utf-8", "surrogatepass")
+    return cache_dir() / f"deck-{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}.json"
 
 
 def cached_load(path: Path, bundled: bool, load) -> tuple[Deck | None, list[DeckIssue]]:
@@ -170,6 +172,8 @@ def _store(entry: Path, key: list, result: tuple) -> None:
     except (TypeError, ValueError, OverflowError, RecursionError):
         return
     try:
+        import tempfile  # only when an entry is written
+
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
         try:

@@ -194,7 +194,8 @@ class Session:
         pool = self.cards or [d.card for d in self._done]
         # on a big history (StateIndex) the two figures come from the due index, not every state
         due_ids, s.next_due = self.persisted.due_summary(id_set_of(pool), now, self.policy)
-        s.due_now = sum(map(due_ids.__contains__, ids_of(pool)))
+        # due_ids are ids of the pool; a Selection has each once, a list of rated cards may repeat one
+        s.due_now = len(due_ids) if isinstance(pool, Selection) else sum(map(due_ids.__contains__, ids_of(pool)))
 
     # -- one card --------------------------------------------------------------------------
     def _one(self, card: Card) -> None:

@@ -66,9 +66,15 @@ def pace(answers: Sequence[Answer], day: StudyDay | None = None) -> Pace:
     introduced = {(cid, day.date_of(at)) for cid, at, _, first in answers if first}
     per_new = Counter((cid, day.date_of(at)) for cid, at, _, _ in answers if (cid, day.date_of(at)) in introduced)
     ratings_per_new = sum(per_new.values()) / len(per_new) if per_new else DEFAULT_PER_NEW
-    import statistics  # only with a history to take the pace from (it loads fractions and decimal)
+    return Pace(_median(times), ratings_per_new, len(times))
 
-    return Pace(float(statistics.median(times)), ratings_per_new, len(times))
+
+def _median(values: list[float]) -> float:
+    """The median, as :func:`statistics.median` computes it (the middle value, or the mean of the
+    two middle ones); that module costs every start 2-3 ms of imports (fractions, decimal)."""
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return float(ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2)
 
 
 def today(reviews_due: int, plan: DailyPlan, answers: Sequence[Answer], day: StudyDay | None = None) -> Today:

@@ -97,3 +97,17 @@ def test_a_session_quit_with_cards_left_says_how_to_go_on(tmp_path):
     # quit on c2: c2 itself, the two new cards after it and c0 coming back
     assert text.rstrip().endswith("Stopped before the end: 4 cards still to do today. "
                                   "`cardcli study` goes on where you left off.")
+
+
+def test_the_pace_median_is_the_statistics_median():
+    """today's own median (kept off start-up's imports) against :func:`statistics.median`."""
+    import random
+    import statistics
+
+    from cardcli.today import _median
+
+    rng = random.Random(4)
+    for n in [1, 2, 3, 4, 19, 20, 500]:
+        for _ in range(20):
+            values = [rng.choice([rng.random() * 90, float(rng.randrange(1, 60)), 0.001]) for _ in range(n)]
+            assert _median(values) == statistics.median(values)

@@ -19,9 +19,8 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
 
     from cardcli.console import out
     from cardcli.examdate import active_exam, stored_time
-    from cardcli.gcpause import paused_gc
+    from cardcli.gcpause import keep_until_exit, paused_gc
     from cardcli.plan import load_plan
-    from cardcli.readiness import print_status
     from cardcli.scheduler import day_end, days_left, plan, policy_for
     from cardcli.selection import load_decks, select_cards
     from cardcli.session import Session
@@ -47,6 +46,8 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
             briefs = states.due_before(day_end(now, day)) if lazy else None
         daily = load_plan(store, cards, states.ids if lazy else states, now, new, exam, day)
         if exam is not None:
+            from cardcli.readiness import print_status
+
             print_status(exam, name, col, states, now, day, params, plan=daily, at=stored_time(store, exam))
             if not exam_day:
                 out.print(Text(f"Target retention {policy_for(now, exam, params, day).desired_retention:.0%}; "
@@ -64,5 +65,6 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
                           rng=rng, cram_banner=not (exam_day and not cram))
         from cardcli.interrupts import as_interrupt
 
+        keep_until_exit(col, cards, states, briefs, queue, session)  # freed by the process exit at once
         with as_interrupt():  # a closed window or `kill` ends the session like Ctrl-C (ratings are committed)
             session.run()
