@@ -11,8 +11,10 @@ The format is data only: reading an entry can never run code (the cache used to 
 runs whatever a planted file says; old ``*.pickle`` entries are never opened). Cards are stored
 column by column (one JSON array per :class:`~cardcli.model.Card` field, or ``{"same": value}``
 when every card has the same value), which ``json`` parses and ``map(Card, ...)`` rebuilds in a
-fraction of the YAML parse. A result that would not come back equal from JSON (e.g. a YAML date
-or a non-text mapping key in ``answer``) is simply not cached.
+fraction of the YAML parse; a text column with few distinct values (topics, groups) is stored as
+``{"values": [...], "index": [...]}``, small integers JSON reads without making a string each. A
+result that would not come back equal from JSON (e.g. a YAML date or a non-text mapping key in
+``answer``) is simply not cached.
 """
 
 from __future__ import annotations
@@ -32,11 +34,13 @@ from cardcli.model import NO_MATRICES, Card, CardType, Deck
 
 __all__ = ["cache_dir", "cached_load", "encode", "decode"]
 
-_FORMAT = "cardcli-deck-cache/5"  # 5: texts that swallowed YAML structure reported (issue 24)
+_FORMAT = "cardcli-deck-cache/6"  # 6: few-valued text columns as an index into their values
 #: files smaller than this are parsed directly (cheaper than a cache round trip). The bundled
 #: decks (9-44 KB) are cached: in one process each, loading the five from the cache took 17-30 ms
 #: against 120-250 ms to parse them (the largest single cost of `cardcli study`'s first card)
 MIN_SIZE = 4 * 1024
+#: a text column of at least this many cards with few distinct values is stored as indices
+_CODED_MIN = 64
 #: Card fields that must hold text in every card (checked when an entry is read)
 _TEXT_FIELDS = ("id", "front", "topic", "deck", "file")
 _TYPES = {t.value: t for t in CardType}
@@ -80,7 +84,7 @@ def cached_load(path: Path, bundled: bool, load) -> tuple[Deck | None, list[Deck
     except Exception:  # missing, truncated, from another version, tampered with: just re-parse
         pass
     result = load(path, bundled)
-    _store(entry, key, result)
+    _store(entry, key, result, resolved)
     return result
 
 
@@ -114,6 +118,11 @@ def _deck_json(deck: Deck) -> dict:
         first = col[0] if col else None
         if col and _plain(first) and all(type(v) is type(first) and v == first for v in col):
             columns.append({"same": first})
+            continue
+        values = list(dict.fromkeys(col)) if len(col) >= _CODED_MIN and set(map(type, col)) <= {str, type(None)} else []
+        if 1 < len(values) <= len(col) // 8:  # few distinct texts (topics, groups): an index each
+            code = {v: i for i, v in enumerate(values)}
+            columns.append({"values": values, "index": [code[v] for v in col]})
         else:
             columns.append(col)
     return {"name": deck.name, "source": deck.source, "file": deck.file, "description": deck.description,
@@ -131,6 +140,17 @@ def _deck(d: dict) -> Deck:
         raise ValueError("bad deck entry")
     cols: dict[str, Any] = {}
     for name, col in zip(Card._fields, d["columns"]):
+        if isinstance(col, dict) and "values" in col:
+            values, index = col["values"], col["index"]
+            if not (isinstance(values, list) and isinstance(index, list) and len(index) == n
+                    and set(map(type, values)) <= ({str} if name in _TEXT_FIELDS else {str, type(None)})):
+                raise ValueError(f"bad column {name}")
+            if name == "topic":
+                values = list(map(sys.intern, values))
+            # an index that is not an int in range raises (the entry is then re-parsed): a tampered
+            # entry can only pick among the listed texts
+            cols[name] = list(map(values.__getitem__, index))
+            continue
         if isinstance(col, dict):
             value = col["same"]
             if name == "type":
@@ -164,7 +184,14 @@ def _deck(d: dict) -> Deck:
                 bool(d["bundled"]))
 
 
-def _store(entry: Path, key: list, result: tuple) -> None:
+def _old_entry(path: Path) -> Path:
+    """Where cardcli 0.1 before the zlib names kept this deck's entry (removed when it is rewritten)."""
+    import hashlib
+
+    return cache_dir() / f"deck-{hashlib.sha1(str(path).encode('utf-8', 'surrogatepass')).hexdigest()[:20]}.json"
+
+
+def _store(entry: Path, key: list, result: tuple, path: Path) -> None:
     try:
         data = encode(key, result)
         if decode(data) != (key, result):  # not exactly representable: parse this file every time
@@ -184,5 +211,6 @@ def _store(entry: Path, key: list, result: tuple) -> None:
             os.unlink(tmp)
             raise
         entry.with_suffix(".pickle").unlink(missing_ok=True)  # this deck's entry from before JSON
+        _old_entry(path).unlink(missing_ok=True)  # and from before the zlib names
     except OSError:
         pass  # a read-only state dir only costs speed

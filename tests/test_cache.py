@@ -171,3 +171,51 @@ def test_values_json_cannot_hold_exactly_are_not_cached(tmp_path):
     assert col.cards[0].answer == {1: 2}
     assert not list(cache.cache_dir().glob("deck-*"))
     assert load_collection([p], include_bundled=False).cards[0].answer == {1: 2}
+
+
+def test_few_valued_text_columns_are_stored_as_indices_and_checked(tmp_path, monkeypatch):
+    """80 cards over three topics and four groups (some none): the entry holds each column's few
+    values once and an index per card, comes back equal to the parse, and an index that is not an
+    int in range (or values that are not text) makes the entry be re-parsed and rewritten."""
+    import json
+
+    lines = ["deck: Many\nsource: s\ncards:\n"]
+    for i in range(80):
+        group = "" if i % 5 == 0 else f", group: g{i % 4}"
+        lines.append(f"  - {{id: m-{i}, topic: {['conv', 'pooling', 'rnn'][i % 3]}, front: f{i}, back: b{i}{group}}}\n")
+    p = tmp_path / "many.yaml"
+    p.write_text("".join(lines))
+    parsed = load_collection([p], include_bundled=False, use_cache=False)
+    load_collection([p], include_bundled=False)
+    (entry,) = cache.cache_dir().glob("deck-*.json")
+    good = entry.read_bytes()
+    doc = json.loads(good)
+    columns = dict(zip(cache.Card._fields, doc[2]["columns"]))
+    assert columns["topic"]["values"] == ["conv", "pooling", "rnn"] and columns["topic"]["index"][:4] == [0, 1, 2, 0]
+    assert set(columns["group"]["values"]) == {None, "g0", "g1", "g2", "g3"}
+    again = load_collection([p], include_bundled=False)
+    assert again.decks == parsed.decks and [c.topic for c in again.cards][:3] == ["conv", "pooling", "rnn"]
+    stores = calls(monkeypatch)
+    topic_at = cache.Card._fields.index("topic")
+    for n, (where, bad) in enumerate([("index", 7), ("index", 1.0), ("values", [1, 2, 3])], 1):
+        tampered = json.loads(good)
+        coded = tampered[2]["columns"][topic_at]
+        if where == "index":
+            coded["index"][5] = bad
+        else:
+            coded["values"] = bad
+        entry.write_bytes(json.dumps(tampered).encode())
+        assert load_collection([p], include_bundled=False).decks == parsed.decks
+        assert stores["n"] == n and entry.read_bytes() == good
+
+
+def test_an_entry_under_the_old_sha1_name_is_removed_when_the_deck_is_cached_again(tmp_path):
+    import hashlib
+
+    p = tmp_path / "d.yaml"
+    p.write_text(DECK.format(front="x"))
+    old = cache.cache_dir() / f"deck-{hashlib.sha1(str(p.resolve()).encode()).hexdigest()[:20]}.json"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_bytes(b"an entry from before")
+    load_collection([p], include_bundled=False)
+    assert not old.exists() and len(list(cache.cache_dir().glob("deck-*.json"))) == 1
