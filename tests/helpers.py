@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cardcli.loader import load_file
+from cardcli.deckparse import load_file
 from cardcli.model import Deck
 from cardcli.paths import bundled_decks_dir
 

@@ -137,9 +137,9 @@ def test_study_and_help_start_without_numpy():
     """Start-up stays light: NumPy and the solver load only when a problem is generated."""
     code = (
         "import sys; import cardcli.cli, cardcli.commands.study, cardcli.commands.due, cardcli.session, "
-        "cardcli.scheduler, cardcli.store, cardcli.loader; from cardcli.session import generated_cards; "
-        "cards = generated_cards(); assert cards; print(sorted(m for m in ('numpy', 'generators.families', "
-        "'pydantic') if m in sys.modules))"
+        "cardcli.scheduler, cardcli.store, cardcli.loader, cardcli.deckparse; "
+        "from cardcli.session import generated_cards; cards = generated_cards(); assert cards; "
+        "print(sorted(m for m in ('numpy', 'generators.families', 'pydantic') if m in sys.modules))"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr

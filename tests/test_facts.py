@@ -247,7 +247,8 @@ def test_export_carries_the_solver_value_and_check_still_fails(tmp_path):
 
 
 def test_solver_value_keeps_the_keys_of_a_mapping_answer():
-    from cardcli.loader import Collection, parse_text
+    from cardcli.deckparse import parse_text
+    from cardcli.loader import Collection
     from cardcli.verify import adopt_solver_answers
 
     text = textwrap.dedent("""\

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cardcli.loader import MAX_CELLS, MAX_SIDE, load_file, parse_text
+from cardcli.deckparse import MAX_CELLS, MAX_SIDE, load_file, parse_text
 from cardcli.paths import bundled_decks_dir
 from cardcli.safetext import clean, excerpt, one_line
 from cardcli.safeyaml import MAX_ALIAS_NODES, MAX_DEPTH, DeckLoader, compose
@@ -187,23 +187,23 @@ def test_side_limit_per_array():
 
 
 def test_cell_limit_per_array(monkeypatch):
-    import cardcli.loader as loader
+    import cardcli.deckparse as deckparse
 
-    monkeypatch.setattr(loader, "MAX_CELLS", 1000)  # the real 10^6 would need 4 MB of YAML here
+    monkeypatch.setattr(deckparse, "MAX_CELLS", 1000)  # the real 10^6 would need 4 MB of YAML here
     rows = ", ".join(["[" + ", ".join(["0"] * 100) + "]"] * 11)  # 1,100 values, sides within the limit
     text = (f"deck: W\nsource: s\ncards:\n  - {{id: w, topic: conv, type: numeric, front: f, back: b, "
             f"answer: [{rows}], check: {{fn: conv2d, args: {{input: [[1]], weight: [[1]]}}}}}}\n")
-    _, issues = loader.parse_text(text, "w.yaml")
+    _, issues = deckparse.parse_text(text, "w.yaml")
     assert [(i.line, i.message) for i in issues] == [(4, "'answer': more than 1,000 values (the limit)")]
 
 
 def test_file_size_limit(tmp_path, monkeypatch):
-    import cardcli.loader as loader
+    import cardcli.deckparse as deckparse
 
-    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(deckparse, "MAX_FILE_BYTES", 1000)
     path = tmp_path / "big.yaml"
     path.write_text("deck: B\nsource: s\ncards:\n" + "#" * 2000 + "\n")
-    deck, issues = loader.load_file(path)
+    deck, issues = deckparse.load_file(path)
     assert deck is None and [(i.line, i.message[:40]) for i in issues] == [
         (1, "deck file is larger than 0 MB (the limit")]
 
@@ -277,7 +277,7 @@ def test_huge_integer_answer_is_compared_without_overflow(tmp_path, cardcli_home
 
 
 def test_text_length_limits():
-    from cardcli.loader import MAX_NAME_CHARS, MAX_TEXT_CHARS
+    from cardcli.deckparse import MAX_NAME_CHARS, MAX_TEXT_CHARS
 
     assert (MAX_TEXT_CHARS, MAX_NAME_CHARS) == (20_000, 1_000)  # as README documents
 

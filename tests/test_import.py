@@ -13,9 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from cardcli.cli import app
+from cardcli.deckparse import load_file
 from cardcli.importing import import_file
 from cardcli.importing.build import card_id, guess_topic
-from cardcli.loader import load_collection, load_file
+from cardcli.loader import load_collection
 
 FIX = Path(__file__).parent / "fixtures" / "import"
 

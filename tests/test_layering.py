@@ -269,14 +269,14 @@ def test_no_consumer_asks_which_state_path_it_holds():
 
 # -- the deck parser's card validation ---------------------------------------------------------
 def test_card_validation_is_a_table_of_small_checks():
-    from cardcli import loader
+    from cardcli import deckparse
 
-    tree = ast.parse((ROOT / "cardcli" / "loader.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "cardcli" / "deckparse.py").read_text(encoding="utf-8"))
     funcs = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
     lengths = {name: f.end_lineno - f.lineno + 1 for name, f in funcs.items()}  # type: ignore[operator]
     assert lengths["_card"] <= 45
-    assert len(loader.CARD_CHECKS) >= 10
-    assert {c.__name__: lengths[c.__name__] for c in loader.CARD_CHECKS if lengths[c.__name__] > 30} == {}
+    assert len(deckparse.CARD_CHECKS) >= 10
+    assert {c.__name__: lengths[c.__name__] for c in deckparse.CARD_CHECKS if lengths[c.__name__] > 30} == {}
 
 
 def test_all_sql_is_in_the_store():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
+from cardcli.deckparse import load_file, parse_text
 from cardcli.errors import DeckIssue
-from cardcli.loader import load_collection, load_file, parse_text
+from cardcli.loader import load_collection
 
 GOOD = """\
 deck: Good deck

@@ -42,11 +42,11 @@ def _string_constants(path: Path) -> list[tuple[int, str]]:
 
 
 def test_one_definition_of_unsafe_text():
-    """No module but generators/text.py spells the unsafe ranges (loader's YAML rule is YAML's own)."""
+    """No module but generators/text.py spells the unsafe ranges (deckparse's YAML rule is YAML's own)."""
     markers = ("\x7f", "\\x7f", "\u202e", "\\u202e", "\u200b", "\\u200b")
     found = []
     for p in sorted([*(ROOT / "cardcli").rglob("*.py"), *(ROOT / "generators").rglob("*.py")]):
-        if p.relative_to(ROOT).as_posix() in ("generators/text.py", "cardcli/loader.py"):
+        if p.relative_to(ROOT).as_posix() in ("generators/text.py", "cardcli/deckparse.py"):
             continue
         for line, value in _string_constants(p):
             if any(m in value for m in markers) and "-" in value and '"""' not in value and len(value) < 200:
@@ -71,10 +71,10 @@ def test_the_bounded_walk_names_the_first_limit_broken():
 
 
 def test_decks_and_checks_share_the_limits():
-    from cardcli import loader
+    from cardcli import deckparse
     from generators import checks
 
-    assert (loader.MAX_CELLS, loader.MAX_SIDE) == (checks.MAX_CELLS, checks.MAX_SIDE) == (MAX_CELLS, MAX_SIDE)
+    assert (deckparse.MAX_CELLS, deckparse.MAX_SIDE) == (checks.MAX_CELLS, checks.MAX_SIDE) == (MAX_CELLS, MAX_SIDE)
 
 
 def test_one_date_parser_on_the_command_line():

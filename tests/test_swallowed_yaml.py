@@ -1,6 +1,6 @@
 """A plain (unquoted) YAML text continues over more-indented lines, so a list item or a key written
 one level too deep silently becomes part of the text (the slip issue 24 found in a deck: a card's
-last answer bullet folded into its ``source``). The loader reports it with the swallowed line;
+last answer bullet folded into its ``source``). The deck parser reports it with the swallowed line;
 ``cardcli check`` fails on it; every other command warns and still loads the card."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cardcli.loader import parse_text
+from cardcli.deckparse import parse_text
 
 SLIP = """\
 deck: Slips

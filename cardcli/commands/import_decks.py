@@ -7,11 +7,11 @@ from pathlib import Path
 from rich.text import Text
 
 from cardcli.console import err, message, out
+from cardcli.deckparse import parse_text
 from cardcli.errors import CardcliError, UsageError, did_you_mean
 from cardcli.fileout import write_output
 from cardcli.importing import Imported, import_file
 from cardcli.importing.build import slug
-from cardcli.loader import parse_text
 from cardcli.safetext import safe_text
 from cardcli.topics import TOPICS
 

@@ -16,7 +16,7 @@ MAX_BYTES = 50 * 1024 * 1024
 
 
 #: the longest line an input may hold (bytes): a card's whole text is at most 100,000 characters
-#: (:data:`cardcli.loader.MAX_CARD_CHARS`), at most 4 bytes each in UTF-8
+#: (:data:`cardcli.deckparse.MAX_CARD_CHARS`), at most 4 bytes each in UTF-8
 MAX_LINE_BYTES = 400_000
 _CHUNK = 1 << 20
 
