@@ -147,6 +147,8 @@ def _deck(d: dict) -> Deck:
                 raise ValueError(f"bad column {name}")
             if name == "topic":
                 values = list(map(sys.intern, values))
+            elif name == "type":
+                values = list(map(_TYPES.__getitem__, values))
             # an index that is not an int in range raises (the entry is then re-parsed): a tampered
             # entry can only pick among the listed texts
             cols[name] = list(map(values.__getitem__, index))

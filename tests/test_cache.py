@@ -8,6 +8,7 @@ import pytest
 
 from cardcli import cache
 from cardcli.loader import load_collection
+from cardcli.model import CardType
 
 DECK = "deck: Cached\nsource: s\ncards:\n  - {{id: c-1, topic: conv, front: '{front}', back: b}}\n"
 
@@ -182,7 +183,9 @@ def test_few_valued_text_columns_are_stored_as_indices_and_checked(tmp_path, mon
     lines = ["deck: Many\nsource: s\ncards:\n"]
     for i in range(80):
         group = "" if i % 5 == 0 else f", group: g{i % 4}"
-        lines.append(f"  - {{id: m-{i}, topic: {['conv', 'pooling', 'rnn'][i % 3]}, front: f{i}, back: b{i}{group}}}\n")
+        kind = ", type: truefalse, answer: true" if i % 7 == 0 else ""
+        topic = ["conv", "pooling", "rnn"][i % 3]
+        lines.append(f"  - {{id: m-{i}, topic: {topic}, front: f{i}, back: b{i}{group}{kind}}}\n")
     p = tmp_path / "many.yaml"
     p.write_text("".join(lines))
     parsed = load_collection([p], include_bundled=False, use_cache=False)
@@ -193,8 +196,10 @@ def test_few_valued_text_columns_are_stored_as_indices_and_checked(tmp_path, mon
     columns = dict(zip(cache.Card._fields, doc[2]["columns"]))
     assert columns["topic"]["values"] == ["conv", "pooling", "rnn"] and columns["topic"]["index"][:4] == [0, 1, 2, 0]
     assert set(columns["group"]["values"]) == {None, "g0", "g1", "g2", "g3"}
+    assert columns["type"]["values"] == ["truefalse", "basic"]
     again = load_collection([p], include_bundled=False)
     assert again.decks == parsed.decks and [c.topic for c in again.cards][:3] == ["conv", "pooling", "rnn"]
+    assert [c.type for c in again.cards][:2] == [CardType.truefalse, CardType.basic]
     stores = calls(monkeypatch)
     topic_at = cache.Card._fields.index("topic")
     for n, (where, bad) in enumerate([("index", 7), ("index", 1.0), ("values", [1, 2, 3])], 1):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import math
 import random
 from datetime import date, datetime, timedelta, timezone
@@ -31,6 +32,21 @@ def interval_days(stability: float, retention: float) -> float:
 
 def card(cid: str, group: str | None = None, topic: str = "conv", deck: str = "d") -> Card:
     return Card(id=cid, front=f"front {cid}", back="b", topic=topic, deck=deck, group=group)
+
+
+def us(when: datetime) -> int:
+    """Whole microseconds since the epoch, by the calendar (not the code's own conversion)."""
+    return calendar.timegm(when.utctimetuple()) * 10**6 + when.microsecond
+
+
+def test_brief_times_are_exact_microseconds_both_ways():
+    rng = random.Random(9)
+    for _ in range(500):
+        when = T0 + timedelta(days=rng.uniform(-4000, 4000), microseconds=rng.randrange(10**6))
+        st = review_state("x", 2.0, when - timedelta(days=1, microseconds=999_999), when)
+        b = S.brief_of(st)
+        assert (b.due_us, b.last_us) == (us(st.due), us(st.last_review))
+        assert (b.due, b.last_review) == (st.due, st.last_review)
 
 
 def review_state(cid: str, stability: float, last: datetime, due: datetime, rating: int = 4) -> S.CardState:
@@ -283,10 +299,10 @@ def test_plan_from_due_briefs_without_a_stability_and_past_the_horizon():
     horizon = S.day_end(now)
     cards = [card(f"c{i}") for i in range(4)]
     briefs = {
-        "c0": S.Brief(now - timedelta(hours=1), now - timedelta(days=2), 4.0),
-        "c1": S.Brief(now - timedelta(hours=2), None, None),  # never reviewed into a stability
-        "c2": S.Brief(horizon + timedelta(hours=1), now - timedelta(days=1), 2.0),  # due after today
-        "c3": S.Brief(now - timedelta(hours=3), now - timedelta(days=10), 4.0),
+        "c0": S.Brief(us(now - timedelta(hours=1)), us(now - timedelta(days=2)), 4.0),
+        "c1": S.Brief(us(now - timedelta(hours=2)), None, None),  # never reviewed into a stability
+        "c2": S.Brief(us(horizon + timedelta(hours=1)), us(now - timedelta(days=1)), 2.0),  # due after today
+        "c3": S.Brief(us(now - timedelta(hours=3)), us(now - timedelta(days=10)), 4.0),
     }
     q = S.plan(cards, set(briefs), now, random.Random(1), 0, 0, due=briefs)
     decay, factor = S.memory._curve(None)
@@ -317,7 +333,8 @@ def test_plan_from_due_briefs_ranks_as_recall_forecast_and_the_full_states(seed)
         due = now + timedelta(days=rng.choice([-5, -1, 0, 0.4, 1, 3]))
         states[c.id] = review_state(c.id, stability, last, due)
     horizon = S.day_end(now)
-    briefs = {cid: S.Brief(st.due, st.last_review, st.stability) for cid, st in states.items() if st.due < horizon}
+    briefs = {cid: S.Brief(us(st.due), us(st.last_review), st.stability) for cid, st in states.items()
+              if st.due < horizon}
     full = S.plan(cards, states, now, random.Random(seed), 5, 0)
     lazy = S.plan(cards, set(states), now, random.Random(seed), 5, 0, due=briefs)
     assert lazy.due == full.due and lazy._seq == full._seq
@@ -326,7 +343,7 @@ def test_plan_from_due_briefs_ranks_as_recall_forecast_and_the_full_states(seed)
     assert sorted(e[4].id for e in lazy.due) == sorted(cid for cid, st in states.items() if st.due < horizon)
     for p, due_ts, _r, _seq, c in lazy.due:
         assert p == pytest.approx(S.recall_forecast(states[c.id], now), rel=1e-12)
-        assert due_ts == states[c.id].due.timestamp()
+        assert due_ts == us(states[c.id].due)
         assert by_id[c.id] is c
     order = []
     while (c := lazy.next()) is not None:

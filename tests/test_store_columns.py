@@ -7,6 +7,7 @@ from the FSRS JSON itself (``fsrs.Card.from_json``) and from naive Python counts
 
 from __future__ import annotations
 
+import calendar
 import json
 import os
 import random
@@ -35,6 +36,11 @@ T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures"
 POLICIES = [None, S.Policy(desired_retention=0.95, maximum_interval=20)]
+
+
+def us(when):
+    """Whole microseconds since the epoch, by the calendar (not the code's own conversion)."""
+    return None if when is None else calendar.timegm(when.utctimetuple()) * 10**6 + when.microsecond
 
 
 def raw(path: Path, sql: str, params: tuple = ()) -> list[tuple]:
@@ -245,8 +251,10 @@ def test_state_index_reads_only_ids_until_a_state_is_asked_for(tmp_path):
         one = next(iter(sorted(expect)))
         assert index[one] == expect[one] and index.get("zz") is None
         briefs = index.due_before(S.day_end(NOW))
-        assert briefs == {cid: S.Brief(st.due, st.last_review, st.stability)
+        assert briefs == {cid: S.Brief(us(st.due), us(st.last_review), st.stability)
                           for cid, st in expect.items() if st.due < S.day_end(NOW)}
+        assert {cid: (b.due, b.last_review) for cid, b in briefs.items()} == {
+            cid: (st.due, st.last_review) for cid, st in expect.items() if st.due < S.day_end(NOW)}
         s._con.set_trace_callback(None)
         # a state set by the session wins over the file, in the ranking and in the end figures
         moved = S.review(expect[one], 5, NOW, policy=None)

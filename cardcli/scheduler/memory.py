@@ -25,6 +25,9 @@ __all__ = [
     "Policy",
     "CardState",
     "Brief",
+    "brief_of",
+    "micros",
+    "US_PER_DAY",
     "policy_for",
     "exam_retention",
     "review",
@@ -136,18 +139,41 @@ class CardState:
 class Brief(NamedTuple):
     """The columns a queue ranks a seen card on, without its full state (see :func:`plan`).
 
-    It stands in for a :class:`CardState` (and its FSRS ``memory``) wherever only the due time,
-    the last review and the stability are read: :func:`effective_due`, :func:`retrievability`.
-    (A named tuple: tens of thousands are made per start on a big history.)
+    Times are whole microseconds since the Unix epoch (:func:`micros`), as the store keeps them
+    beside its text (``card_state.due_us``, ``last_us``): ranking tens of thousands of due cards
+    at every start on a big history then parses no dates. :attr:`due` and :attr:`last_review`
+    give the datetimes. (A named tuple: tens of thousands are made per start on a big history.)
     """
 
-    due: datetime
-    last_review: datetime | None
+    due_us: int
+    last_us: int | None
     stability: float | None
 
     @property
-    def memory(self) -> Brief:
-        return self
+    def due(self) -> datetime:
+        return _EPOCH + timedelta(microseconds=self.due_us)
+
+    @property
+    def last_review(self) -> datetime | None:
+        return None if self.last_us is None else _EPOCH + timedelta(microseconds=self.last_us)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_ONE_US = timedelta(microseconds=1)
+#: microseconds in a day: recall counts fractional days as (now - last review) / US_PER_DAY
+US_PER_DAY = 86_400_000_000
+
+
+def micros(when: datetime) -> int:
+    """``when`` (timezone-aware) as whole microseconds since the Unix epoch: exact, unlike a float
+    timestamp, so the store's number and this one are the same integer."""
+    return (when - _EPOCH) // _ONE_US
+
+
+def brief_of(state: CardState) -> Brief:
+    """The :class:`Brief` of a full state."""
+    last = state.last_review
+    return Brief(micros(state.due), None if last is None else micros(last), state.stability)
 
 
 def _check_now(now: datetime) -> datetime:
@@ -304,7 +330,8 @@ def recall_forecast(state: CardState | None, when: datetime, policy: Policy | No
     if state is None or state.stability is None or state.last_review is None:
         return 0.0
     decay, factor = _curve((policy or Policy()).parameters)
-    days = max(0.0, (_check_now(when) - state.last_review).total_seconds() / 86400)
+    # whole microseconds, one division: the same float the study queue ranks by (scheduler.queue)
+    days = max(0.0, (micros(_check_now(when)) - micros(state.last_review)) / US_PER_DAY)
     return float((1 + factor * days / state.stability) ** decay)
 
 

@@ -20,12 +20,14 @@ import fsrs
 
 from cardcli.model import Card, ids_of, unseen_of
 from cardcli.scheduler.memory import (
+    US_PER_DAY,
     Brief,
     CardState,
     _check_now,
     _curve,
     day_end,
     effective_due,
+    micros,
     new_per_day_target,
     policy_for,
 )
@@ -171,18 +173,17 @@ def _split_seen(cards: Iterable[Card], states: Mapping[str, CardState],
             yield card, st
 
 
-def _recalls(briefs: list[Brief], ts_now: float, decay: float, factor: float) -> Iterable[float]:
-    """The predicted recall at ``ts_now`` of each brief: the same floats as ``recall()`` in
-    :func:`plan` (the same operations in the same order), worked column by column by ``map`` in C
-    (plain mode on a big history ranks tens of thousands of due cards at every start)."""
+def _recalls(briefs: list[Brief], now_us: int, decay: float, factor: float) -> Iterable[float]:
+    """The predicted recall at ``now_us`` of each brief: the same floats as ``recall()`` in
+    :func:`plan` and :func:`~cardcli.scheduler.memory.recall_forecast` (the same operations in the
+    same order), worked column by column by ``map`` in C (plain mode on a big history ranks tens of
+    thousands of due cards at every start)."""
     lasts = list(map(itemgetter(1), briefs))
     stabilities = list(map(itemgetter(2), briefs))
     if None in lasts or None in stabilities:  # never reviewed into a stability: recall 0
-        return [0.0 if s is None or t is None else
-                (1 + factor * max(0.0, (ts_now - t.timestamp()) / 86400) / s) ** decay
+        return [0.0 if s is None or t is None else (1 + factor * max(0.0, (now_us - t) / US_PER_DAY) / s) ** decay
                 for t, s in zip(lasts, stabilities)]
-    days = map(max, repeat(0.0), map(truediv, map(sub, repeat(ts_now), map(datetime.timestamp, lasts)),
-                                     repeat(86400)))
+    days = map(max, repeat(0.0), map(truediv, map(sub, repeat(now_us), lasts), repeat(US_PER_DAY)))
     return map(pow, map(add, repeat(1), map(truediv, map(mul, repeat(factor), days), stabilities)), repeat(decay))
 
 
@@ -228,12 +229,12 @@ def plan(
     unseen: list[Card] = []
     horizon = day_end(now, policy.day)  # what is_due() compares with, computed once for the whole deck
     decay, factor = _curve(policy.parameters)
-    ts_now = now.timestamp()
+    now_us = micros(now)  # times in whole microseconds (see Brief): exact, the same in both paths below
 
     def recall(memory: fsrs.Card) -> float:
         if memory.stability is None or memory.last_review is None:
             return 0.0
-        days = max(0.0, (ts_now - memory.last_review.timestamp()) / 86400)
+        days = max(0.0, (now_us - micros(memory.last_review)) / US_PER_DAY)
         return (1 + factor * days / memory.stability) ** decay
 
     ranked: Iterable[tuple[Card, Any]]
@@ -250,17 +251,18 @@ def plan(
         mask = list(map(briefs.__contains__, ids))
         due_cards = list(compress(cards, mask))
         bs = list(map(briefs.__getitem__, compress(ids, mask)))
-        if bs and not max(map(itemgetter(0), bs)) < horizon:  # briefs read for a later horizon
-            keep = list(map(horizon.__gt__, map(itemgetter(0), bs)))  # b.due < horizon
+        horizon_us = micros(horizon)
+        if bs and not max(map(itemgetter(0), bs)) < horizon_us:  # briefs read for a later horizon
+            keep = list(map(horizon_us.__gt__, map(itemgetter(0), bs)))  # b.due < horizon
             due_cards, bs = list(compress(due_cards, keep)), list(compress(bs, keep))
-        q.due = list(zip(_recalls(bs, ts_now, decay, factor), map(datetime.timestamp, map(itemgetter(0), bs)),
+        q.due = list(zip(_recalls(bs, now_us, decay, factor), map(itemgetter(0), bs),
                          [rng.random() for _ in bs], range(1, len(bs) + 1), due_cards))
         q._seq = len(q.due)
         ranked = ()
     for card, st in ranked:
         due_at = effective_due(st, policy)
         if cram or due_at < horizon:
-            q.due.append((float(recall(st.memory)), due_at.timestamp(), rng.random(), q._next_seq(), card))
+            q.due.append((float(recall(st.memory)), micros(due_at), rng.random(), q._next_seq(), card))
     heapq.heapify(q.due)
     q.new = deque(unseen)
     if daily is not None:

@@ -20,7 +20,7 @@ from collections.abc import Collection, ItemsView, Iterator, Mapping, MutableMap
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from cardcli.scheduler.memory import Brief, CardState, Policy, effective_due, is_due
+from cardcli.scheduler.memory import Brief, CardState, Policy, brief_of, effective_due, is_due
 
 __all__ = ["CardStates", "LoadedStates", "briefs_from_states", "card_states", "earliest_from_states",
            "summary_from_states"]
@@ -68,7 +68,7 @@ class CardStates(Protocol):
 
 def briefs_from_states(states: Mapping[str, CardState], horizon: datetime) -> dict[str, Brief]:
     """:meth:`CardStates.due_before` from the states themselves."""
-    return {cid: Brief(st.due, st.last_review, st.stability) for cid, st in states.items() if st.due < horizon}
+    return {cid: brief_of(st) for cid, st in states.items() if st.due < horizon}
 
 
 def summary_from_states(states: Mapping[str, CardState], ids: Collection[str], now: datetime,

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from itertools import repeat
 from pathlib import Path
 
-from cardcli.scheduler import Brief, CardState, replay_states
+from cardcli.scheduler import Brief, CardState, micros, replay_states
 from cardcli.scheduler.states import CardStates, LoadedStates
 from cardcli.store.errors import StoreError, _error
 from cardcli.store.integrity import _check_file, _file_key, _mark_verified
@@ -272,23 +272,44 @@ class Store:
         return set(json.loads(text))
 
     def due_briefs(self, horizon: datetime) -> dict[str, Brief]:
-        """The ranking columns (due, last review, stability) of every card due before ``horizon``."""
-        rows = self._read("SELECT card_id, due, last_review, stability FROM card_state WHERE due < ?",
-                          (_iso(horizon),))
+        """The ranking columns (due, last review, stability) of every card due before ``horizon``.
+
+        The times come as whole microseconds from the ``due_us``/``last_us`` columns SQLite
+        generates from the text (read from the study index: no date is parsed); on a file made
+        where SQLite had no generated columns (before 3.31), from the text."""
+        try:
+            # a text that is no time gives no number: coalesce shows the text, refused below
+            rows = self._con.execute(
+                "SELECT card_id, coalesce(due_us, due), coalesce(last_us, last_review), stability FROM card_state "
+                "WHERE due < ?", (_iso(horizon),)).fetchall()
+            numbers = True
+        except sqlite3.OperationalError as e:
+            if "due_us" not in str(e):
+                raise _error(self.path, e) from None
+            rows = self._read("SELECT card_id, due, last_review, stability FROM card_state WHERE due < ?",
+                              (_iso(horizon),))
+            numbers = False
+        except sqlite3.Error as e:
+            raise _error(self.path, e) from None
         if not rows:
             return {}
-        # column by column, the parsing and the named tuples made by map and zip in C (tens of
-        # thousands of due cards on a big history); canonical UTC text (see _iso): already UTC
+        # column by column, the named tuples made by map and zip in C (tens of thousands of due
+        # cards on a big history)
         ids, dues, lasts, stabilities = zip(*rows)
-        parse = datetime.fromisoformat
-        try:
-            due_at = list(map(parse, dues))
-            last_at = (list(map(parse, lasts)) if None not in lasts
-                       else [None if t is None else parse(t) for t in lasts])
-        except (ValueError, TypeError) as e:
-            bad = next(r[0] for r in rows if not _parses(r[1]) or (r[2] is not None and not _parses(r[2])))
-            raise self._bad_row(f"the state of card {bad!r}", e) from None
-        return dict(zip(ids, map(tuple.__new__, repeat(Brief), zip(due_at, last_at, stabilities))))
+        if numbers:
+            if not set(map(type, dues)) <= {int} or not set(map(type, lasts)) <= {int, type(None)}:
+                bad = next(r for r in rows if type(r[1]) is not int or type(r[2]) not in (int, type(None)))
+                text = bad[1] if type(bad[1]) is not int else bad[2]
+                raise self._bad_row(f"the state of card {bad[0]!r}", ValueError(f"not a time: {text!r:.40}"))
+        else:
+            parse = datetime.fromisoformat  # canonical UTC text (see _iso): already UTC
+            try:
+                dues = tuple(map(micros, map(parse, dues)))
+                lasts = tuple(None if t is None else micros(parse(t)) for t in lasts)
+            except (ValueError, TypeError) as e:
+                bad = next(r[0] for r in rows if not _parses(r[1]) or (r[2] is not None and not _parses(r[2])))
+                raise self._bad_row(f"the state of card {bad!r}", e) from None
+        return dict(zip(ids, map(tuple.__new__, repeat(Brief), zip(dues, lasts, stabilities))))
 
     def states_by_due(self, since: datetime | None) -> Iterator[tuple[str, datetime]]:
         """(card id, due time) of the stored states due at or after ``since`` (all when None),

@@ -13,7 +13,7 @@ from itertools import compress
 from operator import itemgetter
 from typing import Protocol
 
-from cardcli.scheduler import Brief, CardState, Policy
+from cardcli.scheduler import Brief, CardState, Policy, brief_of, micros
 from cardcli.scheduler.states import earliest_from_states, summary_from_states
 
 __all__ = ["StateIndex", "StateSource"]
@@ -94,7 +94,7 @@ class StateIndex(MutableMapping[str, CardState]):
         for key, st in self._set.items():
             out.pop(key, None)
             if st.due < horizon:
-                out[key] = Brief(st.due, st.last_review, st.stability)
+                out[key] = brief_of(st)
         self._due = (horizon, out)
         return out
 
@@ -114,9 +114,11 @@ class StateIndex(MutableMapping[str, CardState]):
         keys = list(ids.intersection(briefs) if isinstance(ids, (set, frozenset)) else filter(ids.__contains__, briefs))
         if self._set:
             keys = [k for k in keys if k not in self._set]
-        dues = list(map(itemgetter(0), map(briefs.__getitem__, keys)))
-        due: set[str] = set(compress(keys, map(now.__ge__, dues)))  # b.due <= now
-        nxt: datetime | None = min(filter(now.__lt__, dues), default=None)
+        dues = list(map(itemgetter(0), map(briefs.__getitem__, keys)))  # microseconds
+        now_us = micros(now)
+        due: set[str] = set(compress(keys, map(now_us.__ge__, dues)))  # b.due <= now
+        later = min(filter(now_us.__lt__, dues), default=None)
+        nxt: datetime | None = None if later is None else Brief(later, None, None).due
         for key, st in self._set.items():
             if key in ids and key in self._ids:
                 if st.due <= now:
