@@ -106,12 +106,12 @@ def load_today(store: Any, cards: Sequence[Card], now: datetime, per_day: int, e
     import random
 
     from cardcli.plan import load_plan
-    from cardcli.scheduler import day_end, days_left, plan
+    from cardcli.scheduler import days_left, plan
 
     exam_day = exam is not None and days_left(now, exam, day) == 0
     if exam is None:  # states read on demand: only the cards due today are ranked
         states: Any = store.state_index()
-        due = states.due_before(day_end(now, day))
+        due = states
         seen = states.ids
     else:
         states = seen = store.load_states()
@@ -120,4 +120,4 @@ def load_today(store: Any, cards: Sequence[Card], now: datetime, per_day: int, e
     queue = plan(cards, seen if exam is None else states, now, random.Random(0), new_per_day=per_day,
                  new_seen_today=daily.introduced, exam=exam, cram=exam_day, day=day, cram_unseen=False,
                  parameters=parameters, due=due, daily=daily)
-    return today(len(queue.due), daily, store.recent_answers(PACE_WINDOW), day)
+    return today(queue.due_count(), daily, store.recent_answers(PACE_WINDOW), day)

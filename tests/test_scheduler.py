@@ -308,7 +308,7 @@ def test_plan_from_due_briefs_without_a_stability_and_past_the_horizon():
     decay, factor = S.memory._curve(None)
     by_hand = {"c0": (1 + factor * 2.0 / 4.0) ** decay, "c1": 0.0, "c3": (1 + factor * 10.0 / 4.0) ** decay}
     assert {e[4].id: e[0] for e in q.due} == pytest.approx(by_hand, rel=1e-12)
-    assert [e[3] for e in sorted(q.due, key=lambda e: e[4].id)] == [1, 2, 3]  # deck order, c2 skipped
+    assert [e[3] for e in sorted(q.due, key=lambda e: e[4].id)] == [0, 1, 3]  # deck positions, c2 not due
     order = []
     while (c := q.next()) is not None:
         order.append(c.id)

@@ -86,3 +86,105 @@ def test_without_generated_columns_the_text_gives_the_same_briefs_and_queue(tmp_
             q = S.plan(cards, index.ids, now, random.Random(5), 20, 0, due=briefs)
             orders.append([c.id for c in iter(q.next, None)])
     assert orders[0] == orders[1] and len(orders[0]) > 10
+
+
+# -- ranking in SQLite --------------------------------------------------------------------------
+
+def big_history(path, cards: int, seed: int) -> dict[str, S.CardState]:
+    """``cards`` cards, most rated two or three times over 60 days (some in the same second with the
+    same rating, so their rows tie), a few never rated."""
+    rng = random.Random(seed)
+    with Store.open(path) as s:
+        for i in range(cards):
+            if i % 17 == 0:
+                continue  # unseen
+            cid = f"c{i}"
+            t = T0 + (timedelta(days=rng.randrange(20)) if i % 5 else timedelta(0))  # every 5th: one twin group
+            for _ in range(rng.choice([1, 2, 3]) if i % 5 else 2):
+                rating = rng.choice([3, 4, 5]) if i % 5 else 4
+                s.record(ReviewRecord(cid, "D", t, rating),
+                         lambda cur, cid=cid, r=rating, t=t: S.review(cur, r, t, card_id=cid))
+                t += timedelta(days=rng.choice([1, 2, 4])) if i % 5 else timedelta(days=2)
+        return s.load_states()
+
+
+def drain(q: S.StudyQueue) -> list[str]:
+    return [c.id for c in iter(q.next, None)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_queue_ranked_in_sqlite_is_the_queue_ranked_from_every_state(tmp_path, monkeypatch, seed):
+    """600 cards, ~70 due: SQLite ranks the first 20 (RANK_AHEAD made small so the rest are ranked
+    later, mid-drain), and the whole order, ties included, equals plan() on every state loaded."""
+    import cardcli.scheduler.queue as queue_mod
+
+    path = tmp_path / "h.sqlite3"
+    states = big_history(path, 600, seed)
+    now = T0 + timedelta(days=30, hours=seed)
+    cards = [Card(f"c{i}", "f", "b", "conv", "D", group=f"g{i % 9}") for i in range(600)]
+    monkeypatch.setattr(queue_mod, "RANK_AHEAD", 20)
+    full = S.plan(cards, states, now, random.Random(seed), 5, 0)
+    with Store.open(path) as s:
+        index = s.state_index()
+        calls = []
+        real = s.due_briefs
+        monkeypatch.setattr(s, "due_briefs", lambda h: calls.append(h) or real(h))
+        lazy = S.plan(cards, index.ids, now, random.Random(seed), 5, 0, due=index)
+        assert calls == [] and lazy._rest > 0 and len(lazy.due) >= 20  # ranked in SQLite only
+        assert lazy.due_count() == full.due_count() == len(full.due) > 40 and len(lazy) == len(full)
+        first = sorted(lazy.due)
+        assert first == sorted(full.due)[:len(first)]  # the same entries (recall from SQLite, exactly)
+        assert drain(lazy) == drain(full)
+        assert len(calls) == 1  # the rest ranked once, when the queue came near them
+
+
+def test_sqlite_recall_is_the_schedulers_float(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    states = big_history(path, 300, 7)
+    now = T0 + timedelta(days=25, minutes=7, microseconds=3)
+    decay, factor = S.memory._curve(None)
+    with Store.open(path) as s:
+        count, rows = s.due_ranking(S.day_end(now), S.micros(now), decay, factor, 10_000)
+    due = {cid: st for cid, st in states.items() if st.due < S.day_end(now)}
+    assert count == len(rows) == len(due) > 50
+    for cid, r, d in rows:
+        assert r == S.recall_forecast(due[cid], now) and d == us(due[cid].due)
+    assert [(r, d) for _, r, d in rows] == sorted((r, d) for _, r, d in rows)
+
+
+def test_a_selection_without_every_state_ranks_in_python(tmp_path):
+    """--deck or --topic: some cards with a state are not in the selection, so SQLite's first rows
+    could all be others; the queue is then ranked from the due briefs, and is still the full one."""
+    path = tmp_path / "h.sqlite3"
+    states = big_history(path, 300, 4)
+    now = T0 + timedelta(days=30)
+    cards = [Card(f"c{i}", "f", "b", "conv", "D") for i in range(0, 300, 2)]
+    full = S.plan(cards, states, now, random.Random(1), 5, 0)
+    with Store.open(path) as s:
+        index = s.state_index()
+        lazy = S.plan(cards, index.ids, now, random.Random(1), 5, 0, due=index)
+        assert lazy._rest == 0 and lazy._more is None
+        assert drain(lazy) == drain(full)
+
+
+def test_a_card_first_rated_in_the_session_is_not_ranked_again_at_the_refill(tmp_path, monkeypatch):
+    """The rest of the due cards are ranked mid-session, from the file as the session has written
+    it: a card introduced (first rated) in the session is due again in minutes there, but it was
+    not due when the queue was built, so it does not join the due cards (it would be shown twice)."""
+    import cardcli.scheduler.queue as queue_mod
+
+    path = tmp_path / "h.sqlite3"
+    big_history(path, 400, 5)
+    now = T0 + timedelta(days=30)
+    cards = [Card(f"c{i}", "f", "b", "conv", "D") for i in range(400)]
+    monkeypatch.setattr(queue_mod, "RANK_AHEAD", 20)
+    with Store.open(path) as s:
+        index = s.state_index()
+        q = S.plan(cards, index.ids, now, random.Random(2), 5, 0, due=index)
+        new_id = q.new[0].id
+        st = S.review(None, 1, now, card_id=new_id)  # "not at all": back in minutes
+        s.record(ReviewRecord(new_id, "D", now, 1), st)
+        index[new_id] = st
+        assert q._more is not None and S.day_end(now) > st.due
+        order = drain(q)
+    assert order.count(new_id) == 1 and len(order) == len(set(order))

@@ -26,7 +26,6 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam:
     from cardcli.plan import load_plan
     from cardcli.safetext import clean
     from cardcli.scheduler import (
-        day_end,
         days_left,
         effective_due,
         format_interval,
@@ -54,11 +53,10 @@ def run(*, count: int, explain: bool, decks: list[str], topics: list[str], exam:
         lazy = exam is None  # states read on demand: only the cards due today are ranked
         with paused_gc():  # bulk rows, no cycles (see gcpause)
             states = store.card_states(on_demand=lazy)
-            briefs = states.due_before(day_end(now, day)) if lazy else None
             daily = load_plan(store, cards, states.ids if lazy else states, now, new, exam, day)
             queue = plan(cards, states.ids if lazy else states, now, random.Random(0), new_per_day=new,
                          new_seen_today=daily.introduced, exam=exam, day=day, cram=exam_day, cram_unseen=False,
-                         parameters=params, due=briefs, daily=daily)
+                         parameters=params, due=states if lazy else None, daily=daily)
         policy = policy_for(now, exam, params, day)
         allowance = queue.new_left
         rows = []

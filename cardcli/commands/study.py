@@ -21,7 +21,7 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
     from cardcli.examdate import active_exam, stored_time
     from cardcli.gcpause import keep_until_exit, paused_gc
     from cardcli.plan import load_plan
-    from cardcli.scheduler import day_end, days_left, plan, policy_for
+    from cardcli.scheduler import days_left, plan, policy_for
     from cardcli.selection import load_decks, select_cards
     from cardcli.session import Session
     from cardcli.store import Store
@@ -43,7 +43,6 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
         # exam readiness and cram need every seen card's state
         with paused_gc():  # bulk rows, no cycles (see gcpause)
             states = store.card_states(on_demand=lazy)
-            briefs = states.due_before(day_end(now, day)) if lazy else None
         daily = load_plan(store, cards, states.ids if lazy else states, now, new, exam, day)
         if exam is not None:
             from cardcli.readiness import print_status
@@ -55,16 +54,16 @@ def run(*, decks: list[str], topics: list[str], new: int, limit: int, exam: date
         with paused_gc():
             queue = plan(cards, states.ids if lazy else states, now, rng, new_per_day=new,
                          new_seen_today=daily.introduced, exam=exam, cram=cram or exam_day, day=day,
-                         cram_unseen=not exam_day, parameters=params, due=briefs, daily=daily)
+                         cram_unseen=not exam_day, parameters=params, due=states if lazy else None, daily=daily)
         if not (cram or exam_day):
             from cardcli.today import PACE_WINDOW, today, today_lines
 
-            out.print(Text(today_lines(today(len(queue.due), daily, store.recent_answers(PACE_WINDOW), day))[0]))
+            out.print(Text(today_lines(today(queue.due_count(), daily, store.recent_answers(PACE_WINDOW), day))[0]))
         session = Session(queue, store, out, key_source(sys.stdin, sys.stdout), states, cards,
                           limit=limit, cram=cram or exam_day, policy=policy_for(now, exam, params, day),
                           rng=rng, cram_banner=not (exam_day and not cram))
         from cardcli.interrupts import as_interrupt
 
-        keep_until_exit(col, cards, states, briefs, queue, session)  # freed by the process exit at once
+        keep_until_exit(col, cards, states, queue, session)  # freed by the process exit at once
         with as_interrupt():  # a closed window or `kill` ends the session like Ctrl-C (ratings are committed)
             session.run()

@@ -13,8 +13,9 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import compress, repeat
-from operator import add, itemgetter, mul, sub, truediv
-from typing import Any, cast
+from operator import add, attrgetter, itemgetter, mul, sub, truediv
+from typing import Any, Protocol, cast, runtime_checkable
+from zlib import crc32
 
 import fsrs
 
@@ -49,6 +50,19 @@ REQUEUE_GAP: dict[int, int] = {1: 2, 2: 3, 3: 5, 4: 7, 5: 9}
 NEW_EVERY = 4
 
 _SCAN = 16  # how many candidates to look past when avoiding a sibling
+#: due cards ranked in SQLite up front on a big history (a session's 200 ratings, and the scan past
+#: siblings); the rest are ranked when the queue comes near them
+RANK_AHEAD = 256
+
+
+@runtime_checkable
+class DueSource(Protocol):
+    """Where a big history's due cards come from (the :class:`~cardcli.store.StateIndex`)."""
+
+    def due_before(self, horizon: datetime) -> Mapping[str, Brief]: ...
+
+    def due_ranking(self, horizon: datetime, now_us: int, decay: float, factor: float,
+                    k: int) -> tuple[int, list[tuple[str, float, int]]] | None: ...
 
 
 @dataclass
@@ -59,7 +73,8 @@ class StudyQueue:
     :meth:`rated` so learning cards come back a few cards later.
     """
 
-    due: list[tuple[float, float, float, int, Card]] = field(default_factory=list)  # heap
+    #: heap of (predicted recall, due in microseconds, tie-breaker, deck position, card)
+    due: list[tuple[float, int, int, int, Card]] = field(default_factory=list)
     new: deque[Card] = field(default_factory=deque)
     new_left: int = 0
     new_per_day: int = 0  # today's new-card limit (for the "limit reached" message)
@@ -71,13 +86,34 @@ class StudyQueue:
     reviews_since_new: int = 0
     last_group: str | None = None
     _seq: int = 0
+    #: due cards not in the heap yet (ranked in SQLite, the heap holds the first _sure of them)
+    _rest: int = 0
+    _sure: int = 0
+    _more: Callable[[], list] | None = None  # the entries of every due card, for _refill
+    _due_taken: int = 0
+    _shown_due: set[int] = field(default_factory=set)  # deck positions popped before a refill
 
     def _next_seq(self) -> int:
         self._seq += 1
         return self._seq
 
     def __len__(self) -> int:
-        return len(self.due) + min(len(self.new), self.new_left) + len(self.requeued) + len(self.front)
+        return self.due_count() + min(len(self.new), self.new_left) + len(self.requeued) + len(self.front)
+
+    def due_count(self) -> int:
+        """Due cards still to show, ranked or not."""
+        return len(self.due) + self._rest
+
+    def _refill(self) -> None:
+        """Rank the due cards SQLite left out, once the heap's sure part is nearly used up: every due
+        card's entry, less those already in the heap or shown (they were all in the first rows)."""
+        if self._more is None:
+            return
+        more, self._more = self._more, None
+        first = {it[3] for it in self.due} | self._shown_due
+        self.due.extend(it for it in more() if it[3] not in first)
+        heapq.heapify(self.due)
+        self._rest = 0
 
     # -- picking -------------------------------------------------------------------------
     def _pop_heap(self, heap: list, ok) -> Any | None:
@@ -133,9 +169,14 @@ class StudyQueue:
                     self.reviews_since_new = 0
                     return card
             else:
+                if self._more is not None and self._due_taken + _SCAN >= self._sure:
+                    self._refill()
                 item = self._pop_heap(self.due, lambda it: ok_card(it[4]))
                 if item is not None:
                     self.reviews_since_new += 1
+                    self._due_taken += 1
+                    if self._more is not None:
+                        self._shown_due.add(item[3])
                     return item[4]
         # nothing else: a re-queued card early rather than ending the session
         item = self._pop_heap(self.requeued, lambda it: ok_card(it[2]))
@@ -163,14 +204,22 @@ class StudyQueue:
 
 
 def _split_seen(cards: Iterable[Card], states: Mapping[str, CardState],
-                unseen: Callable[[Card], object]) -> Iterator[tuple[Card, CardState]]:
-    """(card, state) of each seen card in order; ``unseen(card)`` is called for the others, in turn."""
-    for card in cards:
+                unseen: Callable[[int, Card], object]) -> Iterator[tuple[int, Card, CardState]]:
+    """(deck position, card, state) of each seen card in order; ``unseen(position, card)`` is called
+    for the others, in turn."""
+    for i, card in enumerate(cards):
         st = states.get(card.id)
         if st is None:
-            unseen(card)
+            unseen(i, card)
         else:
-            yield card, st
+            yield i, card, st
+
+
+def _ties(salt: int, ids: Iterable[str]) -> Iterator[int]:
+    """Each card's tie-breaker: a checksum of its id started from the session's ``salt``, so equal
+    cards are not always in deck order, and a card's place never depends on which others were
+    ranked with it (the queue ranked in SQLite holds only the first few)."""
+    return map(crc32, map(str.encode, ids), repeat(salt))
 
 
 def _recalls(briefs: list[Brief], now_us: int, decay: float, factor: float) -> Iterable[float]:
@@ -187,6 +236,35 @@ def _recalls(briefs: list[Brief], now_us: int, decay: float, factor: float) -> I
     return map(pow, map(add, repeat(1), map(truediv, map(mul, repeat(factor), days), stabilities)), repeat(decay))
 
 
+def _entries(cards: Sequence[Card], briefs: Mapping[str, Brief], horizon: datetime, now_us: int, decay: float,
+             factor: float, salt: int) -> list[tuple[float, int, int, int, Card]]:
+    """The heap entries of the cards of ``briefs`` due before ``horizon``, column by column."""
+    ids = ids_of(cards)
+    mask = list(map(briefs.__contains__, ids))
+    due_cards = list(compress(cards, mask))
+    positions = list(compress(range(len(cards)), mask))
+    bs = list(map(briefs.__getitem__, compress(ids, mask)))
+    horizon_us = micros(horizon)
+    if bs and not max(map(itemgetter(0), bs)) < horizon_us:  # briefs read for a later horizon
+        keep = list(map(horizon_us.__gt__, map(itemgetter(0), bs)))  # b.due < horizon
+        due_cards, bs = list(compress(due_cards, keep)), list(compress(bs, keep))
+        positions = list(compress(positions, keep))
+    return list(zip(_recalls(bs, now_us, decay, factor), map(itemgetter(0), bs),
+                    _ties(salt, map(attrgetter("id"), due_cards)), positions, due_cards))
+
+
+def _later(cards: Sequence[Card], source: DueSource, unseen: list[Card], horizon: datetime, now_us: int,
+           decay: float, factor: float, salt: int) -> Callable[[], list]:
+    """What :meth:`StudyQueue._refill` calls: the entries of the cards due at planning time, ranked
+    then (a card first rated in this session was not due then: it is left out, as the queue built
+    from every state leaves it out)."""
+    def more() -> list:
+        new = set(map(attrgetter("id"), unseen))
+        return [it for it in _entries(cards, source.due_before(horizon), horizon, now_us, decay, factor, salt)
+                if it[4].id not in new]
+    return more
+
+
 def plan(
     cards: Sequence[Card],
     states: Mapping[str, CardState] | Collection[str],
@@ -199,21 +277,31 @@ def plan(
     day: StudyDay | None = None,
     cram_unseen: bool = True,
     parameters: Sequence[float] | None = None,
-    due: Mapping[str, Brief] | None = None,
+    due: Mapping[str, Brief] | DueSource | None = None,
     daily: Any = None,
 ) -> StudyQueue:
     """Build the study queue for ``cards`` at ``now``.
 
     Due (or, in cram mode, all) cards go into a heap keyed by predicted recall now
     (:func:`recall_forecast`: hours count, so a card relearnt last night is weaker than one
-    known for weeks) then due time; ties are broken by ``rng`` so equal cards are not always in deck order. New cards
-    keep deck order. In cram mode unseen cards come first (recall 0, deck order) unless
+    known for weeks) then due time; ties are broken by a checksum of the card id salted from
+    ``rng`` (:func:`_ties`), so equal cards are not always in deck order, then by deck order. New
+    cards keep deck order. In cram mode unseen cards come first (recall 0, deck order) unless
     ``cram_unseen`` is False.
 
     ``due`` (plain mode only: no exam, no cram) is what a big history passes instead of every
-    state: the ranking columns of the seen cards due before the end of the study day (e.g.
-    :meth:`cardcli.store.StateIndex.due_before`); ``states`` is then only asked whether a card
-    was seen (a set of ids will do). The queue is the same as with full states.
+    state, and ``states`` is then only asked whether a card was seen (a set of ids will do):
+
+    * the ranking columns of the seen cards due before the end of the study day (a mapping, e.g.
+      :meth:`cardcli.store.StateIndex.due_before`), ranked here; or
+    * a :class:`DueSource` (the state index itself). When every card with a state is in
+      ``cards``, SQLite ranks the due cards and only the first :data:`RANK_AHEAD` become heap
+      entries; the rest are ranked here the first time the queue comes near them
+      (:meth:`StudyQueue._refill`). Otherwise, or when SQLite cannot rank here, its
+      ``due_before``.
+
+    Either way the queue is the same as with full states: every entry is the same tuple, and the
+    order of the tuples does not depend on which were ranked together.
 
     New cards: ``daily`` (a :class:`cardcli.plan.DailyPlan`) fixes today's target and how many
     were introduced. Without it the target is worked out the same way from this selection:
@@ -222,14 +310,15 @@ def plan(
     """
     now = _check_now(now)
     policy = policy_for(now, exam, parameters, day)
-    briefs = due
-    if briefs is not None and (cram or policy.exam is not None):
+    if due is not None and (cram or policy.exam is not None):
         raise ValueError("plan(due=...) is for plain scheduling only (no exam, no cram)")
     q = StudyQueue()
+    q._seq = len(cards)  # re-queue entries after every deck position
     unseen: list[Card] = []
     horizon = day_end(now, policy.day)  # what is_due() compares with, computed once for the whole deck
     decay, factor = _curve(policy.parameters)
-    now_us = micros(now)  # times in whole microseconds (see Brief): exact, the same in both paths below
+    now_us = micros(now)  # times in whole microseconds (see Brief): exact, the same in every path below
+    salt = rng.getrandbits(32)
 
     def recall(memory: fsrs.Card) -> float:
         if memory.stability is None or memory.last_review is None:
@@ -237,32 +326,36 @@ def plan(
         days = max(0.0, (now_us - micros(memory.last_review)) / US_PER_DAY)
         return (1 + factor * days / memory.stability) ** decay
 
-    ranked: Iterable[tuple[Card, Any]]
-    if briefs is None:
+    if due is None:
         # without due=, states are the full states (a mapping), as the docstring says
         full = cast("Mapping[str, CardState]", states)
         if cram and cram_unseen:
-            ranked = _split_seen(cards, full, lambda c: q.due.append((-1.0, 0.0, 0.0, q._next_seq(), c)))
+            ranked = _split_seen(cards, full, lambda i, c: q.due.append((-1.0, 0, 0, i, c)))
         else:
-            ranked = _split_seen(cards, full, (lambda c: None) if cram else unseen.append)
+            ranked = _split_seen(cards, full, (lambda i, c: None) if cram else (lambda i, c: unseen.append(c)))
+        for i, card, st in ranked:
+            due_at = effective_due(st, policy)
+            if cram or due_at < horizon:
+                q.due.append((float(recall(st.memory)), micros(due_at), crc32(card.id.encode(), salt), i, card))
     else:  # a big history: deck order kept, only the due cards touched in Python (map/compress run in C)
         ids = ids_of(cards)
         unseen = unseen_of(cards, states)
-        mask = list(map(briefs.__contains__, ids))
-        due_cards = list(compress(cards, mask))
-        bs = list(map(briefs.__getitem__, compress(ids, mask)))
-        horizon_us = micros(horizon)
-        if bs and not max(map(itemgetter(0), bs)) < horizon_us:  # briefs read for a later horizon
-            keep = list(map(horizon_us.__gt__, map(itemgetter(0), bs)))  # b.due < horizon
-            due_cards, bs = list(compress(due_cards, keep)), list(compress(bs, keep))
-        q.due = list(zip(_recalls(bs, now_us, decay, factor), map(itemgetter(0), bs),
-                         [rng.random() for _ in bs], range(1, len(bs) + 1), due_cards))
-        q._seq = len(q.due)
-        ranked = ()
-    for card, st in ranked:
-        due_at = effective_due(st, policy)
-        if cram or due_at < horizon:
-            q.due.append((float(recall(st.memory)), micros(due_at), rng.random(), q._next_seq(), card))
+        source = due if isinstance(due, DueSource) else None
+        ranking = None
+        if source is not None and len(ids) - len(unseen) == len(states):  # every state is one of these cards
+            ranking = source.due_ranking(horizon, now_us, decay, factor, RANK_AHEAD)
+        if ranking is not None and source is not None:
+            count, rows = ranking
+            q._rest, q._sure = count - len(rows), RANK_AHEAD
+            if q._rest:
+                q._more = _later(cards, source, unseen, horizon, now_us, decay, factor, salt)
+            found = {cid: (r, d) for cid, r, d in rows}
+            mask = list(map(found.__contains__, ids))
+            q.due = [(*found[c.id], crc32(c.id.encode(), salt), i, c)
+                     for i, c in zip(compress(range(len(cards)), mask), compress(cards, mask))]
+        else:
+            briefs = source.due_before(horizon) if source is not None else cast("Mapping[str, Brief]", due)
+            q.due = _entries(cards, briefs, horizon, now_us, decay, factor, salt)
     heapq.heapify(q.due)
     q.new = deque(unseen)
     if daily is not None:

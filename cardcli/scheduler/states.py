@@ -55,6 +55,13 @@ class CardStates(Protocol):
         """The ranking columns of every card due before ``horizon`` (what :func:`plan` ranks)."""
         ...
 
+    def due_ranking(self, horizon: datetime, now_us: int, decay: float, factor: float,
+                    k: int) -> tuple[int, list[tuple[str, float, int]]] | None:
+        """How many cards are due before ``horizon`` and the first ``k`` of them ranked (see
+        :meth:`cardcli.store.Store.due_ranking`), or None: :func:`plan` then ranks
+        :meth:`due_before` itself (states in memory always say None)."""
+        ...
+
     def due_summary(self, ids: Collection[str], now: datetime,
                     policy: Policy | None = None) -> tuple[set[str], datetime | None]:
         """Of the cards ``ids``: those due at ``now``, and the earliest due time of the others
@@ -110,6 +117,10 @@ class LoadedStates(dict[str, CardState]):
     def due_before(self, horizon: datetime) -> dict[str, Brief]:
         return briefs_from_states(self, horizon)
 
+    def due_ranking(self, horizon: datetime, now_us: int, decay: float, factor: float,
+                    k: int) -> tuple[int, list[tuple[str, float, int]]] | None:
+        return None
+
     def due_summary(self, ids: Collection[str], now: datetime,
                     policy: Policy | None = None) -> tuple[set[str], datetime | None]:
         return summary_from_states(self, ids, now, policy)
@@ -145,6 +156,10 @@ class _Wrapped(MutableMapping[str, CardState]):
 
     def due_before(self, horizon: datetime) -> dict[str, Brief]:
         return briefs_from_states(self._states, horizon)
+
+    def due_ranking(self, horizon: datetime, now_us: int, decay: float, factor: float,
+                    k: int) -> tuple[int, list[tuple[str, float, int]]] | None:
+        return None
 
     def due_summary(self, ids: Collection[str], now: datetime,
                     policy: Policy | None = None) -> tuple[set[str], datetime | None]:

@@ -38,6 +38,9 @@ from cardcli.store.state_index import StateIndex
 
 __all__ = ["Store", "BUSY_TIMEOUT_MS", "SITTING"]
 
+#: rows fetched past ``k`` by :meth:`Store.due_ranking` to find the cards that tie with the k-th
+_TIE_ROWS = 32
+
 #: ``mock_exams.stopped`` of an exam being sat (its answers so far committed, its end not yet)
 SITTING = "sitting"
 
@@ -310,6 +313,51 @@ class Store:
                 bad = next(r[0] for r in rows if not _parses(r[1]) or (r[2] is not None and not _parses(r[2])))
                 raise self._bad_row(f"the state of card {bad!r}", e) from None
         return dict(zip(ids, map(tuple.__new__, repeat(Brief), zip(dues, lasts, stabilities))))
+
+    def due_ranking(self, horizon: datetime, now_us: int, decay: float, factor: float,
+                    k: int) -> tuple[int, list[tuple[str, float, int]]] | None:
+        """The cards due before ``horizon`` most forgotten at ``now_us``: (how many are due, the
+        first ``k`` of them as (card id, predicted recall, due in microseconds), lowest recall then
+        earliest due first, with every card that ties with the last one). None when SQLite cannot
+        do it here (no generated time columns, no ``pow``) or a row is not as cardcli writes it:
+        the caller then ranks :meth:`due_briefs` itself.
+
+        The recall is the forgetting curve of :mod:`cardcli.scheduler` (``(1 + factor * days /
+        stability) ** decay``, days = whole microseconds / US_PER_DAY, never below 0; 0 with no
+        stability) in the same floating-point operations in the same order, so SQLite's value is
+        the float the scheduler computes (tests hold them equal); only the ``k`` rows become Python
+        objects, where :meth:`due_briefs` makes one per due card (tens of thousands).
+        """
+        at = _iso(horizon)
+        sql = ("SELECT card_id, CASE WHEN stability IS NULL OR last_us IS NULL THEN 0.0 "
+               "ELSE pow(1 + ?1 * max(0.0, (?2 - last_us) / 86400000000.0) / stability, ?3) END AS r, due_us "
+               "FROM card_state WHERE due < ?4 ORDER BY r, due_us LIMIT ?5")
+        try:
+            count = self._con.execute("SELECT count(*) FROM card_state WHERE due < ?", (at,)).fetchone()[0]
+            rows = self._con.execute(sql, (factor, now_us, decay, at, k + _TIE_ROWS)).fetchall()
+        except sqlite3.OperationalError as e:
+            if "due_us" in str(e) or "last_us" in str(e) or "pow" in str(e):
+                return None
+            raise _error(self.path, e) from None
+        except sqlite3.Error as e:
+            raise _error(self.path, e) from None
+        if not all(type(r[1]) is float and type(r[2]) is int for r in rows):
+            return None  # a hand-edited row: due_briefs says which
+        if len(rows) > k:
+            last = rows[k - 1][1:]
+            rows = rows[:k] + [r for r in rows[k:] if r[1:] == last]
+            if len(rows) == k + _TIE_ROWS:  # more ties than fetched: rank them all the long way
+                return None
+        return count, rows
+
+    def due_ids(self, until: datetime) -> set[str]:
+        """The ids of the cards due at or before ``until`` (one JSON array from the due index)."""
+        try:
+            text = self._con.execute("SELECT json_group_array(card_id) FROM card_state WHERE due <= ?",
+                                     (_iso(until),)).fetchone()[0]
+        except sqlite3.OperationalError:  # an SQLite without JSON, or an error _read reports
+            return {r[0] for r in self._read("SELECT card_id FROM card_state WHERE due <= ?", (_iso(until),))}
+        return set(json.loads(text))
 
     def states_by_due(self, since: datetime | None) -> Iterator[tuple[str, datetime]]:
         """(card id, due time) of the stored states due at or after ``since`` (all when None),

@@ -30,6 +30,11 @@ class StateSource(Protocol):
 
     def states_by_due(self, since: datetime | None) -> Iterator[tuple[str, datetime]]: ...
 
+    def due_ranking(self, horizon: datetime, now_us: int, decay: float, factor: float,
+                    k: int) -> tuple[int, list[tuple[str, float, int]]] | None: ...
+
+    def due_ids(self, until: datetime) -> set[str]: ...
+
 
 class StateIndex(MutableMapping[str, CardState]):
     """Card states read on demand: study and due on a big history never decode every card.
@@ -98,17 +103,36 @@ class StateIndex(MutableMapping[str, CardState]):
         self._due = (horizon, out)
         return out
 
+    def due_ranking(self, horizon: datetime, now_us: int, decay: float, factor: float,
+                    k: int) -> tuple[int, list[tuple[str, float, int]]] | None:
+        """The store's :meth:`~cardcli.store.Store.due_ranking` (the most forgotten due cards, ranked
+        in SQLite), or None once the session has set a state (the file alone no longer says it)."""
+        if self._set:
+            return None
+        return self._store.due_ranking(horizon, now_us, decay, factor, k)
+
     def due_summary(self, ids: Collection[str], now: datetime,
                     policy: Policy | None = None) -> tuple[set[str], datetime | None]:
         """Of the cards ``ids``: those due at ``now``, and the earliest due time of the others.
 
         From the states as loaded (the :meth:`due_before` of this session) and as the session set
         them, like a session working on loaded states; the file is read only past that horizon.
-        With an exam (due times moved by the policy) each card's state is read instead.
+        When no briefs were loaded (the queue was ranked in SQLite, :meth:`due_ranking`), from the
+        file, which holds every state as the session committed it. With an exam (due times moved
+        by the policy) each card's state is read instead.
         """
         if policy is not None and policy.exam is not None:
             return summary_from_states(self, ids, now, policy)
-        horizon, briefs = self._due if self._due is not None else (None, {})
+        if self._due is None:
+            # no briefs loaded (the queue was ranked in SQLite): the file holds every state as
+            # this session committed it; the ids due now from the due index, then the next one
+            now_due = self._store.due_ids(now)
+            now_due.intersection_update(ids)
+            for cid, d in self._store.states_by_due(now):
+                if d > now and cid in ids:
+                    return now_due, d
+            return now_due, None
+        horizon, briefs = self._due
         # the loaded briefs column by column (tens of thousands on a big history): map, compress,
         # filter and min run in C
         keys = list(ids.intersection(briefs) if isinstance(ids, (set, frozenset)) else filter(ids.__contains__, briefs))
