@@ -15,7 +15,8 @@ The memory model is FSRS (the ``fsrs`` package, py-fsrs); this module only adapt
 Ordering (:func:`plan` builds a :class:`StudyQueue`):
 
 * Due cards (due before the end of the current study day: see :mod:`cardcli.studyday`; UTC
-  midnight unless a :class:`~cardcli.studyday.StudyDay` is given) come lowest predicted recall first.
+  midnight unless a :class:`~cardcli.studyday.StudyDay` is given) come lowest predicted recall first,
+  then earliest due, then in an order drawn for the session, then deck order.
 * New cards are introduced up to the per-day limit, one after every ``NEW_EVERY - 1`` reviews.
 * Cards with the same :attr:`cardcli.model.Card.group_key` are never shown back to back
   while another card is available.
