@@ -6,10 +6,15 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 
-def test_decks_from_the_parse_cache_need_no_yaml(tmp_path):
+
+@pytest.mark.parametrize("module", ["yaml", "cardcli.deckparse"])
+def test_decks_from_the_parse_cache_need_no_yaml_and_no_parser(tmp_path, module):
+    """PyYAML and the deck parser (:mod:`cardcli.deckparse`) are imported only for a deck the parse
+    cache misses: on a run whose every deck was seen before neither is loaded."""
     code = ("import sys; from cardcli.loader import load_collection; col = load_collection(); "
-            "print(len(col.cards), 'yaml' in sys.modules)")
+            f"print(len(col.cards), {module!r} in sys.modules)")
     env = {"CARDCLI_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert first.returncode == 0, first.stderr
@@ -19,21 +24,6 @@ def test_decks_from_the_parse_cache_need_no_yaml(tmp_path):
     assert again.returncode == 0, again.stderr
     assert again.stdout.split() == [cards, "False"]
     assert any((tmp_path / "home" / "cache").iterdir())
-
-
-def test_decks_from_the_parse_cache_need_no_parser(tmp_path):
-    """The collection imports the deck parser (:mod:`cardcli.deckparse`) only for a deck the parse
-    cache misses: on a run whose every deck was seen before it is never loaded."""
-    code = ("import sys; from cardcli.loader import load_collection; col = load_collection(); "
-            "print(len(col.cards), 'cardcli.deckparse' in sys.modules)")
-    env = {"CARDCLI_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
-    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
-    assert first.returncode == 0, first.stderr
-    cards, imported = first.stdout.split()
-    assert int(cards) > 100 and imported == "True"  # parsed (and cached) on the first run
-    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
-    assert again.returncode == 0, again.stderr
-    assert again.stdout.split() == [cards, "False"]
 
 
 def _every_invocation() -> list[list[str]]:
