@@ -7,6 +7,7 @@ keeps every byte (no WAL switch, no migration, no append).
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 import cardcli.store.history as history_mod  # the submodules whose globals the tests patch
 import cardcli.store.integrity as integrity_mod
 from cardcli import scheduler as S
+from cardcli.model import Card
 from cardcli.store import SCHEMA_VERSION, ReviewRecord, Store, StoreError
 
 UTC = timezone.utc
@@ -191,6 +193,11 @@ def test_bad_state_row_read_without_the_full_check_is_one_line(tmp_path, monkeyp
             s.load_states()
         with pytest.raises(StoreError, match=r"the state of card 'c3' is unreadable") as e:
             s.state_index().due_before(now)
+        # the study queue ranked in SQLite sees it too, before the first card (not when c3 is shown)
+        index = s.state_index()
+        cards = [Card(f"c{i}", "f", "b", "conv", "D") for i in range(40)]  # every state: ranked in SQLite
+        with pytest.raises(StoreError, match=r"the state of card 'c3' is unreadable"):
+            S.plan(cards, index.ids, now, random.Random(1), 5, 0, due=index)
     assert "\n" not in str(e.value)
 
 

@@ -13,13 +13,13 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import compress, repeat
-from operator import add, attrgetter, itemgetter, mul, sub, truediv
+from operator import add, attrgetter, itemgetter, methodcaller, mul, sub, truediv
 from typing import Any, Protocol, cast, runtime_checkable
 from zlib import crc32
 
 import fsrs
 
-from cardcli.model import Card, ids_of, unseen_of
+from cardcli.model import Card, Selection, ids_of, unseen_of
 from cardcli.scheduler.memory import (
     US_PER_DAY,
     Brief,
@@ -219,7 +219,10 @@ def _ties(salt: int, ids: Iterable[str]) -> Iterator[int]:
     """Each card's tie-breaker: a checksum of its id started from the session's ``salt``, so equal
     cards are not always in deck order, and a card's place never depends on which others were
     ranked with it (the queue ranked in SQLite holds only the first few)."""
-    return map(crc32, map(str.encode, ids), repeat(salt))
+    return map(crc32, map(_UTF8, ids), repeat(salt))
+
+
+_UTF8 = methodcaller("encode", "utf-8", "surrogatepass")
 
 
 def _recalls(briefs: list[Brief], now_us: int, decay: float, factor: float) -> Iterable[float]:
@@ -336,13 +339,16 @@ def plan(
         for i, card, st in ranked:
             due_at = effective_due(st, policy)
             if cram or due_at < horizon:
-                q.due.append((float(recall(st.memory)), micros(due_at), crc32(card.id.encode(), salt), i, card))
+                q.due.append((float(recall(st.memory)), micros(due_at), crc32(_UTF8(card.id), salt), i, card))
     else:  # a big history: deck order kept, only the due cards touched in Python (map/compress run in C)
         ids = ids_of(cards)
         unseen = unseen_of(cards, states)
         source = due if isinstance(due, DueSource) else None
         ranking = None
-        if source is not None and len(ids) - len(unseen) == len(states):  # every state is one of these cards
+        # every state is one of these cards (ids once each: a Selection's are), so SQLite's first
+        # rows are the first of this selection
+        unique = isinstance(cards, Selection) or len(set(ids)) == len(ids)
+        if source is not None and unique and len(ids) - len(unseen) == len(states):
             ranking = source.due_ranking(horizon, now_us, decay, factor, RANK_AHEAD)
         if ranking is not None and source is not None:
             count, rows = ranking
@@ -351,7 +357,7 @@ def plan(
                 q._more = _later(cards, source, unseen, horizon, now_us, decay, factor, salt)
             found = {cid: (r, d) for cid, r, d in rows}
             mask = list(map(found.__contains__, ids))
-            q.due = [(*found[c.id], crc32(c.id.encode(), salt), i, c)
+            q.due = [(*found[c.id], crc32(_UTF8(c.id), salt), i, c)
                      for i, c in zip(compress(range(len(cards)), mask), compress(cards, mask))]
         else:
             briefs = source.due_before(horizon) if source is not None else cast("Mapping[str, Brief]", due)

@@ -124,7 +124,13 @@ class StateReads:
                "ELSE pow(1 + :factor * max(0.0, (:now - last_us) / 86400000000.0) / stability, :decay) END AS r, "
                "due_us FROM card_state WHERE due < :horizon ORDER BY r, due_us LIMIT :k")
         try:
-            count = self._con.execute("SELECT count(*) FROM card_state WHERE due < ?", (at,)).fetchone()[0]
+            # with the count, the rows whose text SQLite could not read as a time (a hand-edited
+            # file): if any, due_briefs names the first in its one-line error
+            count, bad = self._con.execute(
+                "SELECT count(*), total(due_us IS NULL OR (last_review IS NOT NULL AND last_us IS NULL)) "
+                "FROM card_state WHERE due < ?", (at,)).fetchone()
+            if bad:
+                return None
             rows = self._con.execute(sql, {"factor": factor, "now": now_us, "decay": decay, "horizon": at,
                                            "k": k + _TIE_ROWS}).fetchall()
         except sqlite3.OperationalError as e:
@@ -134,7 +140,7 @@ class StateReads:
         except sqlite3.Error as e:
             raise _error(self.path, e) from None
         if not all(type(r[1]) is float and type(r[2]) is int for r in rows):
-            return None  # a hand-edited row: due_briefs says which
+            return None  # not as cardcli writes it: due_briefs says which
         if len(rows) > k:
             last = rows[k - 1][1:]
             rows = rows[:k] + [r for r in rows[k:] if r[1:] == last]
