@@ -61,8 +61,12 @@ def _entry(path: Path) -> Path:
     """The entry's file, named by two checksums of the deck's resolved path (zlib, already loaded:
     hashlib's OpenSSL module costs every start 2-3 ms). Two paths with one name would only take
     turns in it: the key inside says whose it is."""
-    raw = str(path).encode("utf-8", "surrogatepass")
+    raw = _path_bytes(path)
     return cache_dir() / f"deck-{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}.json"
+
+
+def _path_bytes(path: Path) -> bytes:
+    return str(path).encode("utf-8", "surrogatepass")  # any file name, undecodable bytes too
 
 
 def cached_load(path: Path, bundled: bool, load) -> tuple[Deck | None, list[DeckIssue]]:
@@ -190,7 +194,7 @@ def _old_entry(path: Path) -> Path:
     """Where cardcli 0.1 before the zlib names kept this deck's entry (removed when it is rewritten)."""
     import hashlib
 
-    return cache_dir() / f"deck-{hashlib.sha1(str(path).encode('utf-8', 'surrogatepass')).hexdigest()[:20]}.json"
+    return cache_dir() / f"deck-{hashlib.sha1(_path_bytes(path)).hexdigest()[:20]}.json"
 
 
 def _store(entry: Path, key: list, result: tuple, path: Path) -> None:

@@ -119,7 +119,7 @@ class Selection(list[Card]):
 
     def ids(self) -> list[str]:
         if self._ids is None:
-            self._ids = list(map(attrgetter("id"), self))
+            self._ids = _ids(self)
         return self._ids
 
     def id_set(self) -> frozenset[str]:
@@ -132,21 +132,28 @@ class Selection(list[Card]):
         it is the same object of the same size (the daily plan and the queue ask in turn)."""
         memo = self._unseen
         if memo is None or memo[0] is not seen or memo[1] != len(seen):
-            memo = self._unseen = (seen, len(seen), list(map(not_, map(seen.__contains__, self.ids()))))
+            memo = self._unseen = (seen, len(seen), _unseen_mask(self.ids(), seen))
         return memo[2]
+
+
+def _ids(cards: Iterable[Card]) -> list[str]:
+    return list(map(attrgetter("id"), cards))  # in C: 100k cards in a few milliseconds
+
+
+def _unseen_mask(ids: Iterable[str], seen: Collection[str]) -> list[bool]:
+    return list(map(not_, map(seen.__contains__, ids)))
 
 
 def ids_of(cards: Iterable[Card]) -> list[str]:
     """The cards' ids in order (a :class:`Selection`'s memo, or worked out now)."""
-    return cards.ids() if isinstance(cards, Selection) else list(map(attrgetter("id"), cards))
+    return cards.ids() if isinstance(cards, Selection) else _ids(cards)
 
 
 def id_set_of(cards: Iterable[Card]) -> frozenset[str]:
-    return cards.id_set() if isinstance(cards, Selection) else frozenset(map(attrgetter("id"), cards))
+    return cards.id_set() if isinstance(cards, Selection) else frozenset(_ids(cards))
 
 
 def unseen_of(cards: Sequence[Card], seen: Collection[str]) -> list[Card]:
     """The cards whose ids are not in ``seen``, in order."""
-    if isinstance(cards, Selection):
-        return list(compress(cards, cards.unseen_mask(seen)))
-    return list(compress(cards, map(not_, map(seen.__contains__, map(attrgetter("id"), cards)))))
+    mask = cards.unseen_mask(seen) if isinstance(cards, Selection) else _unseen_mask(_ids(cards), seen)
+    return list(compress(cards, mask))

@@ -106,21 +106,9 @@ def card_renderable(card: Card, state: Any, now: datetime, day: Any) -> Any:
         parts.append(matrix_table(rows, title=str(caption)))
     panel = Panel(Group(*parts), title=safe_text(f"{card.deck} · {card.topic}"), title_align="left",
                   subtitle=safe_text(card.id), subtitle_align="right")
-    answer: list[Any] = []
-    if card.disputed:
-        answer.append(safe_text(f"Disputed: {card.disputed}", style="yellow"))
-    if card.type is not CardType.basic and card.answer is not None:
-        value = card.answer
-        if isinstance(value, list) and value and all(isinstance(r, list) for r in value):
-            answer.append(matrix_table(value, title="Answer"))
-        else:
-            shown = ("true" if value else "false") if isinstance(value, bool) else str(value)
-            answer.append(safe_text(f"Answer: {shown}", style="bold"))
-    answer.append(safe_text(back_text(card)))
-    if card.erratum:
-        answer.append(safe_text(f"Erratum: {card.erratum}", style="yellow"))
-    if card.source:
-        answer.append(safe_text(f"Source: {card.source}", style="dim"))
+    from cardcli.session_render import answer_parts
+
+    answer = answer_parts(card)
     stage, due = _schedule(state, now, day)
     where = f"{card.file}:{card.line}" if card.file else "(no file)"
     meta = safe_text(f"{where} · {stage} · " + (f"next due {due}" if due else "not studied yet"), style="dim")

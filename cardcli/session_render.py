@@ -111,18 +111,27 @@ def reveal(console: Console, card: Card, problem: Any, grade: Any, found: Any = 
         from cardcli.render import matrix_table
 
         console.print(matrix_table(grade.value, title="Your answer", wrong_cells=wrong_cells))
+    for part in answer_parts(card):
+        console.print(part)
+
+
+def answer_parts(card: Card) -> list[Any]:
+    """A deck card's answer side as study reveals it (and ``cardcli show`` prints it): the dispute,
+    the expected answer (a matrix as a table), the back, the erratum and the source."""
+    parts: list[Any] = []
     if card.disputed:
-        console.print(Text(f"Disputed: {card.disputed}", style="yellow"))
+        parts.append(safe_text(f"Disputed: {card.disputed}", style="yellow"))
     if card.type is not CardType.basic and card.answer is not None:
         if is_matrix(card.answer):
-            console.print(matrix(card.answer, "Answer"))
+            parts.append(matrix(card.answer, "Answer"))
         else:
-            console.print(safe_text(f"Answer: {_plain(card.answer)}", style="bold"))
-    console.print(safe_text(back_text(card)))
+            parts.append(safe_text(f"Answer: {_plain(card.answer)}", style="bold"))
+    parts.append(safe_text(back_text(card)))
     if card.erratum:
-        console.print(safe_text(f"Erratum: {card.erratum}", style="yellow"))
+        parts.append(safe_text(f"Erratum: {card.erratum}", style="yellow"))
     if card.source:
-        console.print(safe_text(f"Source: {card.source}", style="dim"))
+        parts.append(safe_text(f"Source: {card.source}", style="dim"))
+    return parts
 
 
 def rating_lines(console: Console, cap: int, preview: dict[int, timedelta] | None) -> None:

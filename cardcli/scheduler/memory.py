@@ -27,6 +27,7 @@ __all__ = [
     "Brief",
     "brief_of",
     "micros",
+    "from_micros",
     "US_PER_DAY",
     "policy_for",
     "exam_retention",
@@ -151,11 +152,11 @@ class Brief(NamedTuple):
 
     @property
     def due(self) -> datetime:
-        return _EPOCH + timedelta(microseconds=self.due_us)
+        return from_micros(self.due_us)
 
     @property
     def last_review(self) -> datetime | None:
-        return None if self.last_us is None else _EPOCH + timedelta(microseconds=self.last_us)
+        return None if self.last_us is None else from_micros(self.last_us)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -168,6 +169,11 @@ def micros(when: datetime) -> int:
     """``when`` (timezone-aware) as whole microseconds since the Unix epoch: exact, unlike a float
     timestamp, so the store's number and this one are the same integer."""
     return (when - _EPOCH) // _ONE_US
+
+
+def from_micros(us: int) -> datetime:
+    """The UTC datetime of :func:`micros`' integer (exact both ways)."""
+    return _EPOCH + timedelta(microseconds=us)
 
 
 def brief_of(state: CardState) -> Brief:

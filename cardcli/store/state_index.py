@@ -13,7 +13,7 @@ from itertools import compress
 from operator import itemgetter
 from typing import Protocol
 
-from cardcli.scheduler import Brief, CardState, Policy, brief_of, micros
+from cardcli.scheduler import Brief, CardState, Policy, brief_of, from_micros, micros
 from cardcli.scheduler.states import earliest_from_states, summary_from_states
 
 __all__ = ["StateIndex", "StateSource"]
@@ -142,7 +142,7 @@ class StateIndex(MutableMapping[str, CardState]):
         now_us = micros(now)
         due: set[str] = set(compress(keys, map(now_us.__ge__, dues)))  # b.due <= now
         later = min(filter(now_us.__lt__, dues), default=None)
-        nxt: datetime | None = None if later is None else Brief(later, None, None).due
+        nxt: datetime | None = None if later is None else from_micros(later)
         for key, st in self._set.items():
             if key in ids and key in self._ids:
                 if st.due <= now:
